@@ -1,0 +1,1 @@
+"""The PySpark ETL job: the same code runs in AWS Glue and on local Spark."""
