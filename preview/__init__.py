@@ -1,0 +1,1 @@
+"""Offline preview of the Pulumi program: runs it under mocks with a real stack file."""

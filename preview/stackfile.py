@@ -1,0 +1,42 @@
+"""Read a real `Pulumi.<stack>.yaml` into the flat string config the Pulumi runtime expects."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+STACKS: tuple[str, ...] = ("dev", "prod")
+
+
+def stack_file(stack: str) -> Path:
+    """Path of the committed stack file for `stack`."""
+    return PROJECT_ROOT / f"Pulumi.{stack}.yaml"
+
+
+def stack_config(stack: str, overrides: dict[str, Any] | None = None) -> dict[str, str]:
+    """Config of `stack` as `{"glue-etl:key": "value"}`, values encoded like the Pulumi CLI does.
+
+    Structured values (lists, objects) become JSON and booleans `true`/`false`, which is what
+    `pulumi.Config.get_object` / `get_bool` parse. `overrides` uses short keys (`"workerType"`)
+    for the project namespace or full keys (`"aws:region"`).
+    """
+    path = stack_file(stack)
+    if not path.is_file():
+        raise FileNotFoundError(f"no stack file {path.name} (known stacks: {', '.join(STACKS)})")
+    raw = yaml.safe_load(path.read_text()) or {}
+    values: dict[str, Any] = dict(raw.get("config") or {})
+    for key, value in (overrides or {}).items():
+        values[key if ":" in key else f"glue-etl:{key}"] = value
+    return {key: _encode(value) for key, value in values.items()}
+
+
+def _encode(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value)
+    return str(value)

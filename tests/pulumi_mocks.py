@@ -1,0 +1,61 @@
+"""Shared Pulumi mocks for component tests.
+
+Usage in a test module::
+
+    from tests.pulumi_mocks import RecordingMocks, run_with_mocks, stack_config
+
+    def test_bucket_is_encrypted():
+        def program() -> None:
+            StorageComponent("storage", StorageArgs(...))
+
+        mocks = run_with_mocks(program, stack_config("dev"))
+        sse = mocks.one("aws:s3/bucketServerSideEncryptionConfiguration:...", "raw")
+        assert sse.inputs["rule"]...
+
+`run_with_mocks` resets the Pulumi runtime and calls `set_mocks` on every call, never at import:
+pytest imports every test module before running any, so import-time `set_mocks` calls from two
+modules would clobber each other. The `pulumi_mocks` fixture does the same for tests that prefer
+`@pulumi.runtime.test` style: it installs fresh mocks (dev config) and returns them. It is
+re-exported by `tests/components/conftest.py`; other test folders can import it the same way.
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pytest
+from pulumi.runtime import settings as _settings
+
+from preview.mocks import (
+    MOCK_ACCOUNT_ID,
+    MOCK_PARTITION,
+    MOCK_REGION,
+    CapturedResource,
+    RecordingMocks,
+    RecordingMonitor,
+    run_with_mocks,
+)
+from preview.stackfile import stack_config
+
+__all__ = [
+    "MOCK_ACCOUNT_ID",
+    "MOCK_PARTITION",
+    "MOCK_REGION",
+    "CapturedResource",
+    "RecordingMocks",
+    "RecordingMonitor",
+    "pulumi_mocks",
+    "run_with_mocks",
+    "stack_config",
+]
+
+
+@pytest.fixture
+def pulumi_mocks() -> RecordingMocks:
+    """Fresh mocks installed for one test (dev stack config); resources are recorded on them."""
+    mocks = RecordingMocks()
+    _settings.reset_options(project="glue-etl", stack="dev")
+    pulumi.runtime.set_all_config(stack_config("dev"))
+    pulumi.runtime.set_mocks(
+        mocks, project="glue-etl", stack="dev", preview=False, monitor=RecordingMonitor(mocks)
+    )
+    return mocks
