@@ -1,0 +1,266 @@
+"""Typed stack configuration: parsed and validated once, before any resource is declared.
+
+`parse_config` is pure (a mapping of short keys to the strings Pulumi stores) so every rule is
+unit-tested without the runtime; `load_config` only gathers those strings from `pulumi.Config`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TypeVar
+
+import pulumi
+
+from etl.contract import CANONICAL_COLUMNS, DEFAULT_DEDUPE_KEYS
+
+NAMESPACE = "glue-etl"
+
+GLUE_VERSIONS: tuple[str, ...] = ("4.0", "5.0", "5.1", "6.0")
+
+# Worker type -> (DPUs per worker, first Glue version that offers it for Spark ETL jobs).
+WORKER_TYPES: dict[str, tuple[int, str]] = {
+    "G.1X": (1, "3.0"),
+    "G.2X": (2, "3.0"),
+    "G.4X": (4, "3.0"),
+    "G.8X": (8, "3.0"),
+    "G.12X": (12, "4.0"),
+    "G.16X": (16, "4.0"),
+    "R.1X": (1, "4.0"),
+    "R.2X": (2, "4.0"),
+    "R.4X": (4, "4.0"),
+    "R.8X": (8, "4.0"),
+}
+# Valid Glue worker types that cannot run this (Spark ETL) job: named so the error can say why.
+UNSUPPORTED_WORKER_TYPES: dict[str, str] = {
+    "G.025X": "streaming jobs only",
+    "Z.2X": "Ray jobs only",
+}
+EXECUTION_CLASSES: tuple[str, ...] = ("STANDARD", "FLEX")
+FLEX_WORKER_TYPES: tuple[str, ...] = ("G.1X", "G.2X")
+RECRAWL_BEHAVIORS: tuple[str, ...] = (
+    "CRAWL_EVERYTHING",
+    "CRAWL_NEW_FOLDERS_ONLY",
+    "CRAWL_EVENT_MODE",
+)
+EVENT_MODE = "CRAWL_EVENT_MODE"
+
+_CRON = re.compile(r"^cron\((?P<body>[^()]*)\)$")
+_CRON_FIELD = re.compile(r"^[0-9A-Za-z*?,/\-#L W]+$")
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")
+
+
+class ConfigError(ValueError):
+    """A stack config value is invalid; the message is one line naming key, value and allowed."""
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """Validated stack configuration (NOTES section 2); field names are the keys in snake_case."""
+
+    project: str
+    stack: str
+    glue_version: str = "5.1"
+    worker_type: str = "G.1X"
+    number_of_workers: int = 2
+    execution_class: str = "STANDARD"
+    auto_scaling: bool = False
+    job_timeout_minutes: int = 60
+    max_retries: int = 0
+    max_concurrent_runs: int = 1
+    schedule: str = ""
+    crawler_recrawl: str = "CRAWL_NEW_FOLDERS_ONLY"
+    alert_email: str = ""
+    protect_data: bool = False
+    raw_retention_days: int = 0
+    spark_ui: bool = False
+    dedupe_keys: tuple[str, ...] = DEFAULT_DEDUPE_KEYS
+
+    @property
+    def name_prefix(self) -> str:
+        """`<project>-<stack>`: the prefix of every physical name, so stacks can share an account."""
+        return f"{self.project}-{self.stack}"
+
+    @property
+    def event_mode(self) -> bool:
+        """True when the crawler is driven by S3 events through SQS."""
+        return self.crawler_recrawl == EVENT_MODE
+
+    @property
+    def dpu_per_worker(self) -> int:
+        """DPUs of one worker of the configured type."""
+        return WORKER_TYPES[self.worker_type][0]
+
+    @property
+    def max_dpus(self) -> int:
+        """DPUs of one run at its largest (with auto scaling, numberOfWorkers is the maximum)."""
+        return self.dpu_per_worker * self.number_of_workers
+
+
+def _fail(key: str, value: object, allowed: str) -> ConfigError:
+    return ConfigError(f"{NAMESPACE}:{key} = {value!r} is invalid; allowed: {allowed}")
+
+
+def _choice(key: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise _fail(key, value, ", ".join(allowed))
+    return value
+
+
+def _int(key: str, value: str, low: int, high: int) -> int:
+    text = value.strip()
+    if not re.fullmatch(r"[+-]?\d+", text) or not low <= int(text) <= high:
+        raise _fail(key, value, f"an integer from {low} to {high}")
+    return int(text)
+
+
+def _bool(key: str, value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered not in ("true", "false"):
+        raise _fail(key, value, "true or false")
+    return lowered == "true"
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def _worker_type(value: str, glue_version: str) -> str:
+    allowed = ", ".join(WORKER_TYPES)
+    if value in UNSUPPORTED_WORKER_TYPES:
+        raise _fail(
+            "workerType", value, f"{allowed} ({value} is for {UNSUPPORTED_WORKER_TYPES[value]})"
+        )
+    if value not in WORKER_TYPES:
+        raise _fail("workerType", value, allowed)
+    since = WORKER_TYPES[value][1]
+    if _version_tuple(glue_version) < _version_tuple(since):
+        raise _fail("workerType", value, f"{value} needs glueVersion >= {since}")
+    return value
+
+
+def _schedule(value: str) -> str:
+    allowed = '"" (on demand) or cron(min hour day-of-month month day-of-week year), UTC'
+    if value == "":
+        return value
+    match = _CRON.match(value.strip())
+    fields = match.group("body").split() if match else []
+    if len(fields) != 6 or not all(_CRON_FIELD.match(f) for f in fields):
+        raise _fail("schedule", value, allowed)
+    # EventBridge/Glue cron: exactly one of day-of-month and day-of-week must be "?".
+    if (fields[2] == "?") == (fields[4] == "?"):
+        raise _fail("schedule", value, allowed + " with '?' in exactly one of the day fields")
+    return value.strip()
+
+
+def _email(value: str) -> str:
+    if value and not _EMAIL.match(value):
+        raise _fail("alertEmail", value, "empty or an e-mail address like team@example.com")
+    return value
+
+
+def _dedupe_keys(value: str) -> tuple[str, ...]:
+    canonical = [c.name for c in CANONICAL_COLUMNS]
+    allowed = "a non-empty list of distinct canonical columns: " + ", ".join(canonical)
+    try:
+        parsed = json.loads(value)
+    except json.JSONDecodeError:
+        raise _fail("dedupeKeys", value, allowed) from None
+    if (
+        not isinstance(parsed, list)
+        or not parsed
+        or not all(isinstance(k, str) and k in canonical for k in parsed)
+        or len(set(parsed)) != len(parsed)
+    ):
+        raise _fail("dedupeKeys", value, allowed)
+    return tuple(parsed)
+
+
+T = TypeVar("T")
+
+
+def parse_config(raw: Mapping[str, str], stack: str, project: str = NAMESPACE) -> StackConfig:
+    """Validate `raw` (short keys such as "workerType" -> string values) into a StackConfig.
+
+    Missing keys take the defaults of NOTES section 2; unknown keys are rejected so a typo in a
+    stack file cannot silently fall back to a default.
+    """
+    defaults = StackConfig(project=project, stack=stack)
+    known = {
+        "glueVersion",
+        "workerType",
+        "numberOfWorkers",
+        "executionClass",
+        "autoScaling",
+        "jobTimeoutMinutes",
+        "maxRetries",
+        "maxConcurrentRuns",
+        "schedule",
+        "crawlerRecrawl",
+        "alertEmail",
+        "protectData",
+        "rawRetentionDays",
+        "sparkUi",
+        "dedupeKeys",
+    }
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise _fail(unknown[0], raw[unknown[0]], "a known key: " + ", ".join(sorted(known)))
+
+    def get(key: str, parse: Callable[[str], T], default: T) -> T:
+        return parse(raw[key]) if key in raw else default
+
+    glue_version = get("glueVersion", lambda v: _choice("glueVersion", v, GLUE_VERSIONS), "5.1")
+    worker_type = _worker_type(raw.get("workerType", defaults.worker_type), glue_version)
+    execution_class = get(
+        "executionClass",
+        lambda v: _choice("executionClass", v, EXECUTION_CLASSES),
+        defaults.execution_class,
+    )
+    if execution_class == "FLEX" and worker_type not in FLEX_WORKER_TYPES:
+        raise _fail(
+            "executionClass",
+            execution_class,
+            f"STANDARD with workerType {worker_type} (FLEX needs {' or '.join(FLEX_WORKER_TYPES)})",
+        )
+    return StackConfig(
+        project=project,
+        stack=stack,
+        glue_version=glue_version,
+        worker_type=worker_type,
+        number_of_workers=get("numberOfWorkers", lambda v: _int("numberOfWorkers", v, 2, 299), 2),
+        execution_class=execution_class,
+        auto_scaling=get("autoScaling", lambda v: _bool("autoScaling", v), False),
+        job_timeout_minutes=get(
+            "jobTimeoutMinutes", lambda v: _int("jobTimeoutMinutes", v, 1, 10080), 60
+        ),
+        max_retries=get("maxRetries", lambda v: _int("maxRetries", v, 0, 10), 0),
+        max_concurrent_runs=get(
+            "maxConcurrentRuns", lambda v: _int("maxConcurrentRuns", v, 1, 1000), 1
+        ),
+        schedule=get("schedule", _schedule, ""),
+        crawler_recrawl=get(
+            "crawlerRecrawl",
+            lambda v: _choice("crawlerRecrawl", v, RECRAWL_BEHAVIORS),
+            defaults.crawler_recrawl,
+        ),
+        alert_email=get("alertEmail", _email, ""),
+        protect_data=get("protectData", lambda v: _bool("protectData", v), False),
+        raw_retention_days=get(
+            "rawRetentionDays", lambda v: _int("rawRetentionDays", v, 0, 36500), 0
+        ),
+        spark_ui=get("sparkUi", lambda v: _bool("sparkUi", v), False),
+        dedupe_keys=get("dedupeKeys", _dedupe_keys, DEFAULT_DEDUPE_KEYS),
+    )
+
+
+def load_config() -> StackConfig:
+    """Read this stack's `glue-etl:*` config once from the Pulumi runtime and validate it."""
+    prefix = f"{NAMESPACE}:"
+    # The language host hands the program the whole config map; reading it (rather than only the
+    # known keys) lets parse_config reject misspelt keys.
+    everything: Mapping[str, str] = pulumi.runtime.config.CONFIG.get()
+    raw = {key[len(prefix) :]: value for key, value in everything.items() if key.startswith(prefix)}
+    return parse_config(raw, stack=pulumi.get_stack(), project=pulumi.get_project())

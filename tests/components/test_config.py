@@ -1,0 +1,145 @@
+"""Stack config rules: every bad value fails with one line naming the key; real stacks load."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.config import ConfigError, StackConfig, parse_config
+from preview.stackfile import stack_config
+
+
+def _raw(stack: str) -> dict[str, str]:
+    return {
+        key.split(":", 1)[1]: value
+        for key, value in stack_config(stack).items()
+        if key.startswith("glue-etl:")
+    }
+
+
+def test_dev_stack_file_loads() -> None:
+    assert parse_config(_raw("dev"), "dev") == StackConfig(
+        project="glue-etl",
+        stack="dev",
+        glue_version="5.1",
+        worker_type="G.1X",
+        number_of_workers=2,
+        execution_class="FLEX",
+        auto_scaling=False,
+        job_timeout_minutes=30,
+        max_retries=0,
+        max_concurrent_runs=1,
+        schedule="",
+        crawler_recrawl="CRAWL_NEW_FOLDERS_ONLY",
+        alert_email="",
+        protect_data=False,
+        raw_retention_days=30,
+        spark_ui=True,
+        dedupe_keys=("pickup_datetime", "pickup_longitude"),
+    )
+
+
+def test_prod_stack_file_loads() -> None:
+    assert parse_config(_raw("prod"), "prod") == StackConfig(
+        project="glue-etl",
+        stack="prod",
+        glue_version="5.1",
+        worker_type="G.2X",
+        number_of_workers=10,
+        execution_class="STANDARD",
+        auto_scaling=True,
+        job_timeout_minutes=120,
+        max_retries=1,
+        max_concurrent_runs=1,
+        schedule="cron(0 2 * * ? *)",
+        crawler_recrawl="CRAWL_NEW_FOLDERS_ONLY",
+        alert_email="data-alerts@example.com",
+        protect_data=True,
+        raw_retention_days=0,
+        spark_ui=True,
+        dedupe_keys=("pickup_datetime", "pickup_longitude"),
+    )
+
+
+def test_defaults_match_the_contract_table() -> None:
+    config = parse_config({}, "test")
+    assert config == StackConfig(project="glue-etl", stack="test")
+    assert (config.glue_version, config.worker_type, config.number_of_workers) == ("5.1", "G.1X", 2)
+    assert config.dedupe_keys == ("pickup_datetime", "pickup_longitude")
+    assert config.name_prefix == "glue-etl-test"
+    assert config.max_dpus == 2
+
+
+@pytest.mark.parametrize(
+    ("overrides", "key"),
+    [
+        ({"glueVersion": "3.0"}, "glueVersion"),
+        ({"workerType": "G.025X"}, "workerType"),
+        ({"workerType": "Z.2X"}, "workerType"),
+        ({"workerType": "Standard"}, "workerType"),
+        ({"numberOfWorkers": "1"}, "numberOfWorkers"),
+        ({"numberOfWorkers": "300"}, "numberOfWorkers"),
+        ({"numberOfWorkers": "ten"}, "numberOfWorkers"),
+        ({"executionClass": "SPOT"}, "executionClass"),
+        ({"executionClass": "FLEX", "workerType": "G.4X"}, "executionClass"),
+        ({"autoScaling": "yes"}, "autoScaling"),
+        ({"jobTimeoutMinutes": "0"}, "jobTimeoutMinutes"),
+        ({"jobTimeoutMinutes": "10081"}, "jobTimeoutMinutes"),
+        ({"maxRetries": "11"}, "maxRetries"),
+        ({"maxRetries": "-1"}, "maxRetries"),
+        ({"maxConcurrentRuns": "0"}, "maxConcurrentRuns"),
+        ({"maxConcurrentRuns": "1001"}, "maxConcurrentRuns"),
+        ({"schedule": "cron(0 2 * * *)"}, "schedule"),
+        ({"schedule": "0 2 * * ? *"}, "schedule"),
+        ({"schedule": "cron(0 2 * * * *)"}, "schedule"),
+        ({"schedule": "rate(1 day)"}, "schedule"),
+        ({"crawlerRecrawl": "CRAWL_SOMETIMES"}, "crawlerRecrawl"),
+        ({"alertEmail": "not-an-email"}, "alertEmail"),
+        ({"alertEmail": "a@b"}, "alertEmail"),
+        ({"protectData": "1"}, "protectData"),
+        ({"rawRetentionDays": "-5"}, "rawRetentionDays"),
+        ({"sparkUi": "on"}, "sparkUi"),
+        ({"dedupeKeys": '["pickup_datetime", "no_such_column"]'}, "dedupeKeys"),
+        ({"dedupeKeys": "[]"}, "dedupeKeys"),
+        ({"dedupeKeys": '["vendor_id", "vendor_id"]'}, "dedupeKeys"),
+        ({"dedupeKeys": "pickup_datetime"}, "dedupeKeys"),
+        ({"workerTyp": "G.1X"}, "workerTyp"),
+    ],
+)
+def test_bad_value_is_rejected_with_key_value_and_allowed(
+    overrides: dict[str, str], key: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config({**_raw("dev"), **overrides}, "dev")
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith(f"glue-etl:{key} = {overrides[key]!r} is invalid; allowed: ")
+
+
+def test_unsupported_worker_type_says_why() -> None:
+    with pytest.raises(ConfigError, match=r"G\.025X is for streaming jobs only"):
+        parse_config({"workerType": "G.025X"}, "dev")
+
+
+def test_flex_error_names_the_worker_type() -> None:
+    with pytest.raises(ConfigError, match=r"FLEX needs G\.1X or G\.2X"):
+        parse_config({"executionClass": "FLEX", "workerType": "R.2X"}, "dev")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "expected"),
+    [
+        ({"workerType": "R.8X", "executionClass": "STANDARD"}, "max_dpus", 16),
+        ({"schedule": " cron(15 3 ? * MON-FRI *) "}, "schedule", "cron(15 3 ? * MON-FRI *)"),
+        ({"crawlerRecrawl": "CRAWL_EVENT_MODE"}, "event_mode", True),
+        ({"dedupeKeys": '["vendor_id"]'}, "dedupe_keys", ("vendor_id",)),
+        ({"autoScaling": "TRUE"}, "auto_scaling", True),
+    ],
+)
+def test_valid_values_are_parsed(overrides: dict[str, str], field: str, expected: object) -> None:
+    assert getattr(parse_config(overrides, "dev"), field) == expected
+
+
+def test_config_is_frozen() -> None:
+    config = parse_config({}, "dev")
+    with pytest.raises(AttributeError):
+        config.worker_type = "G.8X"  # type: ignore[misc]
