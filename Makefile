@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 STACK ?= dev
 
-.PHONY: demo test lint format preview snapshots bench java
+.PHONY: demo test lint format preview snapshots docs bench java
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ preview: $(STAMP)
 
 snapshots: $(STAMP)
 	$(PY) -m preview --update-snapshots
+
+docs: $(STAMP)
+	$(PY) -m tools.config_reference
 
 bench: $(STAMP) java
 	$(PY) -m bench

@@ -1,0 +1,113 @@
+"""`python -m bench [--rows N] [--repeats K]`: measure the job against its floor and the seed logic.
+
+Writes bench/results.json and bench/results.md and copies the table into README.md. Generated data
+is cached under the work folder per (rows, seed) so a re-run measures instead of regenerating.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+from bench.measure import InProcessWorkloads, ProcessWorkloads, Workloads, median_seconds
+from bench.report import Results, machine_info, markdown, update_readme
+from datagen import generate
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE_SEED = 6
+LATE_SEED = 66
+
+
+def dataset(work: Path, name: str, rows: int, seed: int, files: int) -> Path:
+    """Generated TLC input under work/<name>-<rows>-<seed>, made once."""
+    target = work / f"{name}-{rows}-{seed}"
+    done = target / ".complete"
+    if not done.exists():
+        shutil.rmtree(target, ignore_errors=True)
+        generate(target, rows=rows, files=files, seed=seed)
+        done.touch()
+    return target
+
+
+def csv_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*.csv*"))
+
+
+def run_bench(rows: int, repeats: int, work: Path, runner: Workloads) -> Results:
+    """Every figure of issue 6, each the median of `repeats` runs."""
+    files = max(4, min(40, rows // 100_000))
+    base = dataset(work, "base", rows, BASE_SEED, files)
+    late = dataset(work, "late", max(1, rows // 10), LATE_SEED, max(1, files // 10))
+    quad = dataset(work, "quad", rows * 4, BASE_SEED, files * 4)
+    out = work / "out"
+
+    floor = median_seconds(lambda: runner.floor(base), repeats)
+    seed = median_seconds(lambda: runner.seed(base, out / "seed"), repeats)
+
+    # Full refresh then 10% new files: the incremental run must cost a fraction of the full one.
+    # A fresh copy of the base input per repeat keeps the late files out of the full runs.
+    full_times, incremental_times = [], []
+    batch = work / "batch"
+    for _ in range(repeats):
+        shutil.rmtree(batch, ignore_errors=True)
+        shutil.copytree(base, batch)
+        full_times.append(
+            median_seconds(lambda: runner.job(batch, out / "job", full_refresh=True), 1)
+        )
+        shutil.copytree(late, batch / "late")
+        incremental_times.append(
+            median_seconds(lambda: runner.job(batch, out / "job", full_refresh=False), 1)
+        )
+    job_4x = median_seconds(lambda: runner.job(quad, out / "job4x", full_refresh=True), repeats)
+    plans = runner.job_plans(base, out / "plans")
+    shutil.rmtree(out, ignore_errors=True)
+
+    def median(values: list[float]) -> float:
+        return sorted(values)[len(values) // 2]
+
+    return Results(
+        rows=rows,
+        csv_bytes=csv_bytes(base),
+        repeats=repeats,
+        seconds={
+            "floor": floor,
+            "seed": seed,
+            "job": median(full_times),
+            "incremental": median(incremental_times),
+            "job_4x": job_4x,
+        },
+        plans=plans,
+        machine=machine_info(),
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--rows", type=int, default=3_000_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--work", type=Path, default=ROOT / "bench" / "work")
+    parser.add_argument("--results", type=Path, default=ROOT / "bench")
+    parser.add_argument("--no-readme", action="store_true", help="do not update README.md")
+    args = parser.parse_args(argv)
+
+    results = run_bench(args.rows, args.repeats, args.work, ProcessWorkloads())
+    write_results(results, args.results, None if args.no_readme else ROOT / "README.md")
+    print(markdown(results))
+    return 0 if all(results.passed.values()) else 1
+
+
+def write_results(results: Results, folder: Path, readme: Path | None) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "results.json").write_text(results.to_json(), encoding="utf-8")
+    table = markdown(results)
+    (folder / "results.md").write_text(table, encoding="utf-8")
+    if readme is not None:
+        update_readme(readme, table)
+
+
+__all__ = ["InProcessWorkloads", "main", "run_bench", "write_results"]
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""How each workload is started and timed: as its own process (the real bench) or in this process."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+
+from pyspark.sql import SparkSession
+
+from bench import workloads
+from bench.plans import PlanStats, executed_plans, plan_stats
+
+
+class Workloads(Protocol):
+    def floor(self, input_dir: Path) -> None: ...
+    def seed(self, input_dir: Path, output_dir: Path) -> None: ...
+    def job(self, input_dir: Path, output_dir: Path, *, full_refresh: bool) -> None: ...
+    def job_plans(self, input_dir: Path, output_dir: Path) -> PlanStats: ...
+
+
+def job_argv(input_dir: Path, output_dir: Path, *, full_refresh: bool) -> list[str]:
+    argv = ["--input", str(input_dir), "--output", str(output_dir)]
+    return [*argv, "--full-refresh"] if full_refresh else argv
+
+
+class ProcessWorkloads:
+    """Each workload in a fresh Python + JVM, as a user or Glue would start it."""
+
+    def _run(self, *args: str) -> str:
+        done = subprocess.run([sys.executable, *args], check=True, capture_output=True, text=True)
+        return done.stdout
+
+    def floor(self, input_dir: Path) -> None:
+        self._run("-m", "bench.workloads", "floor", str(input_dir))
+
+    def seed(self, input_dir: Path, output_dir: Path) -> None:
+        self._run("-m", "bench.workloads", "seed", str(input_dir), str(output_dir))
+
+    def job(self, input_dir: Path, output_dir: Path, *, full_refresh: bool) -> None:
+        self._run("-m", "etl.local", *job_argv(input_dir, output_dir, full_refresh=full_refresh))
+
+    def job_plans(self, input_dir: Path, output_dir: Path) -> PlanStats:
+        out = self._run("-m", "bench.probe", str(input_dir), str(output_dir))
+        return PlanStats(**{k: int(v) for k, v in (kv.split("=") for kv in out.split())})
+
+
+class InProcessWorkloads:
+    """The same workloads on an existing session: no JVM start, for the smoke test."""
+
+    def __init__(self, spark: SparkSession) -> None:
+        self.spark = spark
+
+    def floor(self, input_dir: Path) -> None:
+        workloads.floor(self.spark, str(input_dir))
+
+    def seed(self, input_dir: Path, output_dir: Path) -> None:
+        workloads.seed_logic(self.spark, str(input_dir), str(output_dir))
+
+    def job(self, input_dir: Path, output_dir: Path, *, full_refresh: bool) -> None:
+        from etl.local import main
+
+        code = main(job_argv(input_dir, output_dir, full_refresh=full_refresh))
+        if code != 0:
+            raise RuntimeError(f"etl.local exited {code}")
+
+    def job_plans(self, input_dir: Path, output_dir: Path) -> PlanStats:
+        before = len(executed_plans(self.spark))
+        self.job(input_dir, output_dir, full_refresh=True)
+        return plan_stats(executed_plans(self.spark)[before:])
+
+
+def median_seconds(action: Callable[[], object], repeats: int) -> float:
+    """Median wall time of `repeats` runs of `action`."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
