@@ -1,0 +1,189 @@
+"""Alerts component: inputs of the topic, rules, targets, topic policy and e-mail subscription."""
+
+from __future__ import annotations
+
+import json
+
+import pulumi_aws as aws
+import pytest
+
+from components.alerts import Alerts, AlertsArgs
+from components.config import StackConfig, parse_config
+from tests.pulumi_mocks import MOCK_ACCOUNT_ID, RecordingMocks, run_with_mocks, stack_config
+
+TOPIC = "aws:sns/topic:Topic"
+RULE = "aws:cloudwatch/eventRule:EventRule"
+TARGET = "aws:cloudwatch/eventTarget:EventTarget"
+TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
+SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
+KEY_ARN = f"arn:aws:kms:us-east-1:{MOCK_ACCOUNT_ID}:key/mock-key-id"
+
+
+def _config(stack: str) -> StackConfig:
+    raw = {
+        k.split(":", 1)[1]: v for k, v in stack_config(stack).items() if k.startswith("glue-etl:")
+    }
+    return parse_config(raw, stack)
+
+
+def _run(stack: str) -> RecordingMocks:
+    config = _config(stack)
+    prefix = config.name_prefix
+
+    def program() -> None:
+        # The key comes from another resource, as in the pipeline, so Outputs flow through.
+        key = aws.kms.Key("key")
+        Alerts(
+            "alerts",
+            AlertsArgs(
+                name_prefix=prefix,
+                account_id=MOCK_ACCOUNT_ID,
+                job_name=f"{prefix}-etl",
+                crawler_name=f"{prefix}-raw-crawler",
+                kms_key_arn=key.arn,
+                alert_email=config.alert_email,
+            ),
+        )
+
+    return run_with_mocks(program, stack_config(stack), stack=stack)
+
+
+@pytest.fixture(scope="module", params=["dev", "prod"])
+def stack(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def mocks(stack) -> RecordingMocks:
+    return _run(stack)
+
+
+def test_topic_is_encrypted_with_the_stack_key(mocks, stack):
+    topic = mocks.one(TOPIC)
+    assert topic.inputs == {"name": f"glue-etl-{stack}-alerts", "kmsMasterKeyId": KEY_ARN}
+    assert topic.parent.endswith("glue-etl:alerts:Alerts::alerts")
+
+
+def test_job_rule_matches_failed_timeout_stopped_runs_of_this_job(mocks, stack):
+    rule = mocks.one(RULE, "job-failed")
+    assert rule.inputs["name"] == f"glue-etl-{stack}-job-failed"
+    assert json.loads(rule.inputs["eventPattern"]) == {
+        "source": ["aws.glue"],
+        "detail-type": ["Glue Job State Change"],
+        "detail": {"jobName": [f"glue-etl-{stack}-etl"], "state": ["FAILED", "TIMEOUT", "STOPPED"]},
+    }
+
+
+def test_crawler_rule_matches_failed_crawls_of_this_crawler(mocks, stack):
+    rule = mocks.one(RULE, "crawler-failed")
+    assert json.loads(rule.inputs["eventPattern"]) == {
+        "source": ["aws.glue"],
+        "detail-type": ["Glue Crawler State Change"],
+        "detail": {"crawlerName": [f"glue-etl-{stack}-raw-crawler"], "state": ["Failed"]},
+    }
+
+
+def test_targets_send_a_readable_message_to_the_topic(mocks, stack):
+    topic_arn = f"arn:aws:sns:us-east-1:{MOCK_ACCOUNT_ID}:glue-etl-{stack}-alerts"
+    job = mocks.one(TARGET, "job-failed")
+    assert job.inputs == {
+        "rule": f"glue-etl-{stack}-job-failed",
+        "arn": topic_arn,
+        "inputTransformer": {
+            "inputPaths": {
+                "job": "$.detail.jobName",
+                "state": "$.detail.state",
+                "run_id": "$.detail.jobRunId",
+                "message": "$.detail.message",
+                "time": "$.time",
+            },
+            "inputTemplate": '"Glue job <job> ended <state> at <time> (run id <run_id>): <message>"',
+        },
+    }
+    crawler = mocks.one(TARGET, "crawler-failed")
+    assert crawler.inputs["arn"] == topic_arn
+    assert crawler.inputs["inputTransformer"] == {
+        "inputPaths": {
+            "crawler": "$.detail.crawlerName",
+            "state": "$.detail.state",
+            "event_id": "$.id",
+            "message": "$.detail.errorMessage",
+            "time": "$.time",
+        },
+        "inputTemplate": (
+            '"Glue crawler <crawler> ended <state> at <time> (event id <event_id>): <message>"'
+        ),
+    }
+
+
+def test_every_template_placeholder_has_an_input_path(mocks):
+    for target in mocks.of_type(TARGET):
+        transformer = target.inputs["inputTransformer"]
+        template = transformer["inputTemplate"]
+        assert json.loads(template)  # one JSON string: SNS receives plain text
+        for key in transformer["inputPaths"]:
+            assert f"<{key}>" in template
+
+
+def test_topic_policy_lets_only_these_rules_publish_and_requires_tls(mocks, stack):
+    topic_arn = f"arn:aws:sns:us-east-1:{MOCK_ACCOUNT_ID}:glue-etl-{stack}-alerts"
+    policy = mocks.one(TOPIC_POLICY)
+    assert policy.inputs["arn"] == topic_arn
+    rule_arn = f"arn:aws:cloudwatch:us-east-1:{MOCK_ACCOUNT_ID}:eventrule/alerts-"
+    assert json.loads(policy.inputs["policy"]) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "EventBridgeRulesPublish",
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Action": "sns:Publish",
+                "Resource": topic_arn,
+                "Condition": {
+                    "ArnEquals": {
+                        "aws:SourceArn": [f"{rule_arn}job-failed", f"{rule_arn}crawler-failed"]
+                    },
+                    "StringEquals": {"aws:SourceAccount": MOCK_ACCOUNT_ID},
+                },
+            },
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "sns:Publish",
+                "Resource": topic_arn,
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            },
+        ],
+    }
+
+
+def test_email_subscription_only_when_alert_email_is_set(mocks, stack):
+    subscriptions = mocks.of_type(SUBSCRIPTION)
+    if stack == "dev":  # alertEmail is "" in Pulumi.dev.yaml
+        assert subscriptions == []
+        return
+    assert [s.inputs for s in subscriptions] == [
+        {
+            "topic": f"arn:aws:sns:us-east-1:{MOCK_ACCOUNT_ID}:glue-etl-prod-alerts",
+            "protocol": "email",
+            "endpoint": "data-alerts@example.com",
+        }
+    ]
+
+
+def test_children_are_named_from_the_component(mocks, stack):
+    components = [(r.type, r.name) for r in mocks.resources if not r.custom]
+    assert components == [("glue-etl:alerts:Alerts", "alerts")]
+    names = sorted(r.name for r in mocks.resources if r.custom and r.type != "aws:kms/key:Key")
+    expected = [
+        "alerts-crawler-failed",
+        "alerts-crawler-failed-to-topic",
+        "alerts-job-failed",
+        "alerts-job-failed-to-topic",
+        "alerts-topic",
+        "alerts-topic-policy",
+    ]
+    assert names == sorted(expected + (["alerts-email"] if stack == "prod" else []))
+    children = [r for r in mocks.resources if r.custom and r.type != "aws:kms/key:Key"]
+    assert {r.parent.split("::")[-1] for r in children} == {"alerts"}
