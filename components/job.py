@@ -1,0 +1,130 @@
+"""Job: uploads the ETL code and declares the Glue Spark job that runs it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.code_bundle import CodeBundle
+from components.config import StackConfig
+from components.storage import CODE_PREFIX, INPUT_PREFIX, SPARK_UI_PREFIX, TEMP_PREFIX
+
+
+@dataclass(frozen=True)
+class GlueJobArgs:
+    """Inputs of the job component."""
+
+    config: StackConfig
+    code: CodeBundle
+    role_arn: pulumi.Input[str]
+    security_configuration: pulumi.Input[str]
+    raw_bucket: pulumi.Input[str]
+    curated_bucket: pulumi.Input[str]
+    scripts_bucket: pulumi.Input[str]
+
+
+def s3_uri(bucket: pulumi.Input[str], key: str = "") -> pulumi.Output[str]:
+    """`s3://<bucket>/<key>` from a bucket name that may be an Output."""
+    return pulumi.Output.concat("s3://", bucket, "/", key)
+
+
+def job_arguments(
+    config: StackConfig,
+    *,
+    raw_bucket: pulumi.Input[str],
+    curated_bucket: pulumi.Input[str],
+    scripts_bucket: pulumi.Input[str],
+    package_key: str,
+) -> dict[str, pulumi.Input[str]]:
+    """Default arguments of the job: Glue's special parameters plus the ETL contract's own."""
+    arguments: dict[str, pulumi.Input[str]] = {
+        "--job-language": "python",
+        # Bookmarks make reruns skip files already processed (the job calls init/commit).
+        "--job-bookmark-option": "job-bookmark-enable",
+        "--enable-metrics": "true",
+        "--enable-observability-metrics": "true",
+        "--enable-glue-datacatalog": "true",
+        # Without it Glue creates its own unmanaged, unencrypted-by-us temp bucket.
+        "--TempDir": s3_uri(scripts_bucket, TEMP_PREFIX),
+        "--extra-py-files": s3_uri(scripts_bucket, package_key),
+        "--input_path": s3_uri(raw_bucket, INPUT_PREFIX),
+        "--output_path": s3_uri(curated_bucket),
+        "--dedupe_keys": ",".join(config.dedupe_keys),
+    }
+    if config.auto_scaling:
+        arguments["--enable-auto-scaling"] = "true"
+    if config.spark_ui:
+        arguments["--enable-spark-ui"] = "true"
+        arguments["--spark-event-logs-path"] = s3_uri(scripts_bucket, SPARK_UI_PREFIX)
+    if config.glue_version == "4.0":
+        # Glue >= 5.0 always streams logs to CloudWatch; the flag only exists up to 4.0.
+        arguments["--enable-continuous-cloudwatch-log"] = "true"
+    return arguments
+
+
+class GlueJob(pulumi.ComponentResource):
+    """Code objects in the scripts bucket + the Glue job (worker settings from the stack config)."""
+
+    script: aws.s3.BucketObjectv2
+    package: aws.s3.BucketObjectv2
+    job: aws.glue.Job
+
+    def __init__(
+        self, name: str, args: GlueJobArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("glue-etl:job:GlueJob", name, None, opts)
+        self._name = name
+        self._args = args
+        script_key = f"{CODE_PREFIX}glue_job-{args.code.script_hash}.py"
+        package_key = f"{CODE_PREFIX}etl-{args.code.package_hash}.zip"
+        self.script = self._upload("script", script_key, args.code.script)
+        self.package = self._upload("package", package_key, args.code.package)
+        self.job = self._create_job(script_key, package_key)
+        self.job_name: pulumi.Output[str] = self.job.name
+        self.register_outputs({"job_name": self.job.name, "script_key": script_key})
+
+    def _upload(
+        self, role: str, key: str, source: pulumi.FileAsset | pulumi.AssetArchive
+    ) -> aws.s3.BucketObjectv2:
+        return aws.s3.BucketObjectv2(
+            f"{self._name}-{role}",
+            bucket=self._args.scripts_bucket,
+            key=key,
+            source=source,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _create_job(self, script_key: str, package_key: str) -> aws.glue.Job:
+        args = self._args
+        config = args.config
+        return aws.glue.Job(
+            f"{self._name}-job",
+            name=f"{config.name_prefix}-etl",
+            description="Raw taxi CSV -> curated trips and hourly metrics (Parquet)",
+            role_arn=args.role_arn,
+            glue_version=config.glue_version,
+            command={
+                "name": "glueetl",
+                "script_location": s3_uri(args.scripts_bucket, script_key),
+                "python_version": "3",
+            },
+            # Worker type + count only: max_capacity cannot be combined with them.
+            worker_type=config.worker_type,
+            number_of_workers=config.number_of_workers,
+            execution_class=config.execution_class,
+            timeout=config.job_timeout_minutes,
+            max_retries=config.max_retries,
+            execution_property={"max_concurrent_runs": config.max_concurrent_runs},
+            security_configuration=args.security_configuration,
+            default_arguments=job_arguments(
+                config,
+                raw_bucket=args.raw_bucket,
+                curated_bucket=args.curated_bucket,
+                scripts_bucket=args.scripts_bucket,
+                package_key=package_key,
+            ),
+            # Uploads first, so a run started right after the deploy finds its code.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.script, self.package]),
+        )

@@ -1,0 +1,158 @@
+"""GluePipeline: composes storage, event queue, roles, catalog, job and workflow for one stack."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.catalog import Catalog, CatalogArgs, database_name
+from components.code_bundle import CodeBundle, code_bundle
+from components.config import StackConfig
+from components.events import CrawlerEvents, CrawlerEventsArgs
+from components.iam import GlueRoles, GlueRolesArgs
+from components.job import GlueJob, GlueJobArgs
+from components.security import GlueSecurity, GlueSecurityArgs
+from components.storage import Storage, StorageArgs
+from components.workflow import Workflow, WorkflowArgs
+
+
+@dataclass(frozen=True)
+class GluePipelineArgs:
+    """Inputs of the pipeline: the validated stack config (and the code, for tests to swap)."""
+
+    config: StackConfig
+    code: CodeBundle | None = None
+
+
+class GluePipeline(pulumi.ComponentResource):
+    """The whole pipeline. Attributes expose what further components need to attach:
+
+    `storage.key_arn`, `storage.curated_bucket`, `catalog.database_name`, `catalog.crawler_name`,
+    `job.job_name`, `workflow.workflow_name`.
+    """
+
+    storage: Storage
+    events: CrawlerEvents | None
+    roles: GlueRoles
+    security: GlueSecurity
+    catalog: Catalog
+    job: GlueJob
+    workflow: Workflow
+
+    def __init__(
+        self, name: str, args: GluePipelineArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("glue-etl:pipeline:GluePipeline", name, None, opts)
+        config = args.config
+        child = pulumi.ResourceOptions(parent=self)
+        # One lookup each, shared by every component that builds ARNs or globally unique names.
+        account_id = aws.get_caller_identity_output(
+            opts=pulumi.InvokeOutputOptions(parent=self)
+        ).account_id
+        region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
+
+        self.storage = Storage(
+            f"{name}-storage",
+            StorageArgs(
+                name_prefix=config.name_prefix,
+                account_id=account_id,
+                region=region,
+                protect_data=config.protect_data,
+                raw_retention_days=config.raw_retention_days,
+                s3_publishes_to_encrypted_queue=config.event_mode,
+            ),
+            child,
+        )
+        self.events = None
+        if config.event_mode:
+            self.events = CrawlerEvents(
+                f"{name}-events",
+                CrawlerEventsArgs(
+                    name_prefix=config.name_prefix,
+                    account_id=account_id,
+                    raw_bucket_id=self.storage.raw_bucket.id,
+                    raw_bucket_arn=self.storage.raw_bucket.arn,
+                    key_arn=self.storage.key_arn,
+                ),
+                child,
+            )
+        self.roles = GlueRoles(
+            f"{name}-iam",
+            GlueRolesArgs(
+                name_prefix=config.name_prefix,
+                account_id=account_id,
+                region=region,
+                database_name=database_name(config.name_prefix),
+                key_arn=self.storage.key_arn,
+                raw_bucket_arn=self.storage.raw_bucket.arn,
+                curated_bucket_arn=self.storage.curated_bucket.arn,
+                scripts_bucket_arn=self.storage.scripts_bucket.arn,
+                event_queue_arns=(
+                    (self.events.queue_arn, self.events.dead_letter_queue_arn)
+                    if self.events
+                    else ()
+                ),
+            ),
+            child,
+        )
+        self.security = GlueSecurity(
+            f"{name}-security",
+            GlueSecurityArgs(name_prefix=config.name_prefix, key_arn=self.storage.key_arn),
+            child,
+        )
+        self.catalog = Catalog(
+            f"{name}-catalog",
+            CatalogArgs(
+                name_prefix=config.name_prefix,
+                raw_bucket=self.storage.raw_bucket.bucket,
+                crawler_role_arn=self.roles.crawler_role_arn,
+                security_configuration=self.security.name,
+                recrawl_behavior=config.crawler_recrawl,
+                protect_data=config.protect_data,
+                event_queue_arn=self.events.queue_arn if self.events else None,
+                dead_letter_queue_arn=self.events.dead_letter_queue_arn if self.events else None,
+            ),
+            child,
+        )
+        self.job = GlueJob(
+            f"{name}-job",
+            GlueJobArgs(
+                config=config,
+                code=args.code or code_bundle(),
+                role_arn=self.roles.job_role_arn,
+                security_configuration=self.security.name,
+                raw_bucket=self.storage.raw_bucket.bucket,
+                curated_bucket=self.storage.curated_bucket.bucket,
+                scripts_bucket=self.storage.scripts_bucket.bucket,
+            ),
+            child,
+        )
+        self.workflow = Workflow(
+            f"{name}-workflow",
+            WorkflowArgs(
+                name_prefix=config.name_prefix,
+                crawler_name=self.catalog.crawler_name,
+                job_name=self.job.job_name,
+                schedule=config.schedule,
+            ),
+            child,
+        )
+        self.outputs: dict[str, pulumi.Input[str]] = {
+            "raw_bucket": self.storage.raw_bucket.bucket,
+            "curated_bucket": self.storage.curated_bucket.bucket,
+            "scripts_bucket": self.storage.scripts_bucket.bucket,
+            "kms_key_arn": self.storage.key_arn,
+            "database_name": self.catalog.database_name,
+            "crawler_name": self.catalog.crawler_name,
+            "job_name": self.job.job_name,
+            "workflow_name": self.workflow.workflow_name,
+            "start_run_command": self.workflow.workflow_name.apply(
+                lambda wf: (
+                    f"python -m ops run --stack {config.stack}"
+                    f"  # or: aws glue start-workflow-run --name {wf}"
+                )
+            ),
+        }
+        self.register_outputs(self.outputs)

@@ -1,0 +1,45 @@
+"""Policy documents as plain dicts rendered with `Output.json_dumps`.
+
+One way to write every policy in the program (key, bucket, queue, role policies): the JSON in the
+preview and the snapshots is exactly what AWS receives, and nested Outputs (ARNs) resolve in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pulumi
+
+Statement = dict[str, Any]
+
+
+def policy_document(statements: Sequence[Statement]) -> pulumi.Output[str]:
+    """A policy document JSON string; statements may contain Outputs anywhere."""
+    return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def deny_insecure_transport(bucket_arn: pulumi.Input[str]) -> Statement:
+    """Deny every request to the bucket and its objects that is not made over TLS."""
+    return {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [bucket_arn, pulumi.Output.concat(bucket_arn, "/*")],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+
+
+def glue_trust_policy(account_id: pulumi.Input[str]) -> pulumi.Output[str]:
+    """Role trust for the Glue service, only on behalf of this account (confused-deputy guard)."""
+    return policy_document(
+        [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "glue.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+            }
+        ]
+    )
