@@ -253,8 +253,10 @@ def validate_bucket_companions(
 def _targets_bucket(companion: PolicyResource, bucket: PolicyResource) -> bool:
     # The engine records which resources a property came from: the reliable link, known even in
     # preview when the bucket name is not. Name equality covers programs that pass a plain string.
-    if any(dep.urn == bucket.urn for dep in companion.property_dependencies.get("bucket", [])):
-        return True
+    # When dependencies are recorded, the name (unknown before the bucket exists) is not read.
+    dependencies = companion.property_dependencies.get("bucket")
+    if dependencies:
+        return any(dep.urn == bucket.urn for dep in dependencies)
     target = companion.props.get("bucket")
     return target is not None and target in {bucket.props.get("bucket"), bucket.props.get("id")}
 

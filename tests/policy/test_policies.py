@@ -197,6 +197,16 @@ def test_companion_of_another_bucket_does_not_count():
     ]
 
 
+def test_companion_linked_by_dependency_to_another_bucket_does_not_count():
+    raw = policy_resource(BUCKET, {"bucket": "raw-123"}, "raw")
+    curated = policy_resource(BUCKET, {"bucket": "curated-123"}, "curated")
+    # The name says raw, the recorded dependency says curated: the dependency wins.
+    pab = policy_resource(PAB, {**ALL_BLOCKED, "bucket": "raw-123"}, "pab", {"bucket": [curated]})
+    violations = run_stack_policy(_policy("s3-bucket-guardrails-present"), [raw, curated, pab])
+    assert "bucket raw has no public access block" in violations.messages
+    assert "bucket curated has no public access block" not in violations.messages
+
+
 # --- Glue -----------------------------------------------------------------------------------
 
 
