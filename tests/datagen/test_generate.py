@@ -1,0 +1,119 @@
+"""The bench-sized generator: deterministic bytes, a truthful manifest, realistic clean trips."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from datagen import DefectKind, generate
+from datagen.trips import YELLOW_2015_HEADER
+from tests.datagen.checker import MONEY_PARTS, Checker, cents
+
+DUPLICATE = ("exact_duplicate", "key_duplicate")
+
+
+def _bytes(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*.csv"))}
+
+
+def test_same_seed_gives_identical_bytes_and_other_seed_differs(tmp_path):
+    first = generate(tmp_path / "a", rows=3000, files=3, seed=7)
+    second = generate(tmp_path / "b", rows=3000, files=3, seed=7)
+    other = generate(tmp_path / "c", rows=3000, files=3, seed=8)
+
+    assert _bytes(tmp_path / "a") == _bytes(tmp_path / "b")
+    assert first.to_json() == second.to_json()
+    assert _bytes(tmp_path / "a").keys() == _bytes(tmp_path / "c").keys()
+    assert _bytes(tmp_path / "a") != _bytes(tmp_path / "c")
+    assert other.to_json() != first.to_json()
+
+
+def test_manifest_matches_what_an_independent_reader_finds(tmp_path):
+    generated = generate(tmp_path, rows=6000, files=4, seed=11, defect_rate=0.1)
+    checker = Checker()
+    found = [checker.check(tmp_path / f.path) for f in generated.files]
+
+    assert [f.path for f in generated.files] == [
+        f"yellow_tripdata_part-{i:05d}.csv" for i in range(4)
+    ]
+    assert [f.rows for f in generated.files] == [1500, 1500, 1500, 1500]
+    assert [c.rows for c in found] == [f.rows for f in generated.files]
+    assert [dict(c.kinds) for c in found] == [f.defects for f in generated.files]
+    # At 10% over 6000 rows every kind shows up, and the expected ETL figures add up.
+    assert set(generated.defects) == {k.value for k in DefectKind}
+    assert sum(generated.defects.values()) == pytest.approx(600, rel=0.15)
+    assert generated.expected_duplicates == (
+        generated.defects["exact_duplicate"] + generated.defects["key_duplicate"]
+    )
+    kept = sum(1 for c in found for t in c.trips if t.kind not in DUPLICATE)
+    assert generated.expected_written == kept
+    assert (
+        generated.rows
+        == 6000
+        == (
+            generated.expected_written
+            + generated.expected_quarantined
+            + generated.expected_duplicates
+        )
+    )
+
+
+def test_files_use_the_2015_yellow_header_and_their_own_days(tmp_path):
+    generated = generate(tmp_path, rows=900, files=3, seed=3, start_date=date(2015, 3, 1), days=6)
+    checker = Checker()
+    for index, f in enumerate(generated.files):
+        lines = (tmp_path / f.path).read_text().splitlines()
+        assert lines[0] == ",".join(YELLOW_2015_HEADER)
+        trips = checker.check(tmp_path / f.path).trips
+        own = {t.pickup.date() for t in trips if t.kind not in DUPLICATE}
+        # File i covers days [2i, 2i+1] of March; duplicates may repeat an earlier file's day.
+        assert own == {date(2015, 3, 1 + 2 * index), date(2015, 3, 2 + 2 * index)}
+
+
+def test_clean_trips_are_realistic(tmp_path):
+    generated = generate(tmp_path, rows=4000, files=1, seed=5, defect_rate=0.0)
+    found = Checker().check(tmp_path / generated.files[0].path)
+
+    assert generated.defects == {}
+    assert len(found.trips) == 4000
+    for trip in found.trips:
+        v = trip.values
+        parts = sum(cents(v[c]) for c in MONEY_PARTS) + cents(v["improvement_surcharge"])
+        assert cents(v["total_amount"]) == parts
+        assert v["mta_tax"] == "0.50"
+        assert v["improvement_surcharge"] == "0.30"
+        assert -74.3 < float(v["pickup_longitude"]) < -73.6
+        assert 40.5 < float(v["pickup_latitude"]) < 41.0
+        assert -74.4 < float(v["dropoff_longitude"]) < -73.4
+        assert 40.3 < float(v["dropoff_latitude"]) < 41.2
+        assert 1 <= int(v["passenger_count"]) <= 6
+        minutes = (trip.dropoff - trip.pickup).total_seconds() / 60
+        assert 0.5 <= minutes < 240
+        distance = float(v["trip_distance"])
+        fare = float(v["fare_amount"])
+        if v["rate_code_id"] == "2":
+            assert fare == 52.0
+        else:
+            # Meter: $2.50 + $2.50/mile + up to $0.50 per minute, rounded to 50 cents.
+            assert 2.5 + 2.5 * distance - 0.3 <= fare <= 2.5 + 2.5 * distance + 0.5 * minutes + 0.3
+        if v["payment_type"] != "1":
+            assert v["tip_amount"] == "0.00"
+    dates = {t.pickup.date() for t in found.trips}
+    assert len(dates) == 31
+    assert min(dates) == date(2015, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"rows": -1}, "rows >= 0"),
+        ({"rows": 10, "files": 0}, "files >= 1"),
+        ({"rows": 10, "days": 0}, "days >= 1"),
+        ({"rows": 10, "defect_rate": 1.5}, "defect_rate 1.5 not in"),
+    ],
+)
+def test_bad_arguments_are_rejected(tmp_path, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        generate(tmp_path, **kwargs)
