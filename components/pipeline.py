@@ -1,4 +1,8 @@
-"""GluePipeline: composes storage, event queue, roles, catalog, job and workflow for one stack."""
+"""GluePipeline: composes every component of one stack.
+
+Order follows the data: storage -> (event queue) -> roles -> security -> catalog -> job -> workflow,
+then the parts that only observe or describe them: curated tables and alerts.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,11 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.alerts import Alerts, AlertsArgs
 from components.catalog import Catalog, CatalogArgs, database_name
 from components.code_bundle import CodeBundle, code_bundle
 from components.config import StackConfig
+from components.curated_tables import CuratedTables, CuratedTablesArgs
 from components.events import CrawlerEvents, CrawlerEventsArgs
 from components.iam import GlueRoles, GlueRolesArgs
 from components.job import GlueJob, GlueJobArgs
@@ -40,6 +46,8 @@ class GluePipeline(pulumi.ComponentResource):
     catalog: Catalog
     job: GlueJob
     workflow: Workflow
+    curated_tables: CuratedTables
+    alerts: Alerts
 
     def __init__(
         self, name: str, args: GluePipelineArgs, opts: pulumi.ResourceOptions | None = None
@@ -136,6 +144,26 @@ class GluePipeline(pulumi.ComponentResource):
                 crawler_name=self.catalog.crawler_name,
                 job_name=self.job.job_name,
                 schedule=config.schedule,
+            ),
+            child,
+        )
+        self.curated_tables = CuratedTables(
+            f"{name}-curated",
+            CuratedTablesArgs(
+                database_name=self.catalog.database_name,
+                curated_bucket=self.storage.curated_bucket.bucket,
+            ),
+            child,
+        )
+        self.alerts = Alerts(
+            f"{name}-alerts",
+            AlertsArgs(
+                name_prefix=config.name_prefix,
+                account_id=account_id,
+                job_name=self.job.job_name,
+                crawler_name=self.catalog.crawler_name,
+                kms_key_arn=self.storage.key_arn,
+                alert_email=config.alert_email,
             ),
             child,
         )
