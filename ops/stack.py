@@ -1,0 +1,67 @@
+"""Read a Pulumi stack's outputs and region through the pulumi CLI.
+
+The CLI call goes through a ``Runner`` so tests (and callers without a Pulumi backend) can inject
+their own; nothing here talks to a Pulumi backend directly.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from ops.errors import OpsError, UsageError
+
+# Takes the arguments after ``pulumi`` and returns the command's stdout.
+Runner = Callable[[Sequence[str]], str]
+
+
+def run_pulumi(args: Sequence[str], executable: str = "pulumi") -> str:
+    """Run ``pulumi <args>`` and return its stdout; raise ``OpsError`` with pulumi's own message."""
+    try:
+        completed = subprocess.run(
+            [executable, *args], capture_output=True, text=True, check=False, timeout=120
+        )
+    except FileNotFoundError as exc:
+        raise OpsError(
+            f"{executable} CLI not found: install it (https://www.pulumi.com/docs/install/) "
+            "or pass the names explicitly (--workflow / --bucket)"
+        ) from exc
+    except subprocess.TimeoutExpired as exc:
+        raise OpsError(f"`{executable} {' '.join(args)}` did not answer within 120 s") from exc
+    if completed.returncode != 0:
+        lines = completed.stderr.strip().splitlines() or ["no error output"]
+        raise OpsError(f"`{executable} {' '.join(args)}` failed: {lines[-1]}")
+    return completed.stdout
+
+
+def stack_outputs(stack: str, runner: Runner = run_pulumi) -> dict[str, Any]:
+    """Return the stack's outputs as a dict (``pulumi stack output --json``)."""
+    raw = runner(["stack", "output", "--json", "--stack", stack])
+    try:
+        outputs = json.loads(raw or "{}")
+    except json.JSONDecodeError as exc:
+        raise OpsError(f"pulumi returned invalid JSON for stack '{stack}' outputs") from exc
+    if not isinstance(outputs, dict):
+        raise OpsError(f"pulumi returned no output object for stack '{stack}'")
+    return outputs
+
+
+def require_output(outputs: Mapping[str, Any], key: str, stack: str, flag: str) -> str:
+    """Return output ``key`` or fail as a usage error that names the flag to pass instead."""
+    value = outputs.get(key)
+    if not isinstance(value, str) or not value:
+        raise UsageError(
+            f"stack '{stack}' has no output '{key}': run `pulumi up` on it or pass {flag}"
+        )
+    return value
+
+
+def stack_region(stack: str, runner: Runner = run_pulumi) -> str | None:
+    """Return the stack's ``aws:region`` config, or None when it is not set or not readable."""
+    try:
+        value = runner(["config", "get", "aws:region", "--stack", stack]).strip()
+    except OpsError:
+        return None
+    return value or None

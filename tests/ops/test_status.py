@@ -1,0 +1,79 @@
+"""`python -m ops status` against moto's GetWorkflowRuns."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.glue.models import glue_backends
+
+from ops.display import format_statistics
+from tests.ops.conftest import REGION, STACK, T0, WORKFLOW, FakePulumi, run_cli, stack_outputs
+
+
+def test_status_lists_runs_newest_first(glue):
+    first = glue.start_workflow_run(Name=WORKFLOW)["RunId"]
+    second = glue.start_workflow_run(Name=WORKFLOW)["RunId"]
+    # moto has no way to finish a run through the API; set its state as Glue would.
+    runs = glue_backends[DEFAULT_ACCOUNT_ID][REGION].workflows[WORKFLOW].runs
+    runs[first].started_on = T0
+    runs[first].status = "COMPLETED"
+    runs[first].completed_on = T0 + timedelta(minutes=6, seconds=15)
+    runs[second].started_on = T0 + timedelta(hours=1)
+
+    result = run_cli(["status", "--stack", STACK], FakePulumi(stack_outputs()), {"glue": glue})
+
+    assert result.code == 0
+    assert [line.split() for line in result.out_lines] == [
+        ["RUN", "ID", "STATUS", "STARTED", "COMPLETED", "ACTIONS"],
+        [second, "RUNNING", "2026-11-24", "23:00:00Z", "-", "-"],
+        [first, "COMPLETED", "2026-11-24", "22:00:00Z", "2026-11-24", "22:06:15Z", "-"],
+    ]
+
+
+def test_status_limit_keeps_the_newest(glue):
+    ids = [glue.start_workflow_run(Name=WORKFLOW)["RunId"] for _ in range(3)]
+    runs = glue_backends[DEFAULT_ACCOUNT_ID][REGION].workflows[WORKFLOW].runs
+    for offset, run_id in enumerate(ids):
+        runs[run_id].started_on = T0 + timedelta(minutes=offset)
+
+    result = run_cli(
+        ["status", "--stack", STACK, "--limit", "2"], FakePulumi(stack_outputs()), {"glue": glue}
+    )
+
+    assert [line.split()[0] for line in result.out_lines[1:]] == [ids[2], ids[1]]
+
+
+def test_status_without_runs(glue):
+    result = run_cli(["status", "--stack", STACK], FakePulumi(stack_outputs()), {"glue": glue})
+
+    assert result.code == 0
+    assert result.out_lines == [f"no runs yet for workflow {WORKFLOW}"]
+
+
+def test_status_of_a_missing_workflow(glue):
+    result = run_cli(
+        ["status", "--stack", STACK, "--workflow", "gone"],
+        FakePulumi(stack_outputs()),
+        {"glue": glue},
+    )
+
+    assert result.code == 1
+    assert result.err_lines == [
+        f"error: workflow 'gone' not found in {REGION}: deploy the stack or check --workflow/--region"
+    ]
+
+
+def test_statistics_show_total_and_nonzero_counts():
+    # moto returns no Statistics, so the column's real content is checked here.
+    statistics = {
+        "TotalActions": 2,
+        "SucceededActions": 1,
+        "FailedActions": 1,
+        "RunningActions": 0,
+        "WaitingActions": 0,
+    }
+
+    assert format_statistics(statistics) == "total=2 succeeded=1 failed=1"
+    assert format_statistics({"TotalActions": 0}) == "total=0"
+    assert format_statistics({}) == "-"
