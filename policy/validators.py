@@ -7,13 +7,14 @@ engine's camelCase names (e.g. `glueVersion`, `defaultArguments`), not the SDK's
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from documents import as_list, is_everyone, policy_document, statements
 from pulumi_policy import (
     PolicyResource,
     ReportViolation,
+    ResourceValidation,
     ResourceValidationArgs,
     StackValidationArgs,
 )
@@ -84,20 +85,20 @@ def encryption_problems(props: Mapping[str, Any]) -> list[str]:
 
 def tls_only_problems(props: Mapping[str, Any]) -> list[str]:
     """The bucket policy must deny every S3 action to everyone when aws:SecureTransport is false."""
-    document, error = _policy_document(props.get("policy"))
+    document, error = policy_document(props.get("policy"))
     if error:
         return [error]
-    for statement in _statements(document):
-        if statement.get("Effect") != "Deny" or not _is_everyone(statement.get("Principal")):
+    for statement in statements(document):
+        if statement.get("Effect") != "Deny" or not is_everyone(statement.get("Principal")):
             continue
-        actions = _as_list(statement.get("Action"))
+        actions = as_list(statement.get("Action"))
         if not {"s3:*", "*"} & set(actions):
             continue
         bool_condition = (statement.get("Condition") or {}).get("Bool") or {}
-        secure = [str(v).lower() for v in _as_list(bool_condition.get("aws:SecureTransport"))]
+        secure = [str(v).lower() for v in as_list(bool_condition.get("aws:SecureTransport"))]
         if "false" not in secure:
             continue
-        resources = _as_list(statement.get("Resource"))
+        resources = as_list(statement.get("Resource"))
         objects = any(r.endswith("/*") for r in resources)
         bucket = any(not r.endswith("/*") for r in resources)
         if objects and bucket:
@@ -169,16 +170,16 @@ def crawler_security_configuration_problems(props: Mapping[str, Any]) -> list[st
 
 def wildcard_action_problems(props: Mapping[str, Any]) -> list[str]:
     """Allow statements name actions explicitly: no "*", no "service:*", no NotAction."""
-    document, error = _policy_document(props.get("policy"))
+    document, error = policy_document(props.get("policy"))
     if error:
         return [error]
     problems = []
-    for statement in _statements(document):
+    for statement in statements(document):
         if statement.get("Effect") != "Allow":
             continue
         if "NotAction" in statement:
             problems.append("Allow with NotAction grants every other action")
-        for action in _as_list(statement.get("Action")):
+        for action in as_list(statement.get("Action")):
             if action == "*" or action.endswith(":*"):
                 problems.append(f"action {action!r} is a wildcard")
     return problems
@@ -187,7 +188,11 @@ def wildcard_action_problems(props: Mapping[str, Any]) -> list[str]:
 # --- resource validations (signature of pulumi_policy.ResourceValidation) ------------------------
 
 
-def _resource_validation(types: Iterable[str], check: Any) -> Any:
+Check = Callable[[Mapping[str, Any]], list[str]]
+
+
+def _resource_validation(types: Iterable[str], check: Check) -> ResourceValidation:
+    """Run `check` on resources of `types` and report each problem it finds."""
     wanted = tuple(types)
 
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
@@ -259,39 +264,3 @@ def _targets_bucket(companion: PolicyResource, bucket: PolicyResource) -> bool:
         return any(dep.urn == bucket.urn for dep in dependencies)
     target = companion.props.get("bucket")
     return target is not None and target in {bucket.props.get("bucket"), bucket.props.get("id")}
-
-
-# --- helpers --------------------------------------------------------------------------------
-
-
-def _policy_document(policy: Any) -> tuple[Mapping[str, Any], str | None]:
-    if isinstance(policy, Mapping):
-        return policy, None
-    if not isinstance(policy, str) or not policy:
-        return {}, "policy document is missing"
-    try:
-        document = json.loads(policy)
-    except json.JSONDecodeError:
-        return {}, "policy is not valid JSON"
-    if not isinstance(document, Mapping):
-        return {}, "policy is not a JSON object"
-    return document, None
-
-
-def _statements(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    statements = document.get("Statement") or []
-    return [statements] if isinstance(statements, Mapping) else list(statements)
-
-
-def _as_list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    return [str(v) for v in value]
-
-
-def _is_everyone(principal: Any) -> bool:
-    if principal == "*":
-        return True
-    return isinstance(principal, Mapping) and "*" in _as_list(principal.get("AWS"))

@@ -64,6 +64,22 @@ def policy_resource(
     )
 
 
+def find_policy(name: str) -> Policy:
+    """The pack's policy called `name` (exactly one)."""
+    from policies import build_policies
+
+    matches = [p for p in build_policies() if p.name == name]
+    assert len(matches) == 1, name
+    return matches[0]
+
+
+def check(name: str, resource_type: str, props: Mapping[str, Any], **kwargs: Any) -> list[str]:
+    """Violation messages of policy `name` for one resource named "r"."""
+    return run_resource_policy(
+        find_policy(name), resource_args(resource_type, props, "r", **kwargs)
+    )
+
+
 def run_resource_policy(policy: Policy, args: ResourceValidationArgs) -> list[str]:
     violations = Violations()
     policy.validate(args, violations)  # type: ignore[attr-defined]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from policies import build_policies
-from preview.capture import capture_stack
 from pulumi_policy import (
     PolicyResource,
     ResourceValidationPolicy,
@@ -12,6 +11,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from preview.capture import capture_stack
 from tests.policy.helpers import Violations, policy_resource, resource_args
 
 # Types each stack must contain, so "no violations" cannot come from checking nothing.

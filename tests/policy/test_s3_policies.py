@@ -1,0 +1,162 @@
+"""S3 policies: public access block, SSE-KMS, TLS-only policy, and all three present per bucket."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.policy.helpers import (
+    check,
+    find_policy,
+    policy_json,
+    policy_resource,
+    run_stack_policy,
+)
+
+BUCKET = "aws:s3/bucket:Bucket"
+PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/k"
+TLS_DENY = {
+    "Sid": "DenyInsecureTransport",
+    "Effect": "Deny",
+    "Principal": "*",
+    "Action": "s3:*",
+    "Resource": ["arn:aws:s3:::raw", "arn:aws:s3:::raw/*"],
+    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+}
+
+ALL_BLOCKED = {
+    "bucket": "raw",
+    "blockPublicAcls": True,
+    "blockPublicPolicy": True,
+    "ignorePublicAcls": True,
+    "restrictPublicBuckets": True,
+}
+
+
+def test_public_access_block_passes_when_all_four_switches_are_on():
+    assert check("s3-public-access-blocked", PAB, ALL_BLOCKED) == []
+
+
+def test_public_access_block_reports_each_switch_left_off():
+    props = {**ALL_BLOCKED, "blockPublicPolicy": False}
+    del props["restrictPublicBuckets"]
+    assert check("s3-public-access-blocked", PAB, props) == [
+        "r: blockPublicPolicy must be true",
+        "r: restrictPublicBuckets must be true",
+    ]
+
+
+def _sse(algorithm: str, key: str | None) -> dict[str, Any]:
+    default = {"sseAlgorithm": algorithm} | ({"kmsMasterKeyId": key} if key else {})
+    return {"bucket": "raw", "rules": [{"applyServerSideEncryptionByDefault": default}]}
+
+
+def test_sse_kms_with_customer_key_passes():
+    assert check("s3-sse-kms", SSE, _sse("aws:kms", KEY_ARN)) == []
+
+
+@pytest.mark.parametrize(
+    ("props", "expected"),
+    [
+        (_sse("AES256", None), ["r: sseAlgorithm is 'AES256', expected aws:kms"]),
+        (_sse("aws:kms", None), ["r: aws:kms without kmsMasterKeyId uses the AWS managed key"]),
+        ({"bucket": "raw", "rules": []}, ["r: no server-side encryption rule"]),
+    ],
+)
+def test_sse_other_than_customer_kms_is_reported(props, expected):
+    assert check("s3-sse-kms", SSE, props) == expected
+
+
+def test_tls_only_bucket_policy_passes():
+    assert check("s3-tls-only", BUCKET_POLICY, {"policy": policy_json(TLS_DENY)}) == []
+
+
+@pytest.mark.parametrize(
+    ("statement", "expected"),
+    [
+        (
+            {**TLS_DENY, "Condition": {"Bool": {"aws:SecureTransport": "true"}}},
+            "r: no Deny statement for s3:* with Bool aws:SecureTransport=false",
+        ),
+        (
+            {**TLS_DENY, "Principal": {"AWS": "arn:aws:iam::123456789012:root"}},
+            "r: no Deny statement for s3:* with Bool aws:SecureTransport=false",
+        ),
+        (
+            {**TLS_DENY, "Action": "s3:GetObject"},
+            "r: no Deny statement for s3:* with Bool aws:SecureTransport=false",
+        ),
+        (
+            {**TLS_DENY, "Resource": "arn:aws:s3:::raw/*"},
+            "r: the TLS deny statement must cover both the bucket ARN and <bucket ARN>/*",
+        ),
+    ],
+)
+def test_bucket_policy_without_full_tls_deny_is_reported(statement, expected):
+    assert check("s3-tls-only", BUCKET_POLICY, {"policy": policy_json(statement)}) == [expected]
+
+
+def test_bucket_policy_that_is_not_json_is_reported():
+    assert check("s3-tls-only", BUCKET_POLICY, {"policy": "{"}) == ["r: policy is not valid JSON"]
+
+
+def _bucket_with_companions(*kinds: str) -> list:
+    bucket = policy_resource(BUCKET, {"bucket": "raw-123"}, "raw")
+    resources = [bucket]
+    props = {PAB: ALL_BLOCKED, SSE: _sse("aws:kms", KEY_ARN), BUCKET_POLICY: {"policy": "{}"}}
+    for kind in kinds:
+        # Linked the way the engine links them in preview: by property dependency, not by name.
+        resources.append(
+            policy_resource(
+                kind, {**props[kind], "bucket": "x"}, f"raw-{kind[-6:]}", {"bucket": [bucket]}
+            )
+        )
+    return resources
+
+
+def test_bucket_with_all_companions_passes():
+    resources = _bucket_with_companions(PAB, SSE, BUCKET_POLICY)
+    assert run_stack_policy(find_policy("s3-bucket-guardrails-present"), resources).reported == []
+
+
+def test_bucket_missing_companions_is_reported_against_the_bucket():
+    resources = _bucket_with_companions(SSE)
+    violations = run_stack_policy(find_policy("s3-bucket-guardrails-present"), resources)
+    urn = resources[0].urn
+    assert violations.reported == [
+        ("bucket raw has no public access block", urn),
+        ("bucket raw has no bucket policy", urn),
+    ]
+
+
+def test_companion_of_another_bucket_does_not_count():
+    raw = policy_resource(BUCKET, {"bucket": "raw-123"}, "raw")
+    curated = policy_resource(BUCKET, {"bucket": "curated-123"}, "curated")
+    # Plain bucket names as `bucket` (no property dependency) are matched by value.
+    resources = [
+        raw,
+        curated,
+        policy_resource(PAB, {**ALL_BLOCKED, "bucket": "raw-123"}, "raw-pab"),
+        policy_resource(SSE, {**_sse("aws:kms", KEY_ARN), "bucket": "raw-123"}, "raw-sse"),
+        policy_resource(BUCKET_POLICY, {"bucket": "raw-123", "policy": "{}"}, "raw-policy"),
+    ]
+    violations = run_stack_policy(find_policy("s3-bucket-guardrails-present"), resources)
+    assert violations.messages == [
+        "bucket curated has no public access block",
+        "bucket curated has no server-side encryption configuration",
+        "bucket curated has no bucket policy",
+    ]
+
+
+def test_companion_linked_by_dependency_to_another_bucket_does_not_count():
+    raw = policy_resource(BUCKET, {"bucket": "raw-123"}, "raw")
+    curated = policy_resource(BUCKET, {"bucket": "curated-123"}, "curated")
+    # The name says raw, the recorded dependency says curated: the dependency wins.
+    pab = policy_resource(PAB, {**ALL_BLOCKED, "bucket": "raw-123"}, "pab", {"bucket": [curated]})
+    violations = run_stack_policy(find_policy("s3-bucket-guardrails-present"), [raw, curated, pab])
+    assert "bucket raw has no public access block" in violations.messages
+    assert "bucket curated has no public access block" not in violations.messages
