@@ -25,9 +25,14 @@ GUARDED_TYPES = {
 }
 
 
-@pytest.fixture(scope="module", params=["dev", "prod"])
+@pytest.fixture(
+    scope="module",
+    params=[("dev", {}), ("prod", {}), ("dev", {"crawlerRecrawl": "CRAWL_EVENT_MODE"})],
+    ids=["dev", "prod", "dev-event-mode"],
+)
 def resources(request) -> list[PolicyResource]:
-    captured = [r for r in capture_stack(request.param) if r.custom]
+    stack, overrides = request.param
+    captured = [r for r in capture_stack(stack, overrides) if r.custom]
     return [policy_resource(r.type, r.inputs, r.name) for r in captured]
 
 
