@@ -1,5 +1,32 @@
-"""Makes the shared `pulumi_mocks` fixture available to every component test."""
+"""Component test fixtures: the shared mocks fixture and one capture per stack variant.
 
+Captures are session-scoped: the program runs once per variant (about a second each) and every
+test reads the recorded inputs.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.components.graph import Graph
 from tests.pulumi_mocks import pulumi_mocks
 
 __all__ = ["pulumi_mocks"]
+
+
+@pytest.fixture(scope="session")
+def dev() -> Graph:
+    """The program with the real Pulumi.dev.yaml."""
+    return Graph.capture("dev")
+
+
+@pytest.fixture(scope="session")
+def prod() -> Graph:
+    """The program with the real Pulumi.prod.yaml."""
+    return Graph.capture("prod")
+
+
+@pytest.fixture(scope="session")
+def event_mode() -> Graph:
+    """Pulumi.dev.yaml with crawlerRecrawl: CRAWL_EVENT_MODE."""
+    return Graph.capture("dev", crawlerRecrawl="CRAWL_EVENT_MODE")
