@@ -41,9 +41,9 @@ KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
 BOOKMARK_ENABLED = "job-bookmark-enable"
 MAX_JOB_TIMEOUT_MINUTES = 10080
 
-# Glue bills R.nX like G.nX: n DPUs per worker (NOTES section 3).
+# DPUs per worker (NOTES section 3); R.nX are the memory-optimised variants of G.nX.
 DPU_PER_WORKER: dict[str, float] = {
-    "G.025X": 0.25,
+    "G.025X": 0.25,  # streaming only, listed so such a job is still measured
     "G.1X": 1,
     "G.2X": 2,
     "G.4X": 4,
