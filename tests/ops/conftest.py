@@ -80,7 +80,7 @@ def glue(aws: None) -> Any:
         Type="CONDITIONAL",
         StartOnCreation=True,
         Predicate={
-            "Logical": "AND",
+            "Logical": "ANY",
             "Conditions": [
                 {"LogicalOperator": "EQUALS", "CrawlerName": CRAWLER, "CrawlState": "SUCCEEDED"}
             ],
