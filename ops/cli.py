@@ -19,7 +19,7 @@ from ops.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, OpsEr
 from ops.stack import Runner, require_output, run_pulumi, stack_outputs, stack_region
 from ops.status import recent_runs
 from ops.upload import collect, upload
-from ops.workflow import follow, start_run
+from ops.workflow import ActionState, follow, start_run
 
 ClientFactory = Callable[[str, str | None], Any]
 
@@ -119,7 +119,7 @@ def _follow_hint(args: argparse.Namespace, run_id: str) -> str:
 
 
 def _watch(glue: Any, workflow: str, run_id: str, args: argparse.Namespace, env: Env) -> int:
-    def show(action: Any) -> None:
+    def show(action: ActionState) -> None:
         print(display.format_action(action, env.now()), file=env.out, flush=True)
 
     try:
