@@ -1,0 +1,130 @@
+"""IAM: two roles, inline least-privilege policies, no wildcard actions, prefixes scoped."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.components.graph import Graph
+from tests.pulumi_mocks import MOCK_ACCOUNT_ID
+
+ROLE = "aws:iam/role:Role"
+POLICY = "aws:iam/rolePolicy:RolePolicy"
+RAW = f"arn:aws:s3:::glue-etl-dev-raw-{MOCK_ACCOUNT_ID}-us-east-1"
+CURATED = f"arn:aws:s3:::glue-etl-dev-curated-{MOCK_ACCOUNT_ID}-us-east-1"
+SCRIPTS = f"arn:aws:s3:::glue-etl-dev-scripts-{MOCK_ACCOUNT_ID}-us-east-1"
+GLUE = f"arn:aws:glue:us-east-1:{MOCK_ACCOUNT_ID}"
+CATALOG_RESOURCES = [
+    f"{GLUE}:catalog",
+    f"{GLUE}:database/glue_etl_dev",
+    f"{GLUE}:table/glue_etl_dev/*",
+]
+LOG_GROUPS = f"arn:aws:logs:us-east-1:{MOCK_ACCOUNT_ID}:log-group:/aws-glue/*"
+KEY_ARN = f"arn:aws:kms:us-east-1:{MOCK_ACCOUNT_ID}:key/mock-key-id"
+
+
+def _actions(statement: dict) -> list[str]:
+    action = statement["Action"]
+    return [action] if isinstance(action, str) else action
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod", "event_mode"])
+@pytest.mark.parametrize("role", ["crawler", "job"])
+def test_no_wildcard_actions_and_no_managed_policies(request, stack: str, role: str) -> None:
+    graph: Graph = request.getfixturevalue(stack)
+    for statement in graph.policy(POLICY, f"-{role}-policy")["Statement"]:
+        assert statement["Effect"] == "Allow"
+        for action in _actions(statement):
+            assert action != "*"
+            assert not action.endswith(":*"), action
+    assert graph.all("aws:iam/rolePolicyAttachment:RolePolicyAttachment") == []
+    assert "managedPolicyArns" not in graph.inputs(ROLE, f"-iam-{role}")
+
+
+@pytest.mark.parametrize("role", ["crawler", "job"])
+def test_roles_trust_glue_for_this_account_only(dev: Graph, role: str) -> None:
+    trust = dev.policy(ROLE, f"-iam-{role}", field="assumeRolePolicy")
+    assert trust["Statement"] == [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "glue.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:SourceAccount": MOCK_ACCOUNT_ID}},
+        }
+    ]
+    assert dev.inputs(ROLE, f"-iam-{role}")["name"] == f"glue-etl-dev-{role}"
+
+
+def test_crawler_reads_raw_input_and_writes_only_this_database(dev: Graph) -> None:
+    statements = dev.statements(POLICY, "-crawler-policy")
+    assert statements["ListRawInput"] == {
+        "Sid": "ListRawInput",
+        "Effect": "Allow",
+        "Action": "s3:ListBucket",
+        "Resource": RAW,
+        "Condition": {"StringLike": {"s3:prefix": ["input/*"]}},
+    }
+    assert statements["ReadRawInput"]["Resource"] == f"{RAW}/input/*"
+    assert statements["ReadRawInput"]["Action"] == ["s3:GetObject", "s3:GetObjectVersion"]
+    assert statements["CatalogThisDatabase"]["Resource"] == CATALOG_RESOURCES
+    assert "glue:DeleteTable" not in statements["CatalogThisDatabase"]["Action"]
+    assert "ConsumeCrawlerEvents" not in statements
+    s3_resources = {
+        str(s["Resource"]) for s in statements.values() if _actions(s)[0].startswith("s3:")
+    }
+    assert s3_resources == {RAW, f"{RAW}/input/*"}
+
+
+def test_job_s3_access_is_per_prefix(dev: Graph) -> None:
+    statements = dev.statements(POLICY, "-job-policy")
+    grants = {
+        sid: (s["Action"], s["Resource"])
+        for sid, s in statements.items()
+        if _actions(s)[0].startswith("s3:") and sid.startswith(("Read", "Write"))
+    }
+    read, write = (
+        ["s3:GetObject", "s3:GetObjectVersion"],
+        ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+    )
+    assert grants == {
+        "ReadRawInput": (read, f"{RAW}/input/*"),
+        "ReadWriteCurated": (write, f"{CURATED}/*"),
+        "ReadCode": (read, f"{SCRIPTS}/code/*"),
+        "ReadWriteTemp": (write, f"{SCRIPTS}/temp/*"),
+        "WriteSparkUiLogs": (write, f"{SCRIPTS}/sparkui/*"),
+    }
+    assert statements["ListScripts"]["Condition"] == {
+        "StringLike": {"s3:prefix": ["code/*", "temp/*", "sparkui/*"]}
+    }
+    assert statements["ReadCatalogThisDatabase"]["Resource"] == CATALOG_RESOURCES
+    assert all(
+        a.startswith("glue:Get") or a.startswith("glue:BatchGet")
+        for a in statements["ReadCatalogThisDatabase"]["Action"]
+    )
+
+
+@pytest.mark.parametrize("role", ["crawler", "job"])
+def test_key_logs_and_security_configuration(dev: Graph, role: str) -> None:
+    statements = dev.statements(POLICY, f"-{role}-policy")
+    assert statements["UseStackKey"]["Resource"] == KEY_ARN
+    assert statements["GlueLogs"]["Resource"] == LOG_GROUPS
+    assert "logs:AssociateKmsKey" in statements["GlueLogs"]["Action"]
+    assert statements["ReadSecurityConfiguration"]["Action"] == "glue:GetSecurityConfiguration"
+
+
+def test_job_metrics_limited_to_glue_namespace(dev: Graph) -> None:
+    metrics = dev.statements(POLICY, "-job-policy")["PublishGlueMetrics"]
+    assert metrics["Action"] == "cloudwatch:PutMetricData"
+    assert metrics["Condition"] == {"StringEquals": {"cloudwatch:namespace": "Glue"}}
+
+
+def test_event_mode_crawler_consumes_only_its_queues(event_mode: Graph) -> None:
+    consume = event_mode.statements(POLICY, "-crawler-policy")["ConsumeCrawlerEvents"]
+    queue = f"arn:aws:sqs:us-east-1:{MOCK_ACCOUNT_ID}:glue-etl-dev-crawler-events"
+    assert consume["Resource"] == [f"{queue}-queue", f"{queue}-dlq"]
+    assert consume["Action"] == [
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:GetQueueUrl",
+    ]
+    assert "ConsumeCrawlerEvents" not in event_mode.statements(POLICY, "-job-policy")
