@@ -50,7 +50,10 @@ def _preview(stack: str, json_path: str | None) -> None:
     }
     print()
     print(format_estimate(estimate(parse_config(raw, stack))))
-    if json_path:
+    if json_path == "-":
+        print()
+        print(dump(graph), end="")
+    elif json_path:
         Path(json_path).write_text(dump(graph))
         print(f"\nFull graph written to {json_path}")
 
@@ -67,7 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code (2 for usage and config errors)."""
     parser = argparse.ArgumentParser(prog="python -m preview", description=__doc__)
     parser.add_argument("--stack", default="dev", help="stack file to use (default: dev)")
-    parser.add_argument("--json", metavar="PATH", help="also write the full graph as JSON")
+    parser.add_argument(
+        "--json", metavar="PATH", help="also write the full graph as JSON ('-': print it)"
+    )
     parser.add_argument(
         "--update-snapshots",
         action="store_true",

@@ -2,15 +2,18 @@
 
 Usage in a test module::
 
-    from tests.pulumi_mocks import RecordingMocks, run_with_mocks, stack_config
+    from components.storage import Storage, StorageArgs
+    from tests.pulumi_mocks import run_with_mocks, stack_config
 
-    def test_bucket_is_encrypted():
+    def test_key_rotates():
         def program() -> None:
-            StorageComponent("storage", StorageArgs(...))
+            Storage("storage", StorageArgs(name_prefix="glue-etl-dev", ...))
 
-        mocks = run_with_mocks(program, stack_config("dev"))
-        sse = mocks.one("aws:s3/bucketServerSideEncryptionConfiguration:...", "raw")
-        assert sse.inputs["rule"]...
+        mocks = run_with_mocks(program, stack_config("dev"), stack="dev")
+        assert mocks.one("aws:kms/key:Key").inputs["enableKeyRotation"] is True
+
+To run the whole program for a real stack file, use `preview.capture.capture_stack(stack,
+overrides)` instead (what tests/components/graph.py does).
 
 `run_with_mocks` resets the Pulumi runtime and calls `set_mocks` on every call, never at import:
 pytest imports every test module before running any, so import-time `set_mocks` calls from two
