@@ -31,10 +31,11 @@ def stack_config(stack: str, overrides: dict[str, Any] | None = None) -> dict[st
     values: dict[str, Any] = dict(raw.get("config") or {})
     for key, value in (overrides or {}).items():
         values[key if ":" in key else f"glue-etl:{key}"] = value
-    return {key: _encode(value) for key, value in values.items()}
+    return {key: encode_value(value) for key, value in values.items()}
 
 
-def _encode(value: Any) -> str:
+def encode_value(value: Any) -> str:
+    """A YAML config value as the string the Pulumi CLI hands the program."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, dict)):
