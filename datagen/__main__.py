@@ -25,6 +25,7 @@ def _parser() -> argparse.ArgumentParser:
     big.add_argument("--seed", type=int, default=2015)
     big.add_argument("--defect-rate", type=float, default=0.02)
     big.add_argument("--days", type=int, default=31)
+    big.add_argument("--workers", type=int, default=2, help="processes writing files (bytes same)")
     return parser
 
 
@@ -37,7 +38,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         try:
             generated = generate(
-                args.out, args.rows, args.files, args.seed, args.defect_rate, days=args.days
+                args.out,
+                args.rows,
+                args.files,
+                args.seed,
+                args.defect_rate,
+                days=args.days,
+                workers=args.workers,
             )
         except ValueError as error:
             print(f"datagen: {error}", file=sys.stderr)

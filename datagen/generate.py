@@ -83,7 +83,7 @@ class GeneratedSet:
     """Manifest of a generated set: files, injected defects and the figures the ETL must report."""
 
     out_dir: Path
-    seed: int
+    seed: int | str
     defect_rate: float
     files: tuple[GeneratedFile, ...]
     defects: dict[str, int] = field(init=False)
@@ -151,7 +151,7 @@ class _Writer:
         lines: list[str] = []
         inject = spec.layout != "missing_total_amount" and rate > 0
         for _ in range(spec.rows):
-            day = spec.first_day + rng.randrange(spec.days)
+            day = spec.first_day + int(rng.random() * spec.days)
             fmt = self._formatter(spec)
             row, pickup_sec = self._factory.make(day, fmt)
             kind = rng.choice(spec.kinds) if inject and rng.random() < rate else None
@@ -203,7 +203,7 @@ def header_for(layout: str) -> list[str]:
 def write_files(
     out_dir: Path,
     specs: list[FileSpec],
-    seed: int,
+    seed: int | str,
     defect_rate: float,
     start_date: date,
 ) -> GeneratedSet:

@@ -41,7 +41,9 @@ def test_sample_command_writes_readme_and_manifest(tmp_path):
 def test_invalid_values_exit_2_with_one_line(tmp_path, capsys):
     assert main(["big", "--rows", "10", "--files", "0", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert err == "datagen: need rows >= 0, files >= 1, days >= 1 (got 10, 0, 31)\n"
+    assert (
+        err == "datagen: need rows >= 0, files >= 1, days >= 1, workers >= 1 (got 10, 0, 31, 2)\n"
+    )
 
 
 def test_missing_required_option_is_a_usage_error(capsys):

@@ -30,6 +30,14 @@ def test_same_seed_gives_identical_bytes_and_other_seed_differs(tmp_path):
     assert other.to_json() != first.to_json()
 
 
+def test_bytes_do_not_depend_on_the_number_of_workers(tmp_path):
+    serial = generate(tmp_path / "serial", rows=2000, files=4, seed=9, workers=1)
+    parallel = generate(tmp_path / "parallel", rows=2000, files=4, seed=9, workers=2)
+
+    assert _bytes(tmp_path / "serial") == _bytes(tmp_path / "parallel")
+    assert serial.files == parallel.files
+
+
 def test_manifest_matches_what_an_independent_reader_finds(tmp_path):
     generated = generate(tmp_path, rows=6000, files=4, seed=11, defect_rate=0.1)
     checker = Checker()
@@ -112,6 +120,7 @@ def test_clean_trips_are_realistic(tmp_path):
         ({"rows": 10, "files": 0}, "files >= 1"),
         ({"rows": 10, "days": 0}, "days >= 1"),
         ({"rows": 10, "defect_rate": 1.5}, "defect_rate 1.5 not in"),
+        ({"rows": 10, "workers": 0}, "workers >= 1"),
     ],
 )
 def test_bad_arguments_are_rejected(tmp_path, kwargs, message):
