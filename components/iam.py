@@ -204,6 +204,14 @@ class GlueRoles(pulumi.ComponentResource):
             _objects("ReadWriteTemp", OBJECT_WRITE, args.scripts_bucket_arn, TEMP_PREFIX),
             _objects("WriteSparkUiLogs", OBJECT_WRITE, args.scripts_bucket_arn, SPARK_UI_PREFIX),
             self._catalog(JOB_CATALOG_ACTIONS, "ReadCatalogThisDatabase"),
+            {
+                # With the Data Catalog as Spark's Hive metastore (--enable-glue-datacatalog), the
+                # job checks that the `default` database exists and creates it if missing.
+                "Sid": "HiveMetastoreDefaultDatabase",
+                "Effect": "Allow",
+                "Action": ["glue:GetDatabase", "glue:CreateDatabase"],
+                "Resource": [self._glue_arn("catalog"), self._glue_arn("database/default")],
+            },
             *self._common(),
             {
                 "Sid": "PublishGlueMetrics",

@@ -111,6 +111,12 @@ def test_key_logs_and_security_configuration(dev: Graph, role: str) -> None:
     assert statements["ReadSecurityConfiguration"]["Action"] == "glue:GetSecurityConfiguration"
 
 
+def test_job_may_only_check_or_create_the_default_database(dev: Graph) -> None:
+    default_db = dev.statements(POLICY, "-job-policy")["HiveMetastoreDefaultDatabase"]
+    assert default_db["Action"] == ["glue:GetDatabase", "glue:CreateDatabase"]
+    assert default_db["Resource"] == [f"{GLUE}:catalog", f"{GLUE}:database/default"]
+
+
 def test_job_metrics_limited_to_glue_namespace(dev: Graph) -> None:
     metrics = dev.statements(POLICY, "-job-policy")["PublishGlueMetrics"]
     assert metrics["Action"] == "cloudwatch:PutMetricData"
