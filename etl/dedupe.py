@@ -1,0 +1,46 @@
+"""Deduplication whose winner depends on row content only, never on file order or partitioning."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import functions as sf
+
+from etl.contract import PARTITION_COLUMN
+from etl.schema import CANONICAL_NAMES
+
+RANK_COLUMN = "_dedupe_rank"
+
+
+def content_order(tiebreakers: Sequence[str] = ()) -> list[Column]:
+    """Total order over a row's content: every canonical column ascending, nulls last, then
+    `source_file` and any extra tiebreakers (which only separate rows with identical content)."""
+    return [
+        *(sf.col(name).asc_nulls_last() for name in CANONICAL_NAMES),
+        sf.col("source_file").asc_nulls_last(),
+        *(sf.col(name).asc_nulls_last() for name in tiebreakers),
+    ]
+
+
+def rank_duplicates(
+    trips: DataFrame, keys: Sequence[str], tiebreakers: Sequence[str] = ()
+) -> DataFrame:
+    """Add `_dedupe_rank`: 1 for the row kept in its (pickup_date, *keys) group, >1 for duplicates.
+
+    Exact duplicates are rows equal on every canonical column; they are equal on the keys too and
+    sort next to each other, so one window handles both kinds with the same winner a two-step
+    dedupe would pick. Groups are scoped to a pickup date so that merging one date's partition
+    at a time gives the same result as a full rebuild.
+    """
+    unknown = [key for key in keys if key not in CANONICAL_NAMES]
+    if not keys or unknown:
+        raise ValueError(f"dedupe keys must be canonical column names, got {list(keys)}")
+    window = Window.partitionBy(PARTITION_COLUMN.name, *keys).orderBy(*content_order(tiebreakers))
+    return trips.withColumn(RANK_COLUMN, sf.row_number().over(window))
+
+
+def drop_duplicates(trips: DataFrame, keys: Sequence[str]) -> DataFrame:
+    """Keep one row per (pickup_date, *keys): the first in `content_order`. Needs `pickup_date`."""
+    ranked = rank_duplicates(trips, keys)
+    return ranked.where(sf.col(RANK_COLUMN) == 1).drop(RANK_COLUMN)

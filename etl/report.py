@@ -1,0 +1,78 @@
+"""The run report written to `_reports/<run_id>.json` and `_reports/latest.json`."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+
+from etl.storage import Storage, join_path
+
+REPORTS_DIR = "_reports"
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """Sortable, unique run id: UTC time to the microsecond plus a short random suffix."""
+    moment = now or datetime.now(UTC)
+    return f"{moment.strftime('%Y%m%dT%H%M%S%fZ')}-{uuid.uuid4().hex[:6]}"
+
+
+def utc_now() -> str:
+    """Current UTC time in ISO 8601, as used by the report's timestamps."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """Counts of one run. Invariant: rows_read = rows_written + rows_quarantined +
+    duplicates_dropped (each counts the batch's own rows; rows_replaced counts previously
+    written trips displaced by a batch row that sorts first)."""
+
+    run_id: str
+    started_at: str
+    finished_at: str
+    mode: str
+    files_processed: int
+    rows_read: int
+    rows_quarantined: int
+    duplicates_dropped: int
+    rows_written: int
+    rows_replaced: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+    partitions_written: list[str] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+
+    @property
+    def reconciles(self) -> bool:
+        return self.rows_read == self.rows_written + self.rows_quarantined + self.duplicates_dropped
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
+
+
+def write_report(storage: Storage, output_root: str, report: RunReport) -> None:
+    """Write the report under its run id, then as latest.json (latest is replaced last)."""
+    text = report.to_json()
+    storage.write_text(join_path(output_root, REPORTS_DIR, f"{report.run_id}.json"), text)
+    storage.write_text(join_path(output_root, REPORTS_DIR, "latest.json"), text)
+
+
+def summary_table(report: RunReport) -> str:
+    """A short human-readable summary of the run."""
+    rows = [
+        ("run_id", report.run_id),
+        ("mode", report.mode),
+        ("files_processed", report.files_processed),
+        ("rows_read", report.rows_read),
+        ("rows_written", report.rows_written),
+        ("rows_quarantined", report.rows_quarantined),
+        ("duplicates_dropped", report.duplicates_dropped),
+        ("rows_replaced", report.rows_replaced),
+        ("partitions_written", len(report.partitions_written)),
+    ]
+    rows += [(f"  {code}", count) for code, count in sorted(report.reasons.items())]
+    if report.unknown_columns:
+        rows.append(("unknown_columns", ", ".join(report.unknown_columns)))
+    width = max(len(name) for name, _ in rows)
+    return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)

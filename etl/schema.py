@@ -1,0 +1,75 @@
+"""Spark schemas derived from `etl.contract`, so the job and the catalog tables share one source."""
+
+from __future__ import annotations
+
+from pyspark.sql.types import (
+    DataType,
+    DateType,
+    DoubleType,
+    IntegerType,
+    LongType,
+    StringType,
+    StructField,
+    StructType,
+    TimestampType,
+)
+
+from etl.contract import (
+    CANONICAL_COLUMNS,
+    HOURLY_METRICS_COLUMNS,
+    PARTITION_COLUMN,
+    TRIPS_COLUMNS,
+    Column,
+)
+
+_SPARK_TYPES: dict[str, DataType] = {
+    "int": IntegerType(),
+    "bigint": LongType(),
+    "double": DoubleType(),
+    "string": StringType(),
+    "timestamp": TimestampType(),
+    "date": DateType(),
+}
+
+CANONICAL_NAMES: tuple[str, ...] = tuple(column.name for column in CANONICAL_COLUMNS)
+
+
+def spark_type(catalog_type: str) -> DataType:
+    """Spark type for a Glue/Hive catalog type name used in the contract."""
+    return _SPARK_TYPES[catalog_type]
+
+
+def struct_of(columns: tuple[Column, ...], nullable: bool = True) -> StructType:
+    """StructType with the contract's column names and types, in contract order."""
+    return StructType(
+        [StructField(column.name, spark_type(column.type), nullable) for column in columns]
+    )
+
+
+_PARTITION_FIELD = StructField(PARTITION_COLUMN.name, spark_type(PARTITION_COLUMN.type), True)
+
+# Typed canonical trip columns, as they leave parsing.
+CANONICAL_SCHEMA: StructType = struct_of(CANONICAL_COLUMNS)
+
+# Trips and hourly metrics as the pipeline holds them: the partition column is the last field.
+TRIPS_SCHEMA: StructType = StructType([*struct_of(TRIPS_COLUMNS).fields, _PARTITION_FIELD])
+HOURLY_METRICS_SCHEMA: StructType = StructType(
+    [*struct_of(HOURLY_METRICS_COLUMNS).fields, _PARTITION_FIELD]
+)
+
+# Raw input: one record per text line of an input file.
+RAW_LINES_SCHEMA: StructType = StructType(
+    [StructField("source_file", StringType(), True), StructField("line", StringType(), True)]
+)
+
+# Quarantine keeps every canonical value exactly as read (strings) so a bad row can be inspected
+# and replayed; raw_line matters for malformed lines whose cells cannot be trusted.
+QUARANTINE_SCHEMA: StructType = StructType(
+    [
+        *(StructField(name, StringType(), True) for name in CANONICAL_NAMES),
+        StructField("raw_line", StringType(), True),
+        StructField("reject_reason", StringType(), True),
+        StructField("source_file", StringType(), True),
+        StructField("run_id", StringType(), True),
+    ]
+)

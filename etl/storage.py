@@ -1,0 +1,69 @@
+"""File-system access through Hadoop's FileSystem API, so the same calls work on local paths
+(tests, `etl.local`) and on s3:// inside Glue, where Python's os module cannot reach."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyspark.sql import SparkSession
+
+
+class Storage:
+    """Thin wrapper over `org.apache.hadoop.fs.FileSystem` for one Spark session."""
+
+    def __init__(self, spark: SparkSession) -> None:
+        # The py4j gateway is the only route from Python to Hadoop's FileSystem classes.
+        self._jvm: Any = spark._jvm
+        self._conf: Any = spark._jsc.hadoopConfiguration()
+
+    def _path(self, path: str) -> Any:
+        return self._jvm.org.apache.hadoop.fs.Path(path)
+
+    def _fs(self, path: str) -> Any:
+        return self._path(path).getFileSystem(self._conf)
+
+    def exists(self, path: str) -> bool:
+        """True when a file or folder exists at `path`."""
+        return bool(self._fs(path).exists(self._path(path)))
+
+    def delete(self, path: str) -> None:
+        """Delete `path` recursively; a missing path is not an error."""
+        if self.exists(path):
+            self._fs(path).delete(self._path(path), True)
+
+    def rename(self, source: str, target: str) -> None:
+        """Move `source` to `target`, creating the target's parent folder first."""
+        fs = self._fs(source)
+        fs.mkdirs(self._path(target).getParent())
+        if not fs.rename(self._path(source), self._path(target)):
+            raise OSError(f"could not rename {source} to {target}")
+
+    def list_dirs(self, path: str) -> list[str]:
+        """Names of the sub-folders of `path`, sorted; empty when `path` does not exist."""
+        if not self.exists(path):
+            return []
+        statuses = self._fs(path).listStatus(self._path(path))
+        return sorted(s.getPath().getName() for s in statuses if s.isDirectory())
+
+    def write_text(self, path: str, text: str) -> None:
+        """Write (or replace) a UTF-8 text file."""
+        stream = self._fs(path).create(self._path(path), True)
+        try:
+            stream.write(bytearray(text.encode("utf-8")))
+        finally:
+            stream.close()
+
+    def read_text(self, path: str) -> str | None:
+        """Contents of a UTF-8 text file, or None when it does not exist."""
+        if not self.exists(path):
+            return None
+        stream = self._fs(path).open(self._path(path))
+        try:
+            return str(self._jvm.org.apache.commons.io.IOUtils.toString(stream, "UTF-8"))
+        finally:
+            stream.close()
+
+
+def join_path(root: str, *parts: str) -> str:
+    """Join URI-style paths with '/' (os.path.join would break s3:// on some platforms)."""
+    return "/".join([root.rstrip("/"), *(part.strip("/") for part in parts)])

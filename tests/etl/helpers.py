@@ -1,0 +1,69 @@
+"""Builders for tiny test inputs: CSV lines in TLC layout and raw-line DataFrames."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pyspark.sql import DataFrame, SparkSession
+
+from etl.parse import clean_lines
+from etl.pipeline import parse_batch
+from etl.schema import CANONICAL_NAMES, RAW_LINES_SCHEMA
+
+# Yellow-taxi 2015 header: tpep_ prefixes and CamelCase ids exercise the normalisation.
+TLC_HEADER = (
+    "VendorID,tpep_pickup_datetime,tpep_dropoff_datetime,passenger_count,trip_distance,"
+    "pickup_longitude,pickup_latitude,RateCodeID,store_and_fwd_flag,dropoff_longitude,"
+    "dropoff_latitude,payment_type,fare_amount,extra,mta_tax,tip_amount,tolls_amount,"
+    "improvement_surcharge,total_amount"
+)
+REQUIRED = CANONICAL_NAMES[:19]
+
+DEFAULTS: dict[str, str] = {
+    "vendor_id": "1",
+    "pickup_datetime": "2015-01-15 19:05:39",
+    "dropoff_datetime": "2015-01-15 19:23:42",
+    "passenger_count": "1",
+    "trip_distance": "1.5",
+    "pickup_longitude": "-73.99",
+    "pickup_latitude": "40.75",
+    "rate_code_id": "1",
+    "store_and_fwd_flag": "N",
+    "dropoff_longitude": "-73.97",
+    "dropoff_latitude": "40.76",
+    "payment_type": "1",
+    "fare_amount": "12.0",
+    "extra": "1.0",
+    "mta_tax": "0.5",
+    "tip_amount": "3.25",
+    "tolls_amount": "0",
+    "improvement_surcharge": "0.3",
+    "total_amount": "17.05",
+}
+
+
+def trip_line(**values: str) -> str:
+    """One CSV data line in TLC_HEADER order; keyword arguments override the defaults."""
+    unknown = set(values) - set(DEFAULTS)
+    if unknown:
+        raise KeyError(unknown)
+    return ",".join({**DEFAULTS, **values}[name] for name in REQUIRED)
+
+
+def raw_lines(spark: SparkSession, files: dict[str, list[str]]) -> DataFrame:
+    """(`source_file`, `line`) rows, as the readers produce them."""
+    rows = [(name, line) for name, lines in files.items() for line in lines]
+    return spark.createDataFrame(rows, RAW_LINES_SCHEMA)
+
+
+def checked_rows(spark: SparkSession, files: dict[str, list[str]]) -> DataFrame:
+    """Files -> rows after parsing and validation (the pipeline's own parse step)."""
+    return parse_batch(spark, clean_lines(raw_lines(spark, files))).checked
+
+
+def write_csv(path: Path, lines: list[str], newline: str = "\n", bom: bool = False) -> Path:
+    """Write a CSV file for the runner tests (bytes exactly as given)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = "".join(line + newline for line in lines)
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
+    return path

@@ -1,0 +1,122 @@
+"""Each quarantine rule, its precedence, and the valid/quarantine split."""
+
+from __future__ import annotations
+
+from chispa import assert_df_equality
+from pyspark.sql import functions as sf
+from pyspark.sql.types import StringType, StructField, StructType
+
+from etl.quarantine import REASON_CODES, quarantined_rows, rules, valid_rows
+from etl.schema import QUARANTINE_SCHEMA
+from tests.etl.helpers import DEFAULTS, TLC_HEADER, checked_rows, trip_line
+
+REASON_SCHEMA = StructType(
+    [StructField("raw_line", StringType(), True), StructField("reject_reason", StringType(), True)]
+)
+
+# (line, expected reason): one case per rule, in rule order, plus edge cases around each rule.
+CASES: list[tuple[str, str | None]] = [
+    (trip_line(), None),
+    (trip_line() + ",surplus", "malformed_line"),
+    (trip_line(store_and_fwd_flag='"N'), "malformed_line"),
+    (trip_line().rsplit(",", 1)[0], "malformed_line"),
+    (trip_line(pickup_datetime=""), "missing_pickup_datetime"),
+    (trip_line(pickup_datetime="   "), "missing_pickup_datetime"),
+    (trip_line(pickup_datetime="2015-13-45 99:00:00"), "invalid_pickup_datetime"),
+    (trip_line(pickup_datetime="yesterday"), "invalid_pickup_datetime"),
+    (trip_line(total_amount=""), "missing_total_amount"),
+    (trip_line(total_amount="$17.05"), "invalid_total_amount"),
+    (trip_line(trip_distance='"1,234.5"'), "invalid_value"),
+    (trip_line(fare_amount="$12.00"), "invalid_value"),
+    (trip_line(passenger_count="1.5"), "invalid_value"),
+    (trip_line(vendor_id="99999999999"), "invalid_value"),
+    (trip_line(dropoff_datetime="soon"), "invalid_value"),
+    (trip_line(pickup_longitude="NaN"), "invalid_value"),
+    (trip_line(passenger_count="10"), "passenger_count_out_of_range"),
+    (trip_line(passenger_count="-1"), "passenger_count_out_of_range"),
+    (trip_line(dropoff_datetime="2015-01-15 19:05:38"), "dropoff_before_pickup"),
+    (trip_line(total_amount="-0.01"), "total_amount_out_of_range"),
+    (trip_line(total_amount="10000.01"), "total_amount_out_of_range"),
+    # Boundaries and nulls that must stay valid.
+    (trip_line(passenger_count="0", total_amount="0"), None),
+    (trip_line(passenger_count="9.0", total_amount="10000"), None),
+    (trip_line(passenger_count="", dropoff_datetime="", fare_amount=""), None),
+    (trip_line(dropoff_datetime=DEFAULTS["pickup_datetime"]), None),
+    # Precedence: the earliest rule wins.
+    (trip_line(pickup_datetime="", total_amount="$1"), "missing_pickup_datetime"),
+    (trip_line(total_amount="x", fare_amount="y"), "invalid_total_amount"),
+    (trip_line(passenger_count="12", total_amount="-3"), "passenger_count_out_of_range"),
+]
+
+
+def test_each_rule_gives_its_reason(spark):
+    checked = checked_rows(spark, {"f.csv": [TLC_HEADER, *(line for line, _ in CASES)]})
+    expected = spark.createDataFrame(CASES, REASON_SCHEMA)
+    assert_df_equality(
+        checked.select("raw_line", "reject_reason"),
+        expected,
+        ignore_row_order=True,
+        ignore_nullable=True,
+    )
+
+
+def test_file_level_rules_reject_every_row(spark):
+    no_total = TLC_HEADER.rsplit(",", 1)[0]
+    files = {
+        "no_header.csv": [trip_line(), trip_line(vendor_id="2")],
+        "no_total.csv": [no_total, trip_line().rsplit(",", 1)[0]],
+    }
+    expected = spark.createDataFrame(
+        [
+            ("no_header.csv", trip_line(), "missing_header"),
+            ("no_header.csv", trip_line(vendor_id="2"), "missing_header"),
+            ("no_total.csv", trip_line().rsplit(",", 1)[0], "missing_required_column"),
+        ],
+        StructType([StructField("source_file", StringType(), True), *REASON_SCHEMA.fields]),
+    )
+    actual = checked_rows(spark, files).select("source_file", "raw_line", "reject_reason")
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_reason_codes_are_the_rules_in_order(spark):
+    assert tuple(code for code, _ in rules()) == REASON_CODES
+
+
+def test_quarantine_keeps_original_strings(spark):
+    bad = trip_line(fare_amount="$12.00", total_amount=" 17.05 ")
+    checked = checked_rows(spark, {"f.csv": [TLC_HEADER, bad, trip_line()]})
+    originals = {**DEFAULTS, "fare_amount": "$12.00"}
+    expected = spark.createDataFrame(
+        [
+            (
+                *(originals[name] for name in QUARANTINE_SCHEMA.names[:19]),
+                None,
+                None,
+                None,
+                None,
+                bad,
+                "invalid_value",
+                "f.csv",
+                "run-1",
+            )
+        ],
+        QUARANTINE_SCHEMA,
+    )
+    assert_df_equality(quarantined_rows(checked, "run-1"), expected, ignore_nullable=True)
+
+
+def test_valid_rows_are_typed_and_complete(spark):
+    checked = checked_rows(spark, {"f.csv": [TLC_HEADER, trip_line(), trip_line(extra="x")]})
+    valid = valid_rows(checked)
+    assert valid.columns == [*QUARANTINE_SCHEMA.names[:23], "source_file"]
+    row = valid.select(
+        sf.col("pickup_datetime").cast("string").alias("pickup"),
+        "passenger_count",
+        "total_amount",
+        "airport_fee",
+    )
+    expected = spark.createDataFrame(
+        [("2015-01-15 19:05:39", 1, 17.05, None)],
+        "pickup string, passenger_count int, total_amount double, airport_fee double",
+    )
+    assert_df_equality(row, expected, ignore_nullable=True)

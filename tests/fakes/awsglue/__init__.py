@@ -1,0 +1,1 @@
+"""A tiny stand-in for AWS Glue's `awsglue` package, over real local Spark (tests only)."""
