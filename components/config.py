@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TypeVar
 
 import pulumi
@@ -181,6 +181,18 @@ def _dedupe_keys(value: str) -> tuple[str, ...]:
 T = TypeVar("T")
 
 
+def _camel(snake: str) -> str:
+    head, *rest = snake.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+# The stack config keys (camelCase in the stack files), derived from the dataclass so they cannot
+# drift apart.
+CONFIG_KEYS: tuple[str, ...] = tuple(
+    _camel(f.name) for f in fields(StackConfig) if f.name not in ("project", "stack")
+)
+
+
 def parse_config(raw: Mapping[str, str], stack: str, project: str = NAMESPACE) -> StackConfig:
     """Validate `raw` (short keys such as "workerType" -> string values) into a StackConfig.
 
@@ -188,23 +200,7 @@ def parse_config(raw: Mapping[str, str], stack: str, project: str = NAMESPACE) -
     stack file cannot silently fall back to a default.
     """
     defaults = StackConfig(project=project, stack=stack)
-    known = {
-        "glueVersion",
-        "workerType",
-        "numberOfWorkers",
-        "executionClass",
-        "autoScaling",
-        "jobTimeoutMinutes",
-        "maxRetries",
-        "maxConcurrentRuns",
-        "schedule",
-        "crawlerRecrawl",
-        "alertEmail",
-        "protectData",
-        "rawRetentionDays",
-        "sparkUi",
-        "dedupeKeys",
-    }
+    known = set(CONFIG_KEYS)
     unknown = sorted(set(raw) - known)
     if unknown:
         raise _fail(unknown[0], raw[unknown[0]], "a known key: " + ", ".join(sorted(known)))
@@ -212,7 +208,9 @@ def parse_config(raw: Mapping[str, str], stack: str, project: str = NAMESPACE) -
     def get(key: str, parse: Callable[[str], T], default: T) -> T:
         return parse(raw[key]) if key in raw else default
 
-    glue_version = get("glueVersion", lambda v: _choice("glueVersion", v, GLUE_VERSIONS), "5.1")
+    glue_version = get(
+        "glueVersion", lambda v: _choice("glueVersion", v, GLUE_VERSIONS), defaults.glue_version
+    )
     worker_type = _worker_type(raw.get("workerType", defaults.worker_type), glue_version)
     execution_class = get(
         "executionClass",
@@ -230,29 +228,39 @@ def parse_config(raw: Mapping[str, str], stack: str, project: str = NAMESPACE) -
         stack=stack,
         glue_version=glue_version,
         worker_type=worker_type,
-        number_of_workers=get("numberOfWorkers", lambda v: _int("numberOfWorkers", v, 2, 299), 2),
+        number_of_workers=get(
+            "numberOfWorkers",
+            lambda v: _int("numberOfWorkers", v, 2, 299),
+            defaults.number_of_workers,
+        ),
         execution_class=execution_class,
-        auto_scaling=get("autoScaling", lambda v: _bool("autoScaling", v), False),
+        auto_scaling=get("autoScaling", lambda v: _bool("autoScaling", v), defaults.auto_scaling),
         job_timeout_minutes=get(
-            "jobTimeoutMinutes", lambda v: _int("jobTimeoutMinutes", v, 1, 10080), 60
+            "jobTimeoutMinutes",
+            lambda v: _int("jobTimeoutMinutes", v, 1, 10080),
+            defaults.job_timeout_minutes,
         ),
-        max_retries=get("maxRetries", lambda v: _int("maxRetries", v, 0, 10), 0),
+        max_retries=get("maxRetries", lambda v: _int("maxRetries", v, 0, 10), defaults.max_retries),
         max_concurrent_runs=get(
-            "maxConcurrentRuns", lambda v: _int("maxConcurrentRuns", v, 1, 1000), 1
+            "maxConcurrentRuns",
+            lambda v: _int("maxConcurrentRuns", v, 1, 1000),
+            defaults.max_concurrent_runs,
         ),
-        schedule=get("schedule", _schedule, ""),
+        schedule=get("schedule", _schedule, defaults.schedule),
         crawler_recrawl=get(
             "crawlerRecrawl",
             lambda v: _choice("crawlerRecrawl", v, RECRAWL_BEHAVIORS),
             defaults.crawler_recrawl,
         ),
-        alert_email=get("alertEmail", _email, ""),
-        protect_data=get("protectData", lambda v: _bool("protectData", v), False),
+        alert_email=get("alertEmail", _email, defaults.alert_email),
+        protect_data=get("protectData", lambda v: _bool("protectData", v), defaults.protect_data),
         raw_retention_days=get(
-            "rawRetentionDays", lambda v: _int("rawRetentionDays", v, 0, 36500), 0
+            "rawRetentionDays",
+            lambda v: _int("rawRetentionDays", v, 0, 36500),
+            defaults.raw_retention_days,
         ),
-        spark_ui=get("sparkUi", lambda v: _bool("sparkUi", v), False),
-        dedupe_keys=get("dedupeKeys", _dedupe_keys, DEFAULT_DEDUPE_KEYS),
+        spark_ui=get("sparkUi", lambda v: _bool("sparkUi", v), defaults.spark_ui),
+        dedupe_keys=get("dedupeKeys", _dedupe_keys, defaults.dedupe_keys),
     )
 
 
