@@ -30,8 +30,8 @@ def generate(
 
     Each file has its own random stream (derived from seed and file number), so files can be
     written by `workers` processes and the bytes do not depend on how many there are. Duplicates
-    therefore repeat rows of the same file; dedupe keys are unique across files while their day
-    slices do not overlap (files <= days).
+    therefore repeat rows of the same file; clean rows' dedupe keys are unique across all files
+    (each file owns a longitude stripe), so the manifest's duplicate count stays exact.
     """
     if rows < 0 or files < 1 or days < 1 or workers < 1:
         raise ValueError(
@@ -51,7 +51,7 @@ def generate(
             )
         )
     jobs = [
-        (Path(out_dir), spec, f"{seed}/{i}", defect_rate, start_date)
+        (Path(out_dir), spec, f"{seed}/{i}", defect_rate, start_date, (i, files))
         for i, spec in enumerate(specs)
     ]
     if workers > 1 and len(jobs) > 1:
@@ -62,6 +62,6 @@ def generate(
     return GeneratedSet(Path(out_dir), seed, defect_rate, tuple(p.files[0] for p in parts))
 
 
-def _write_one(job: tuple[Path, FileSpec, str, float, date]) -> GeneratedSet:
-    out_dir, spec, file_seed, defect_rate, start_date = job
-    return write_files(out_dir, [spec], file_seed, defect_rate, start_date)
+def _write_one(job: tuple[Path, FileSpec, str, float, date, tuple[int, int]]) -> GeneratedSet:
+    out_dir, spec, file_seed, defect_rate, start_date, stripe = job
+    return write_files(out_dir, [spec], file_seed, defect_rate, start_date, stripe)

@@ -206,12 +206,16 @@ def write_files(
     seed: int | str,
     defect_rate: float,
     start_date: date,
+    stripe: tuple[int, int] = (0, 1),
 ) -> GeneratedSet:
-    """Write every spec under out_dir (folders created) and return the manifest."""
+    """Write every spec under out_dir (folders created) and return the manifest.
+
+    `stripe` keeps dedupe keys apart from other write_files calls (see TripFactory).
+    """
     if not 0.0 <= defect_rate <= 1.0:
         raise ValueError(f"defect_rate {defect_rate} not in [0, 1]")
     rng = random.Random(seed)
-    writer = _Writer(rng, trips.TripFactory(rng, start_date), deque(maxlen=_POOL_SIZE))
+    writer = _Writer(rng, trips.TripFactory(rng, start_date, stripe), deque(maxlen=_POOL_SIZE))
     written: list[GeneratedFile] = []
     for spec in specs:
         counts: Counter[str] = Counter()

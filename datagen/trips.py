@@ -117,9 +117,15 @@ def money(cents: int) -> str:
 class TripFactory:
     """Makes clean trip rows (lists of 19 strings) from one seeded random stream."""
 
-    def __init__(self, rng: random.Random, first_day: date) -> None:
+    def __init__(
+        self, rng: random.Random, first_day: date, stripe: tuple[int, int] = (0, 1)
+    ) -> None:
+        """`stripe` (index, count): pickup longitudes in micro-degrees are congruent to index
+        modulo count, so factories with different stripes can never make the same dedupe key
+        (files written in parallel stay key-unique; the shift is under count micro-degrees)."""
         self._rng = rng
         self._first_day = first_day
+        self._stripe, self._stripes = stripe
         self._keys: set[int] = set()
 
     def pickup_day(self, offset: int) -> date:
@@ -140,8 +146,10 @@ class TripFactory:
         while True:
             hour = bisect(_HOUR_CUMULATIVE, rnd() * _HOUR_CUMULATIVE[-1])
             pickup_sec = hour * 3600 + int(rnd() * 3600)
-            pickup_lon = round(rng.gauss(lon0, spread), 6)
-            key = ((day_offset * 86400 + pickup_sec) << 32) ^ round(pickup_lon * -1e6)
+            micro = round(rng.gauss(lon0, spread) * -1e6)
+            micro += self._stripe - micro % self._stripes
+            pickup_lon = micro / -1e6
+            key = ((day_offset * 86400 + pickup_sec) << 32) ^ micro
             if key not in self._keys:
                 self._keys.add(key)
                 break

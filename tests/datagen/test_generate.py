@@ -68,6 +68,18 @@ def test_manifest_matches_what_an_independent_reader_finds(tmp_path):
     )
 
 
+def test_files_sharing_days_never_share_a_dedupe_key(tmp_path):
+    # 8 files over 2 days: four files write each day, yet only injected rows may repeat a key.
+    generated = generate(tmp_path, rows=8000, files=8, seed=4, defect_rate=0.05, days=2)
+    checker = Checker()
+    found = [checker.check(tmp_path / f.path) for f in generated.files]
+
+    assert [dict(c.kinds) for c in found] == [f.defects for f in generated.files]
+    for index, check in enumerate(found):
+        longitudes = {round(float(t.values["pickup_longitude"]) * -1e6) for t in check.trips}
+        assert {micro % 8 for micro in longitudes} == {index}
+
+
 def test_files_use_the_2015_yellow_header_and_their_own_days(tmp_path):
     generated = generate(tmp_path, rows=900, files=3, seed=3, start_date=date(2015, 3, 1), days=6)
     checker = Checker()
