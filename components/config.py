@@ -47,6 +47,7 @@ RECRAWL_BEHAVIORS: tuple[str, ...] = (
 )
 EVENT_MODE = "CRAWL_EVENT_MODE"
 
+_STACK_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,14}[a-z0-9])?$")
 _CRON = re.compile(r"^cron\((?P<body>[^()]*)\)$")
 _CRON_FIELD = re.compile(r"^[0-9A-Za-z*?,/\-#L W]+$")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")
@@ -200,6 +201,12 @@ def parse_config(raw: Mapping[str, str], stack: str, project: str = NAMESPACE) -
     stack file cannot silently fall back to a default.
     """
     defaults = StackConfig(project=project, stack=stack)
+    # The stack name ends up in S3 bucket names: lower case, digits and hyphens, short enough that
+    # `<project>-<stack>-curated-<account id>-<region>` stays within S3's 63 characters.
+    if not _STACK_NAME.match(stack):
+        raise _fail(
+            "stack", stack, "1-16 lower-case letters, digits or hyphens (used in bucket names)"
+        )
     known = set(CONFIG_KEYS)
     unknown = sorted(set(raw) - known)
     if unknown:

@@ -139,6 +139,12 @@ def test_valid_values_are_parsed(overrides: dict[str, str], field: str, expected
     assert getattr(parse_config(overrides, "dev"), field) == expected
 
 
+@pytest.mark.parametrize("stack", ["Prod", "dev_eu", "-dev", "a-very-long-stack-name"])
+def test_stack_name_must_fit_bucket_names(stack: str) -> None:
+    with pytest.raises(ConfigError, match=rf"^glue-etl:stack = '{stack}' is invalid; allowed: "):
+        parse_config({}, stack)
+
+
 def test_config_is_frozen() -> None:
     config = parse_config({}, "dev")
     with pytest.raises(AttributeError):
