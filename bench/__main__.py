@@ -8,25 +8,28 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import statistics
 import sys
+from datetime import date
 from pathlib import Path
 
-from bench.measure import InProcessWorkloads, ProcessWorkloads, Workloads, median_seconds
+from bench.measure import InProcessWorkloads, ProcessWorkloads, Workloads, median_seconds, seconds
 from bench.report import Results, machine_info, markdown, update_readme
 from datagen import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE_SEED = 6
 LATE_SEED = 66
+LATE_START = date(2015, 2, 1)
 
 
-def dataset(work: Path, name: str, rows: int, seed: int, files: int) -> Path:
-    """Generated TLC input under work/<name>-<rows>-<seed>, made once."""
+def dataset(work: Path, name: str, rows: int, seed: int, files: int, **options: object) -> Path:
+    """Generated TLC input under work/<name>-<rows>-<seed>, made once and reused by later runs."""
     target = work / f"{name}-{rows}-{seed}"
     done = target / ".complete"
     if not done.exists():
         shutil.rmtree(target, ignore_errors=True)
-        generate(target, rows=rows, files=files, seed=seed)
+        generate(target, rows=rows, files=files, seed=seed, workers=2, **options)
         done.touch()
     return target
 
@@ -39,7 +42,17 @@ def run_bench(rows: int, repeats: int, work: Path, runner: Workloads) -> Results
     """Every figure of issue 6, each the median of `repeats` runs."""
     files = max(4, min(40, rows // 100_000))
     base = dataset(work, "base", rows, BASE_SEED, files)
-    late = dataset(work, "late", max(1, rows // 10), LATE_SEED, max(1, files // 10))
+    # New files the way they usually arrive: the next days' exports, next to the loaded month.
+    late = dataset(
+        work,
+        "late",
+        max(1, rows // 10),
+        LATE_SEED,
+        max(1, files // 10),
+        prefix="late",
+        start_date=LATE_START,
+        days=3,
+    )
     quad = dataset(work, "quad", rows * 4, BASE_SEED, files * 4)
     out = work / "out"
 
@@ -53,19 +66,14 @@ def run_bench(rows: int, repeats: int, work: Path, runner: Workloads) -> Results
     for _ in range(repeats):
         shutil.rmtree(batch, ignore_errors=True)
         shutil.copytree(base, batch)
-        full_times.append(
-            median_seconds(lambda: runner.job(batch, out / "job", full_refresh=True), 1)
-        )
+        full_times.append(seconds(lambda: runner.job(batch, out / "job", full_refresh=True)))
         shutil.copytree(late, batch / "late")
         incremental_times.append(
-            median_seconds(lambda: runner.job(batch, out / "job", full_refresh=False), 1)
+            seconds(lambda: runner.job(batch, out / "job", full_refresh=False))
         )
     job_4x = median_seconds(lambda: runner.job(quad, out / "job4x", full_refresh=True), repeats)
     plans = runner.job_plans(base, out / "plans")
     shutil.rmtree(out, ignore_errors=True)
-
-    def median(values: list[float]) -> float:
-        return sorted(values)[len(values) // 2]
 
     return Results(
         rows=rows,
@@ -74,8 +82,8 @@ def run_bench(rows: int, repeats: int, work: Path, runner: Workloads) -> Results
         seconds={
             "floor": floor,
             "seed": seed,
-            "job": median(full_times),
-            "incremental": median(incremental_times),
+            "job": statistics.median(full_times),
+            "incremental": statistics.median(incremental_times),
             "job_4x": job_4x,
         },
         plans=plans,

@@ -74,11 +74,13 @@ class InProcessWorkloads:
         return plan_stats(executed_plans(self.spark)[before:])
 
 
+def seconds(action: Callable[[], object]) -> float:
+    """Wall time of one run of `action`."""
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
 def median_seconds(action: Callable[[], object], repeats: int) -> float:
     """Median wall time of `repeats` runs of `action`."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return statistics.median(seconds(action) for _ in range(repeats))
