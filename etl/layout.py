@@ -61,7 +61,7 @@ def normalised_header_cells(line: Column) -> Column:
 
     def normalise(cell: Column) -> Column:
         bare = sf.regexp_replace(
-            sf.lower(sf.trim(sf.regexp_replace(cell, '"', ""))), f"^({prefixes})", ""
+            sf.lower(sf.trim(sf.regexp_replace(cell, '["\ufeff]', ""))), f"^({prefixes})", ""
         )
         return sf.coalesce(aliases[bare], bare)
 

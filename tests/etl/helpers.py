@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql.types import StructType
 
 from etl.parse import clean_lines
 from etl.pipeline import parse_batch
-from etl.schema import CANONICAL_NAMES, RAW_LINES_SCHEMA
+from etl.schema import CANONICAL_NAMES, RAW_LINES_SCHEMA, TRIPS_SCHEMA
 
 # Yellow-taxi 2015 header: tpep_ prefixes and CamelCase ids exercise the normalisation.
 TLC_HEADER = (
@@ -67,3 +70,22 @@ def write_csv(path: Path, lines: list[str], newline: str = "\n", bom: bool = Fal
     text = "".join(line + newline for line in lines)
     path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
     return path
+
+
+# Trips as they leave validation: TRIPS_SCHEMA without the derived pickup_date.
+TRIP_FIELDS = StructType(TRIPS_SCHEMA.fields[:-1])
+
+
+def trip(
+    pickup: dt.datetime, longitude: float | None, total: float, source: str, **extra: Any
+) -> tuple[Any, ...]:
+    """A TRIP_FIELDS row: vendor 1 unless overridden; columns not named are null."""
+    values = {
+        "vendor_id": 1,
+        "pickup_datetime": pickup,
+        "pickup_longitude": longitude,
+        "total_amount": total,
+        "source_file": source,
+        **extra,
+    }
+    return tuple(values.get(name) for name in TRIP_FIELDS.names)
