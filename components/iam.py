@@ -96,29 +96,37 @@ class GlueRoles(pulumi.ComponentResource):
         super().__init__("glue-etl:iam:GlueRoles", name, None, opts)
         self._name = name
         self._args = args
-        self.crawler_role = self._create_role("crawler", self._crawler_statements())
-        self.job_role = self._create_role("job", self._job_statements())
-        self.crawler_role_arn: pulumi.Output[str] = self.crawler_role.arn
-        self.job_role_arn: pulumi.Output[str] = self.job_role.arn
+        self.crawler_role, self.crawler_role_arn = self._create_role(
+            "crawler", self._crawler_statements()
+        )
+        self.job_role, self.job_role_arn = self._create_role("job", self._job_statements())
         self.register_outputs(
-            {"crawler_role_arn": self.crawler_role.arn, "job_role_arn": self.job_role.arn}
+            {"crawler_role_arn": self.crawler_role_arn, "job_role_arn": self.job_role_arn}
         )
 
-    def _create_role(self, role: str, statements: list[Statement]) -> aws.iam.Role:
+    def _create_role(
+        self, role: str, statements: list[Statement]
+    ) -> tuple[aws.iam.Role, pulumi.Output[str]]:
+        """The role and its ARN as an Output that resolves only once the inline policy exists.
+
+        Glue checks some permissions when a crawler is created (CreateCrawler fails if the role
+        cannot read the event queue), so users of the ARN must wait for the policy, not the role.
+        """
         resource = aws.iam.Role(
             f"{self._name}-{role}",
             name=f"{self._args.name_prefix}-{role}",
             assume_role_policy=glue_trust_policy(self._args.account_id),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        aws.iam.RolePolicy(
+        policy = aws.iam.RolePolicy(
             f"{self._name}-{role}-policy",
             role=resource.id,
             name=f"{self._args.name_prefix}-{role}",
             policy=policy_document(statements),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        return resource
+        arn = pulumi.Output.all(resource.arn, policy.id).apply(lambda values: values[0])
+        return resource, arn
 
     # -- statements --------------------------------------------------------------------------------
     def _glue_arn(self, suffix: str) -> pulumi.Output[str]:

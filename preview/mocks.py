@@ -7,7 +7,7 @@ is a user-facing command and must not import test code. `tests/pulumi_mocks.py` 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
@@ -33,6 +33,8 @@ class CapturedResource:
     protect: bool = False
     retain_on_delete: bool = False
     custom: bool = True
+    # URNs this resource waits for: explicit depends_on plus every resource its inputs came from.
+    dependencies: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -41,6 +43,7 @@ class _Options:
     parent: str = ""
     protect: bool = False
     retain_on_delete: bool = False
+    dependencies: tuple[str, ...] = ()
 
 
 class RecordingMocks(Mocks):
@@ -121,6 +124,7 @@ class RecordingMocks(Mocks):
                 protect=opts.protect,
                 retain_on_delete=opts.retain_on_delete,
                 custom=bool(args.custom),
+                dependencies=sorted(opts.dependencies),
             )
         )
         return resource_id, outputs
@@ -140,10 +144,11 @@ class RecordingMocks(Mocks):
 
 
 class RecordingMonitor(MockMonitor):
-    """MockMonitor that also keeps the parent URN and protect/retain flags of each registration.
+    """MockMonitor that also keeps the parent URN, protect/retain flags and dependencies of each
+    registration.
 
-    `MockResourceArgs` does not carry resource options, and the preview tree needs the parent while
-    the prod tests need `protect` and `retain_on_delete`.
+    `MockResourceArgs` does not carry resource options, and the preview tree needs the parent, the
+    prod tests `protect` and `retain_on_delete`, and ordering tests the dependencies.
     """
 
     def __init__(self, mocks: RecordingMocks) -> None:
@@ -159,6 +164,7 @@ class RecordingMonitor(MockMonitor):
             parent=request.parent,
             protect=bool(request.protect),
             retain_on_delete=bool(request.retainOnDelete),
+            dependencies=tuple(request.dependencies),
         )
         return super().RegisterResource(request)
 

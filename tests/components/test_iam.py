@@ -134,3 +134,17 @@ def test_event_mode_crawler_consumes_only_its_queues(event_mode: Graph) -> None:
         "sqs:GetQueueUrl",
     ]
     assert "ConsumeCrawlerEvents" not in event_mode.statements(POLICY, "-job-policy")
+
+
+@pytest.mark.parametrize("stack", ["dev", "event_mode"])
+@pytest.mark.parametrize(
+    ("role", "user"), [("crawler", "aws:glue/crawler:Crawler"), ("job", "aws:glue/job:Job")]
+)
+def test_crawler_and_job_wait_for_their_role_policy(
+    request, stack: str, role: str, user: str
+) -> None:
+    # CreateCrawler checks that the role can read the event queue: a crawler created before its
+    # inline policy fails ("SQS queue ... or the role provided does not have access to it").
+    graph: Graph = request.getfixturevalue(stack)
+    policy = graph.one(POLICY, f"-{role}-policy")
+    assert policy.urn in graph.one(user).dependencies
