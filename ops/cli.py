@@ -143,11 +143,25 @@ def _watch(glue: Any, workflow: str, run_id: str, args: argparse.Namespace, env:
     return EXIT_FAILED
 
 
+def _is_not_found(exc: ClientError) -> bool:
+    return exc.response.get("Error", {}).get("Code") == "EntityNotFoundException"
+
+
+def _workflow_exists(glue: Any, workflow: str) -> bool:
+    try:
+        glue.get_workflow(Name=workflow)
+    except ClientError as exc:
+        if _is_not_found(exc):
+            return False
+        raise
+    return True
+
+
 def _not_found(exc: ClientError, workflow: str, region: str | None) -> OpsError:
     where = region or "the default region"
     return OpsError(
         f"workflow '{workflow}' not found in {where}: deploy the stack or check --workflow/--region"
-        if exc.response.get("Error", {}).get("Code") == "EntityNotFoundException"
+        if _is_not_found(exc)
         else f"AWS error: {exc}"
     )
 
@@ -176,6 +190,14 @@ def cmd_follow(args: argparse.Namespace, env: Env) -> int:
     try:
         return _watch(glue, workflow, args.run_id, args, env)
     except ClientError as exc:
+        # GetWorkflowRun says EntityNotFound for a wrong run id too: only blame the workflow
+        # when it is really missing.
+        if _is_not_found(exc) and _workflow_exists(glue, workflow):
+            raise OpsError(
+                f"run '{args.run_id}' of workflow '{workflow}' not found in "
+                f"{region or 'the default region'}: "
+                f"list the runs with python -m ops status --stack {args.stack}"
+            ) from exc
         raise _not_found(exc, workflow, region) from exc
 
 

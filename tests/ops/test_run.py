@@ -260,14 +260,28 @@ def test_missing_workflow_is_a_one_line_runtime_error(glue):
     assert pulumi.calls == [["config", "get", "aws:region", "--stack", STACK]]
 
 
-def test_unknown_run_id_on_follow_is_a_runtime_error(glue):
+def test_unknown_run_id_on_follow_blames_the_run_not_the_workflow(glue):
     result = run_cli(
         ["follow", "--stack", STACK, "wr_missing"], FakePulumi(stack_outputs()), {"glue": glue}
     )
 
     assert result.code == 1
     assert result.err_lines == [
-        f"error: workflow '{WORKFLOW}' not found in {REGION}: "
+        f"error: run 'wr_missing' of workflow '{WORKFLOW}' not found in {REGION}: "
+        f"list the runs with python -m ops status --stack {STACK}"
+    ]
+
+
+def test_follow_on_a_missing_workflow_names_the_workflow(glue):
+    result = run_cli(
+        ["follow", "--stack", STACK, "--workflow", "nope", "wr_1"],
+        FakePulumi(stack_outputs()),
+        {"glue": glue},
+    )
+
+    assert result.code == 1
+    assert result.err_lines == [
+        f"error: workflow 'nope' not found in {REGION}: "
         "deploy the stack or check --workflow/--region"
     ]
 
