@@ -30,6 +30,8 @@ BUCKET_POLICY_TYPES = ("aws:s3/bucketPolicy:BucketPolicy",)
 GLUE_JOB_TYPE = "aws:glue/job:Job"
 GLUE_CRAWLER_TYPE = "aws:glue/crawler:Crawler"
 IAM_POLICY_TYPES = ("aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy")
+# A Role can carry its inline policies itself (`inline_policies`), not only as RolePolicy.
+IAM_ROLE_TYPE = "aws:iam/role:Role"
 
 PUBLIC_ACCESS_FLAGS = (
     "blockPublicAcls",
@@ -185,6 +187,17 @@ def wildcard_action_problems(props: Mapping[str, Any]) -> list[str]:
     return problems
 
 
+def role_inline_policy_problems(props: Mapping[str, Any]) -> list[str]:
+    """The wildcard checks for each policy declared inline on a role, named in the message."""
+    problems = []
+    for inline in props.get("inlinePolicies") or []:
+        name = inline.get("name") or "<unnamed>"
+        problems += [
+            f"inline policy {name!r}: {problem}" for problem in wildcard_action_problems(inline)
+        ]
+    return problems
+
+
 # --- resource validations (signature of pulumi_policy.ResourceValidation) ------------------------
 
 
@@ -218,7 +231,14 @@ validate_job_glue_version = _resource_validation((GLUE_JOB_TYPE,), job_glue_vers
 validate_crawler_security_configuration = _resource_validation(
     (GLUE_CRAWLER_TYPE,), crawler_security_configuration_problems
 )
-validate_iam_actions = _resource_validation(IAM_POLICY_TYPES, wildcard_action_problems)
+_validate_policy_actions = _resource_validation(IAM_POLICY_TYPES, wildcard_action_problems)
+_validate_role_inline_actions = _resource_validation((IAM_ROLE_TYPE,), role_inline_policy_problems)
+
+
+def validate_iam_actions(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    """Role policies, managed policies and roles' inline policies allow no wildcard action."""
+    _validate_policy_actions(args, report_violation)
+    _validate_role_inline_actions(args, report_violation)
 
 
 def validate_job_capacity(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:

@@ -8,6 +8,7 @@ from tests.policy.helpers import check, policy_json
 
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 IAM_POLICY = "aws:iam/policy:Policy"
+ROLE = "aws:iam/role:Role"
 
 SCOPED = {
     "Effect": "Allow",
@@ -38,3 +39,22 @@ def test_scoped_actions_pass(resource_type):
 def test_wildcard_actions_are_reported(resource_type, statement, expected):
     props = {"policy": policy_json(statement)}
     assert check("iam-no-wildcard-actions", resource_type, props) == expected
+
+
+def test_role_inline_policies_are_checked_too():
+    # aws.iam.Role(inline_policies=[...]) is also a role policy: the "*" must not slip through.
+    props = {
+        "assumeRolePolicy": policy_json({"Effect": "Allow", "Action": "sts:AssumeRole"}),
+        "inlinePolicies": [
+            {"name": "scoped", "policy": policy_json(SCOPED)},
+            {"name": "broad", "policy": policy_json({**SCOPED, "Action": "*"})},
+        ],
+    }
+    assert check("iam-no-wildcard-actions", ROLE, props) == [
+        "r: inline policy 'broad': action '*' is a wildcard"
+    ]
+
+
+def test_role_without_inline_policies_passes():
+    props = {"assumeRolePolicy": policy_json({"Effect": "Allow", "Action": "sts:AssumeRole"})}
+    assert check("iam-no-wildcard-actions", ROLE, props) == []
