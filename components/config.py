@@ -271,11 +271,18 @@ def parse_config(raw: Mapping[str, str], stack: str, project: str = NAMESPACE) -
     )
 
 
+def project_settings(config: Mapping[str, str]) -> dict[str, str]:
+    """This project's keys of a full config map (`glue-etl:workerType` -> `workerType`), as
+    parse_config takes them; other namespaces such as `aws:region` are left out."""
+    prefix = f"{NAMESPACE}:"
+    return {key[len(prefix) :]: value for key, value in config.items() if key.startswith(prefix)}
+
+
 def load_config() -> StackConfig:
     """Read this stack's `glue-etl:*` config once from the Pulumi runtime and validate it."""
-    prefix = f"{NAMESPACE}:"
     # The language host hands the program the whole config map; reading it (rather than only the
     # known keys) lets parse_config reject misspelt keys.
     everything: Mapping[str, str] = pulumi.runtime.config.CONFIG.get()
-    raw = {key[len(prefix) :]: value for key, value in everything.items() if key.startswith(prefix)}
-    return parse_config(raw, stack=pulumi.get_stack(), project=pulumi.get_project())
+    return parse_config(
+        project_settings(everything), stack=pulumi.get_stack(), project=pulumi.get_project()
+    )

@@ -13,11 +13,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from components.config import ConfigError, parse_config
+from components.config import ConfigError
 from preview.capture import capture_stack, normalise, to_graph
 from preview.cost import estimate, format_estimate
 from preview.render import render_tree
-from preview.stackfile import PROJECT_ROOT, STACKS, stack_config
+from preview.stackfile import PROJECT_ROOT, STACKS, load_stack_config
 
 SNAPSHOT_DIR = PROJECT_ROOT / "tests" / "snapshots"
 
@@ -43,13 +43,8 @@ def _preview(stack: str, json_path: str | None) -> None:
     elapsed = time.perf_counter() - started
     print(f"Stack {stack}: {len(graph)} resources (mocks, {elapsed:.1f}s)\n")
     print(render_tree(graph))
-    raw = {
-        key.split(":", 1)[1]: value
-        for key, value in stack_config(stack).items()
-        if key.startswith("glue-etl:")
-    }
     print()
-    print(format_estimate(estimate(parse_config(raw, stack))))
+    print(format_estimate(estimate(load_stack_config(stack))))
     if json_path == "-":
         print()
         print(dump(graph), end="")

@@ -1,4 +1,5 @@
-"""Read a real `Pulumi.<stack>.yaml` into the flat string config the Pulumi runtime expects."""
+"""Read a real `Pulumi.<stack>.yaml`: the flat string config the Pulumi runtime expects, or the
+validated `StackConfig` the program builds from it."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from components.config import NAMESPACE, StackConfig, parse_config, project_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 STACKS: tuple[str, ...] = ("dev", "prod")
@@ -30,7 +33,7 @@ def stack_config(stack: str, overrides: dict[str, Any] | None = None) -> dict[st
     raw = yaml.safe_load(path.read_text()) or {}
     values: dict[str, Any] = dict(raw.get("config") or {})
     for key, value in (overrides or {}).items():
-        values[key if ":" in key else f"glue-etl:{key}"] = value
+        values[key if ":" in key else f"{NAMESPACE}:{key}"] = value
     return {key: encode_value(value) for key, value in values.items()}
 
 
@@ -41,3 +44,8 @@ def encode_value(value: Any) -> str:
     if isinstance(value, (list, dict)):
         return json.dumps(value)
     return str(value)
+
+
+def load_stack_config(stack: str, overrides: dict[str, Any] | None = None) -> StackConfig:
+    """The validated StackConfig of the committed stack file (raises ConfigError when invalid)."""
+    return parse_config(project_settings(stack_config(stack, overrides)), stack)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from components.config import StackConfig, parse_config
+from components.config import StackConfig
 from preview.cost import (
     ASSUMPTIONS,
     CostEstimate,
@@ -17,18 +17,11 @@ from preview.cost import (
     estimate,
     format_estimate,
 )
-from preview.stackfile import stack_config
-
-
-def _config(stack: str) -> StackConfig:
-    raw = {
-        k.split(":", 1)[1]: v for k, v in stack_config(stack).items() if k.startswith("glue-etl:")
-    }
-    return parse_config(raw, stack)
+from preview.stackfile import load_stack_config
 
 
 def test_dev_estimate_is_flex_on_demand():
-    assert estimate(_config("dev")) == CostEstimate(
+    assert estimate(load_stack_config("dev")) == CostEstimate(
         stack="dev",
         worker_type="G.1X",
         workers=2,
@@ -52,7 +45,7 @@ def test_dev_estimate_is_flex_on_demand():
 
 
 def test_prod_estimate_is_standard_daily_at_maximum_workers():
-    assert estimate(_config("prod")) == CostEstimate(
+    assert estimate(load_stack_config("prod")) == CostEstimate(
         stack="prod",
         worker_type="G.2X",
         workers=10,
@@ -76,7 +69,7 @@ def test_prod_estimate_is_standard_daily_at_maximum_workers():
 
 
 def test_prod_printout_states_figures_and_assumptions():
-    assert format_estimate(estimate(_config("prod"))) == "\n".join(
+    assert format_estimate(estimate(load_stack_config("prod"))) == "\n".join(
         [
             "Cost estimate (prod)",
             "  DPUs per run:  10 x G.2X = 20 DPUs, auto scaling: the maximum",
@@ -91,7 +84,7 @@ def test_prod_printout_states_figures_and_assumptions():
 
 
 def test_dev_printout_says_on_demand():
-    lines = format_estimate(estimate(_config("dev"))).splitlines()
+    lines = format_estimate(estimate(load_stack_config("dev"))).splitlines()
     assert lines[1:5] == [
         "  DPUs per run:  2 x G.1X = 2 DPUs",
         "  one hour:      $0.58 (FLEX, $0.29/DPU-hour)",
@@ -140,7 +133,7 @@ def test_cron_runs_in_reference_year(schedule, runs_in_2025):
 def test_unsupported_cron_shape_is_named_not_guessed():
     with pytest.raises(UnsupportedScheduleError, match="15W"):
         cron_runs_in_year("cron(0 0 15W * ? *)", 2025)
-    config = replace(_config("prod"), schedule="cron(0 0 15W * ? *)")
+    config = replace(load_stack_config("prod"), schedule="cron(0 0 15W * ? *)")
     cost = estimate(config)
     assert (cost.runs_per_month, cost.monthly_typical, cost.unestimated_reason) == (
         None,
@@ -153,7 +146,7 @@ def test_unsupported_cron_shape_is_named_not_guessed():
 
 
 def test_weekly_schedule_monthly_figure():
-    config = replace(_config("prod"), schedule="cron(0 2 ? * MON *)")
+    config = replace(load_stack_config("prod"), schedule="cron(0 2 ? * MON *)")
     cost = estimate(config)
     # 52 Mondays in 2025: 52 / 12 = 4.33 runs; 2.20 x 52 / 12 = 9.53; 35.20 x 52 / 12 = 152.53.
     assert (cost.runs_per_month, cost.monthly_typical, cost.monthly_upper_bound) == (

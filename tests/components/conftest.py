@@ -8,10 +8,17 @@ from __future__ import annotations
 
 import pytest
 
+from preview.stackfile import STACKS
 from tests.components.graph import Graph
 from tests.pulumi_mocks import pulumi_mocks
 
 __all__ = ["pulumi_mocks"]
+
+
+@pytest.fixture(scope="module", params=STACKS)
+def stack(request: pytest.FixtureRequest) -> str:
+    """Each committed stack file in turn, for modules that build their component per stack."""
+    return request.param
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import pulumi_aws as aws
 import pytest
 
 from components.alerts import Alerts, AlertsArgs
-from components.config import StackConfig, parse_config
+from preview.stackfile import load_stack_config
 from tests.pulumi_mocks import MOCK_ACCOUNT_ID, RecordingMocks, run_with_mocks, stack_config
 
 TOPIC = "aws:sns/topic:Topic"
@@ -19,15 +19,8 @@ SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
 KEY_ARN = f"arn:aws:kms:us-east-1:{MOCK_ACCOUNT_ID}:key/mock-key-id"
 
 
-def _config(stack: str) -> StackConfig:
-    raw = {
-        k.split(":", 1)[1]: v for k, v in stack_config(stack).items() if k.startswith("glue-etl:")
-    }
-    return parse_config(raw, stack)
-
-
 def _run(stack: str) -> RecordingMocks:
-    config = _config(stack)
+    config = load_stack_config(stack)
     prefix = config.name_prefix
 
     def program() -> None:
@@ -46,11 +39,6 @@ def _run(stack: str) -> RecordingMocks:
         )
 
     return run_with_mocks(program, stack_config(stack), stack=stack)
-
-
-@pytest.fixture(scope="module", params=["dev", "prod"])
-def stack(request) -> str:
-    return request.param
 
 
 @pytest.fixture(scope="module")

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from components.config import ConfigError, StackConfig, parse_config
+from components.config import ConfigError, StackConfig, parse_config, project_settings
 from preview.stackfile import stack_config
 
 
 def _raw(stack: str) -> dict[str, str]:
-    return {
-        key.split(":", 1)[1]: value
-        for key, value in stack_config(stack).items()
-        if key.startswith("glue-etl:")
-    }
+    return project_settings(stack_config(stack))
 
 
 def test_dev_stack_file_loads() -> None:

@@ -6,9 +6,9 @@ import pulumi_aws as aws
 import pytest
 from pyspark.sql.types import StructType
 
-from components.config import StackConfig, parse_config
 from components.curated_tables import CuratedTables, CuratedTablesArgs
 from etl.schema import HOURLY_METRICS_SCHEMA, TRIPS_SCHEMA
+from preview.stackfile import load_stack_config
 from tests.pulumi_mocks import MOCK_ACCOUNT_ID, RecordingMocks, run_with_mocks, stack_config
 
 TABLE = "aws:glue/catalogTable:CatalogTable"
@@ -18,19 +18,12 @@ SPARK_SCHEMAS: dict[str, StructType] = {
 }
 
 
-def _config(stack: str) -> StackConfig:
-    raw = {
-        k.split(":", 1)[1]: v for k, v in stack_config(stack).items() if k.startswith("glue-etl:")
-    }
-    return parse_config(raw, stack)
-
-
 def _bucket(stack: str) -> str:
     return f"glue-etl-{stack}-curated-{MOCK_ACCOUNT_ID}"
 
 
 def _run(stack: str) -> RecordingMocks:
-    config = _config(stack)
+    config = load_stack_config(stack)
 
     def program() -> None:
         # Database and bucket come from other resources, as in the pipeline.
@@ -42,11 +35,6 @@ def _run(stack: str) -> RecordingMocks:
         )
 
     return run_with_mocks(program, stack_config(stack), stack=stack)
-
-
-@pytest.fixture(scope="module", params=["dev", "prod"])
-def stack(request) -> str:
-    return request.param
 
 
 @pytest.fixture(scope="module")

@@ -7,15 +7,10 @@ import dataclasses
 import pytest
 import yaml
 
-from components.config import StackConfig, parse_config
+from components.config import CONFIG_KEYS, StackConfig, parse_config, project_settings
 from preview.stackfile import PROJECT_ROOT, STACKS, encode_value
 
 PYTHON_TYPES = {"string": str, "integer": int, "boolean": bool, "array": list}
-
-
-def _camel(snake: str) -> str:
-    head, *rest = snake.split("_")
-    return head + "".join(part.title() for part in rest)
 
 
 def _project_config() -> dict[str, dict]:
@@ -32,9 +27,9 @@ def test_every_config_field_is_documented_with_its_default() -> None:
     documented = _project_config()
     defaults = parse_config({}, "any")
     fields = [f.name for f in dataclasses.fields(StackConfig) if f.name not in ("project", "stack")]
-    assert sorted(documented) == sorted(f"glue-etl:{_camel(name)}" for name in fields)
-    for name in fields:
-        entry = documented[f"glue-etl:{_camel(name)}"]
+    assert sorted(documented) == sorted(f"glue-etl:{key}" for key in CONFIG_KEYS)
+    for name, key in zip(fields, CONFIG_KEYS, strict=True):
+        entry = documented[f"glue-etl:{key}"]
         assert entry["description"].strip(), name
         assert isinstance(entry["default"], PYTHON_TYPES[entry["type"]]), name
         expected = getattr(defaults, name)
@@ -42,11 +37,10 @@ def test_every_config_field_is_documented_with_its_default() -> None:
 
 
 def test_documented_defaults_parse() -> None:
-    raw = {
-        key.split(":", 1)[1]: encode_value(entry["default"])
-        for key, entry in _project_config().items()
-    }
-    assert parse_config(raw, "any") == StackConfig(project="glue-etl", stack="any")
+    raw = {key: encode_value(entry["default"]) for key, entry in _project_config().items()}
+    assert parse_config(project_settings(raw), "any") == StackConfig(
+        project="glue-etl", stack="any"
+    )
 
 
 @pytest.mark.parametrize("stack", STACKS)
