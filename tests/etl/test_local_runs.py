@@ -82,95 +82,66 @@ def test_bad_files_are_handled_and_counted(spark, tmp_path):
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
 
 
-def day(date: int, hour: int, minute: int = 0) -> str:
-    return f"2015-01-{date:02d} {hour:02d}:{minute:02d}:00"
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
+# The bundled sample in arrival order: January's files, then a late file adding 2015-01-01 trips
+# and repeating trips already written, then the edge cases (zero-byte, header-only, a file
+# without total_amount).
+SAMPLE_BATCHES = ("2015/01", "2015/02", "edge_cases")
 
 
-def trips_on(date: int, count: int, total: str = "10.0", longitude: str = "-73.9") -> list[str]:
-    return [
-        trip_line(
-            pickup_datetime=day(date, hour),
-            dropoff_datetime=day(date, hour, 30),
-            total_amount=total,
-            pickup_longitude=longitude,
-        )
-        for hour in range(count)
-    ]
-
-
-BATCHES: list[dict[str, list[str]]] = [
-    {
-        "jan15.csv": [TLC_HEADER, *trips_on(15, 4), trips_on(15, 1)[0], trip_line(extra="$1")],
-        "jan16.csv": [SEED_HEADER, *trips_on(16, 3)],
-    },
-    {
-        # Late file: new trips for an already written date, duplicates of written trips, and a
-        # key duplicate that sorts before a written trip (lower total) and so replaces it.
-        "late/jan15_late.csv": [
-            TLC_HEADER,
-            trip_line(pickup_datetime=day(15, 10), dropoff_datetime=day(15, 11), total_amount="7"),
-            *trips_on(15, 2),
-            trips_on(16, 1, total="9.0")[0],
-        ],
-    },
-    {"jan17.csv.gz": [TLC_HEADER, *trips_on(17, 2), *trips_on(16, 3)]},
-]
-
-
-def add_batch(source: Path, batch: dict[str, list[str]]) -> None:
-    for name, lines in batch.items():
-        if name.endswith(".gz"):
-            (source / name).parent.mkdir(parents=True, exist_ok=True)
-            with gzip.open(source / name, "wt") as handle:
-                handle.write("\n".join(lines) + "\n")
-        else:
-            write_csv(source / name, lines)
-
-
-def test_incremental_runs_equal_full_refresh_and_reruns_add_nothing(spark, tmp_path):
+def test_incremental_batches_equal_full_refresh_and_reruns_add_nothing(spark, tmp_path):
     source, incremental, full = tmp_path / "in", tmp_path / "inc", tmp_path / "full"
-    source.mkdir()
     reports = []
-    for batch in BATCHES:
-        add_batch(source, batch)
+    for batch in SAMPLE_BATCHES:
+        shutil.copytree(SAMPLE / batch, source / batch)
         reports.append(run(spark, source, incremental, full_refresh=False))
     for report in reports:
         assert_reconciles(report)
         assert report.mode == "incremental"
-    counts = [(r.rows_read, r.rows_written, r.duplicates_dropped, r.rows_replaced) for r in reports]
-    assert counts == [(9, 7, 1, 0), (4, 2, 2, 1), (5, 2, 3, 0)]
+    late = reports[1]
+    assert late.files_processed == 1
+    assert "2015-01-01" in late.partitions_written
+    assert late.duplicates_dropped > 0
 
     full_report = run(spark, source, full, full_refresh=True)
-    assert_reconciles(full_report)
-    assert (full_report.mode, full_report.rows_written, full_report.rows_read) == ("full", 10, 18)
+    expected = json.loads((SAMPLE / "_manifest.json").read_text())["expected"]
+    assert {key: getattr(full_report, key) for key in expected} == expected
+    assert full_report.mode == "full"
+    assert sum(r.rows_read for r in reports) == full_report.rows_read
+    assert sum(r.rows_written - r.rows_replaced for r in reports) == full_report.rows_written
     for table in ("trips", "hourly_metrics"):
         assert_df_equality(
             read_table(spark, incremental, table),
             read_table(spark, full, table),
             ignore_row_order=True,
         )
-    jan16_revenue = (
-        read_table(spark, full, "hourly_metrics")
-        .where("pickup_hour = '2015-01-16 00:00:00'")
-        .select("trip_count", "total_revenue")
-    )
-    assert_df_equality(
-        jan16_revenue, spark.createDataFrame([(1, 9.0)], "trip_count long, total_revenue double")
-    )
 
     # Nothing new: a clean no-op that still leaves a report.
     noop = run(spark, source, incremental, full_refresh=False)
     assert (noop.files_processed, noop.rows_read, noop.rows_written) == (0, 0, 0)
     assert latest_report(incremental)["run_id"] == noop.run_id
 
-    # A batch processed again (state lost after a failure) adds nothing.
+    # A batch processed again (state lost after a failure before it was saved) adds nothing.
     shutil.rmtree(incremental / "_state")
-    rerun = run(spark, source, incremental, full_refresh=False)
-    assert (rerun.rows_read, rerun.rows_written, rerun.rows_replaced) == (18, 0, 0)
-    assert rerun.duplicates_dropped + rerun.rows_quarantined == 18
+    rerun = run(spark, source / "2015" / "02", incremental, full_refresh=False)
+    assert (rerun.rows_written, rerun.rows_replaced) == (0, 0)
+    assert rerun.duplicates_dropped == late.rows_read - late.rows_quarantined
     assert_df_equality(
         read_table(spark, incremental, "trips"),
         read_table(spark, full, "trips"),
         ignore_row_order=True,
     )
     assert not (incremental / "_staging").exists()
+
+
+def test_a_new_row_that_sorts_first_replaces_a_written_one(spark, tmp_path):
+    source, output = tmp_path / "in", tmp_path / "out"
+    write_csv(source / "a.csv", [TLC_HEADER, trip_line(total_amount="10.0")])
+    first = run(spark, source, output, full_refresh=False)
+    write_csv(source / "b.csv", [TLC_HEADER, trip_line(total_amount="9.5")])
+    second = run(spark, source, output, full_refresh=False)
+    assert (first.rows_written, second.rows_written, second.rows_replaced) == (1, 1, 1)
+    assert_reconciles(second)
+    actual = read_table(spark, output, "hourly_metrics").select("trip_count", "total_revenue")
+    expected = spark.createDataFrame([(1, 9.5)], "trip_count long, total_revenue double")
+    assert_df_equality(actual, expected)
