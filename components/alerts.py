@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.policies import policy_document
+from components.policies import deny_insecure_transport, policy_document
 
 # States of "Glue Job State Change" that need a human (SUCCEEDED is the only other one).
 JOB_ALERT_STATES: tuple[str, ...] = ("FAILED", "TIMEOUT", "STOPPED")
@@ -143,14 +143,7 @@ class Alerts(pulumi.ComponentResource):
                     "StringEquals": {"aws:SourceAccount": self._args.account_id},
                 },
             },
-            {
-                "Sid": "DenyInsecureTransport",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "sns:Publish",
-                "Resource": self.topic.arn,
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            },
+            deny_insecure_transport("sns:Publish", self.topic.arn),
         ]
         return aws.sns.TopicPolicy(
             f"{self._name}-topic-policy",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.policies import policy_document
+from components.policies import deny_insecure_transport, policy_document
 from components.storage import INPUT_PREFIX
 
 # Messages the crawler could not process this many times go to the DLQ for inspection.
@@ -88,14 +88,7 @@ class CrawlerEvents(pulumi.ComponentResource):
                     "StringEquals": {"aws:SourceAccount": self._args.account_id},
                 },
             },
-            {
-                "Sid": "DenyInsecureTransport",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "sqs:*",
-                "Resource": self.queue.arn,
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            },
+            deny_insecure_transport("sqs:*", self.queue.arn),
         ]
         return aws.sqs.QueuePolicy(
             f"{self._name}-queue-policy",

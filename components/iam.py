@@ -12,10 +12,14 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from components.policies import Statement, glue_trust_policy, policy_document
+from components.policies import (
+    Statement,
+    glue_log_groups_arn,
+    glue_trust_policy,
+    policy_document,
+)
 from components.storage import (
     CODE_PREFIX,
-    GLUE_LOG_GROUP_PREFIX,
     INPUT_PREFIX,
     SPARK_UI_PREFIX,
     TEMP_PREFIX,
@@ -148,15 +152,7 @@ class GlueRoles(pulumi.ComponentResource):
 
     def _common(self) -> list[Statement]:
         args = self._args
-        log_groups = pulumi.Output.concat(
-            "arn:aws:logs:",
-            args.region,
-            ":",
-            args.account_id,
-            ":log-group:",
-            GLUE_LOG_GROUP_PREFIX,
-            "*",
-        )
+        log_groups = glue_log_groups_arn(args.region, args.account_id)
         return [
             {
                 "Sid": "UseStackKey",

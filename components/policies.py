@@ -13,22 +13,39 @@ import pulumi
 
 Statement = dict[str, Any]
 
+# Glue writes its logs under this group prefix; the key and the roles allow logs only there.
+GLUE_LOG_GROUP_PREFIX = "/aws-glue/"
+
 
 def policy_document(statements: Sequence[Statement]) -> pulumi.Output[str]:
     """A policy document JSON string; statements may contain Outputs anywhere."""
     return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
-def deny_insecure_transport(bucket_arn: pulumi.Input[str]) -> Statement:
-    """Deny every request to the bucket and its objects that is not made over TLS."""
+def deny_insecure_transport(action: str, resource: pulumi.Input[str] | list[Any]) -> Statement:
+    """Deny `action` on `resource` to everyone when the request is not made over TLS."""
     return {
         "Sid": "DenyInsecureTransport",
         "Effect": "Deny",
         "Principal": "*",
-        "Action": "s3:*",
-        "Resource": [bucket_arn, pulumi.Output.concat(bucket_arn, "/*")],
+        "Action": action,
+        "Resource": resource,
         "Condition": {"Bool": {"aws:SecureTransport": "false"}},
     }
+
+
+def deny_insecure_bucket_access(bucket_arn: pulumi.Input[str]) -> Statement:
+    """Deny every request to the bucket and its objects that is not made over TLS."""
+    return deny_insecure_transport("s3:*", [bucket_arn, pulumi.Output.concat(bucket_arn, "/*")])
+
+
+def glue_log_groups_arn(
+    region: pulumi.Input[str], account_id: pulumi.Input[str]
+) -> pulumi.Output[str]:
+    """ARN pattern of every CloudWatch log group Glue writes to (all under `/aws-glue/`)."""
+    return pulumi.Output.concat(
+        "arn:aws:logs:", region, ":", account_id, ":log-group:", GLUE_LOG_GROUP_PREFIX, "*"
+    )
 
 
 def glue_trust_policy(account_id: pulumi.Input[str]) -> pulumi.Output[str]:

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.policies import deny_insecure_transport, policy_document
+from components.policies import (
+    deny_insecure_bucket_access,
+    glue_log_groups_arn,
+    policy_document,
+)
 
-# Glue writes its logs under this group prefix; the key lets CloudWatch Logs use it only there.
-GLUE_LOG_GROUP_PREFIX = "/aws-glue/"
 TEMP_PREFIX = "temp/"
 SPARK_UI_PREFIX = "sparkui/"
 CODE_PREFIX = "code/"
@@ -70,15 +72,7 @@ class Storage(pulumi.ComponentResource):
     def _create_key(self) -> aws.kms.Key:
         args = self._args
         account_root = pulumi.Output.concat("arn:aws:iam::", args.account_id, ":root")
-        log_groups = pulumi.Output.concat(
-            "arn:aws:logs:",
-            args.region,
-            ":",
-            args.account_id,
-            ":log-group:",
-            GLUE_LOG_GROUP_PREFIX,
-            "*",
-        )
+        log_groups = glue_log_groups_arn(args.region, args.account_id)
         statements = [
             {
                 # Without this the account (and so IAM policies) could not manage or use the key.
@@ -187,7 +181,7 @@ class Storage(pulumi.ComponentResource):
         aws.s3.BucketPolicy(
             f"{name}-tls-only",
             bucket=bucket.id,
-            policy=policy_document([deny_insecure_transport(bucket.arn)]),
+            policy=policy_document([deny_insecure_bucket_access(bucket.arn)]),
             # S3 rejects policy writes that race the public access block being applied.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[pab]),
         )
