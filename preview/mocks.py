@@ -169,6 +169,24 @@ class RecordingMonitor(MockMonitor):
         return super().RegisterResource(request)
 
 
+def install_mocks(
+    mocks: RecordingMocks, config: Mapping[str, str], *, project: str, stack: str
+) -> RecordingMocks:
+    """Reset the Pulumi runtime and install `mocks` with `config`, ready to declare resources.
+
+    The runtime's root resource, config and RPC bookkeeping are reset, so this can be called again
+    in the same process (one call per captured stack or per test).
+    """
+    _settings.reset_options(project=project, stack=stack)
+    pulumi.runtime.set_all_config(dict(config))
+    pulumi.runtime.set_mocks(
+        mocks, project=project, stack=stack, preview=False, monitor=RecordingMonitor(mocks)
+    )
+    _settings.SETTINGS.rpc_manager.clear()
+    _settings.SETTINGS.outputs.clear()
+    return mocks
+
+
 def run_with_mocks(
     program: Callable[[], None],
     config: Mapping[str, str],
@@ -179,17 +197,10 @@ def run_with_mocks(
 ) -> RecordingMocks:
     """Run `program` under fresh mocks and config; return the mocks with everything recorded.
 
-    Re-entrant: the runtime's root resource, config and RPC bookkeeping are reset first, so several
-    stacks can be captured in one process (the policy-pack tests do exactly that).
+    Re-entrant (see `install_mocks`), so several stacks can be captured in one process (the
+    policy-pack tests do exactly that).
     """
-    mocks = mocks or RecordingMocks()
-    _settings.reset_options(project=project, stack=stack)
-    pulumi.runtime.set_all_config(dict(config))
-    pulumi.runtime.set_mocks(
-        mocks, project=project, stack=stack, preview=False, monitor=RecordingMonitor(mocks)
-    )
-    _settings.SETTINGS.rpc_manager.clear()
-    _settings.SETTINGS.outputs.clear()
+    mocks = install_mocks(mocks or RecordingMocks(), config, project=project, stack=stack)
     _sync_await(run_pulumi_func(program))
     return mocks
 
@@ -226,5 +237,6 @@ __all__ = [
     "CapturedResource",
     "RecordingMocks",
     "RecordingMonitor",
+    "install_mocks",
     "run_with_mocks",
 ]

@@ -24,9 +24,7 @@ re-exported by `tests/components/conftest.py`; other test folders can import it 
 
 from __future__ import annotations
 
-import pulumi
 import pytest
-from pulumi.runtime import settings as _settings
 
 from preview.mocks import (
     MOCK_ACCOUNT_ID,
@@ -35,6 +33,7 @@ from preview.mocks import (
     CapturedResource,
     RecordingMocks,
     RecordingMonitor,
+    install_mocks,
     run_with_mocks,
 )
 from preview.stackfile import stack_config
@@ -55,10 +54,4 @@ __all__ = [
 @pytest.fixture
 def pulumi_mocks() -> RecordingMocks:
     """Fresh mocks installed for one test (dev stack config); resources are recorded on them."""
-    mocks = RecordingMocks()
-    _settings.reset_options(project="glue-etl", stack="dev")
-    pulumi.runtime.set_all_config(stack_config("dev"))
-    pulumi.runtime.set_mocks(
-        mocks, project="glue-etl", stack="dev", preview=False, monitor=RecordingMonitor(mocks)
-    )
-    return mocks
+    return install_mocks(RecordingMocks(), stack_config("dev"), project="glue-etl", stack="dev")
