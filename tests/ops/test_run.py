@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.ops.conftest import (
@@ -11,6 +13,7 @@ from tests.ops.conftest import (
     STACK,
     WORKFLOW,
     FakePulumi,
+    Result,
     crawler_node,
     frame,
     job_node,
@@ -18,6 +21,11 @@ from tests.ops.conftest import (
     script_workflow_run,
     stack_outputs,
 )
+
+
+def run_and_wait(glue: Any) -> Result:
+    """`python -m ops run --stack dev --wait`, names and region from the stack's outputs."""
+    return run_cli(["run", "--stack", STACK, "--wait"], FakePulumi(stack_outputs()), {"glue": glue})
 
 
 def started_run_id(result_out: str) -> str:
@@ -104,9 +112,7 @@ def test_failed_job_exits_1_with_glue_error_message(glue, monkeypatch):
         ],
     )
 
-    result = run_cli(
-        ["run", "--stack", STACK, "--wait"], FakePulumi(stack_outputs()), {"glue": glue}
-    )
+    result = run_and_wait(glue)
 
     assert result.code == 1
     assert tokens(result.out_lines[-1:])[0][2:] == [
@@ -137,9 +143,7 @@ def test_failed_crawler_exits_1_and_the_job_never_starts(glue, monkeypatch):
         ],
     )
 
-    result = run_cli(
-        ["run", "--stack", STACK, "--wait"], FakePulumi(stack_outputs()), {"glue": glue}
-    )
+    result = run_and_wait(glue)
 
     assert result.code == 1
     assert tokens(result.out_lines[1:3]) == [
@@ -156,9 +160,7 @@ def test_run_in_error_status_exits_1_with_the_run_error(glue, monkeypatch):
         [frame("ERROR", crawler_node(), job_node(), error="Concurrent runs exceeded", completed=1)],
     )
 
-    result = run_cli(
-        ["run", "--stack", STACK, "--wait"], FakePulumi(stack_outputs()), {"glue": glue}
-    )
+    result = run_and_wait(glue)
 
     run_id = started_run_id(result.out)
     assert result.code == 1
@@ -181,9 +183,7 @@ def test_completed_run_with_failed_statistics_only_is_not_success(glue, monkeypa
         ],
     )
 
-    result = run_cli(
-        ["run", "--stack", STACK, "--wait"], FakePulumi(stack_outputs()), {"glue": glue}
-    )
+    result = run_and_wait(glue)
 
     run_id = started_run_id(result.out)
     assert result.code == 1
