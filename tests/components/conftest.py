@@ -37,3 +37,16 @@ def prod() -> Graph:
 def event_mode() -> Graph:
     """Pulumi.dev.yaml with crawlerRecrawl: CRAWL_EVENT_MODE."""
     return Graph.capture("dev", crawlerRecrawl="CRAWL_EVENT_MODE")
+
+
+@pytest.fixture(scope="session")
+def prod_event_mode() -> Graph:
+    """Pulumi.prod.yaml with crawlerRecrawl: CRAWL_EVENT_MODE."""
+    return Graph.capture("prod", crawlerRecrawl="CRAWL_EVENT_MODE")
+
+
+@pytest.fixture(params=[("dev", "event_mode"), ("prod", "prod_event_mode")], ids=["dev", "prod"])
+def event_stack(request: pytest.FixtureRequest) -> tuple[str, Graph]:
+    """(stack name, event-mode capture) for each committed stack file."""
+    stack, fixture = request.param
+    return stack, request.getfixturevalue(fixture)

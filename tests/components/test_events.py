@@ -9,34 +9,42 @@ from tests.pulumi_mocks import MOCK_ACCOUNT_ID
 
 QUEUE = "aws:sqs/queue:Queue"
 KEY_ARN = f"arn:aws:kms:us-east-1:{MOCK_ACCOUNT_ID}:key/mock-key-id"
-QUEUE_ARN = f"arn:aws:sqs:us-east-1:{MOCK_ACCOUNT_ID}:glue-etl-dev-crawler-events-queue"
-DLQ_ARN = f"arn:aws:sqs:us-east-1:{MOCK_ACCOUNT_ID}:glue-etl-dev-crawler-events-dlq"
-RAW_ARN = f"arn:aws:s3:::glue-etl-dev-raw-{MOCK_ACCOUNT_ID}-us-east-1"
 
 
-def test_queues_are_encrypted_with_stack_key_and_redrive(event_mode: Graph) -> None:
-    queue = event_mode.inputs(QUEUE, "-queue")
-    dlq = event_mode.inputs(QUEUE, "-dlq")
+def _queue_arn(stack: str, suffix: str) -> str:
+    return f"arn:aws:sqs:us-east-1:{MOCK_ACCOUNT_ID}:glue-etl-{stack}-crawler-events-{suffix}"
+
+
+def _raw_bucket(stack: str) -> str:
+    return f"glue-etl-{stack}-raw-{MOCK_ACCOUNT_ID}-us-east-1"
+
+
+def test_queues_are_encrypted_with_stack_key_and_redrive(event_stack: tuple[str, Graph]) -> None:
+    stack, graph = event_stack
+    queue = graph.inputs(QUEUE, "-queue")
+    dlq = graph.inputs(QUEUE, "-dlq")
     assert (queue["kmsMasterKeyId"], dlq["kmsMasterKeyId"]) == (KEY_ARN, KEY_ARN)
     assert json.loads(queue["redrivePolicy"]) == {
-        "deadLetterTargetArn": DLQ_ARN,
+        "deadLetterTargetArn": _queue_arn(stack, "dlq"),
         "maxReceiveCount": 5,
     }
     assert "redrivePolicy" not in dlq
     assert dlq["messageRetentionSeconds"] == 14 * 24 * 3600
 
 
-def test_queue_policy_allows_only_the_raw_bucket(event_mode: Graph) -> None:
-    policy = event_mode.policy("aws:sqs/queuePolicy:QueuePolicy")
+def test_queue_policy_allows_only_the_raw_bucket(event_stack: tuple[str, Graph]) -> None:
+    stack, graph = event_stack
+    queue_arn = _queue_arn(stack, "queue")
+    policy = graph.policy("aws:sqs/queuePolicy:QueuePolicy")
     assert policy["Statement"] == [
         {
             "Sid": "RawBucketEventsOnly",
             "Effect": "Allow",
             "Principal": {"Service": "s3.amazonaws.com"},
             "Action": "sqs:SendMessage",
-            "Resource": QUEUE_ARN,
+            "Resource": queue_arn,
             "Condition": {
-                "ArnEquals": {"aws:SourceArn": RAW_ARN},
+                "ArnEquals": {"aws:SourceArn": f"arn:aws:s3:::{_raw_bucket(stack)}"},
                 "StringEquals": {"aws:SourceAccount": MOCK_ACCOUNT_ID},
             },
         },
@@ -45,19 +53,20 @@ def test_queue_policy_allows_only_the_raw_bucket(event_mode: Graph) -> None:
             "Effect": "Deny",
             "Principal": "*",
             "Action": "sqs:*",
-            "Resource": QUEUE_ARN,
+            "Resource": queue_arn,
             "Condition": {"Bool": {"aws:SecureTransport": "false"}},
         },
     ]
 
 
-def test_notification_filters_input_prefix(event_mode: Graph) -> None:
-    notification = event_mode.inputs("aws:s3/bucketNotification:BucketNotification")
+def test_notification_filters_input_prefix(event_stack: tuple[str, Graph]) -> None:
+    stack, graph = event_stack
+    notification = graph.inputs("aws:s3/bucketNotification:BucketNotification")
     assert notification == {
-        "bucket": f"glue-etl-dev-raw-{MOCK_ACCOUNT_ID}-us-east-1",
+        "bucket": _raw_bucket(stack),
         "queues": [
             {
-                "queueArn": QUEUE_ARN,
+                "queueArn": _queue_arn(stack, "queue"),
                 "events": ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"],
                 "filterPrefix": "input/",
             }
