@@ -24,19 +24,26 @@ def content_order(tiebreakers: Sequence[str] = ()) -> list[Column]:
 
 
 def rank_duplicates(
-    trips: DataFrame, keys: Sequence[str], tiebreakers: Sequence[str] = ()
+    trips: DataFrame,
+    keys: Sequence[str],
+    tiebreakers: Sequence[str] = (),
+    cluster_columns: Sequence[str] = (),
 ) -> DataFrame:
     """Add `_dedupe_rank`: 1 for the row kept in its (pickup_date, *keys) group, >1 for duplicates.
 
     Exact duplicates are rows equal on every canonical column; they are equal on the keys too and
     sort next to each other, so one window handles both kinds with the same winner a two-step
     dedupe would pick. Groups are scoped to a pickup date so that merging one date's partition
-    at a time gives the same result as a full rebuild.
+    at a time gives the same result as a full rebuild. `cluster_columns` (functions of the keys,
+    such as a hash bucket the data is already partitioned by) join the window's partitioning so
+    Spark can reuse that partitioning; they never split a group.
     """
     unknown = [key for key in keys if key not in CANONICAL_NAMES]
     if not keys or unknown:
         raise ValueError(f"dedupe keys must be canonical column names, got {list(keys)}")
-    window = Window.partitionBy(PARTITION_COLUMN.name, *keys).orderBy(*content_order(tiebreakers))
+    window = Window.partitionBy(PARTITION_COLUMN.name, *cluster_columns, *keys).orderBy(
+        *content_order(tiebreakers)
+    )
     return trips.withColumn(RANK_COLUMN, sf.row_number().over(window))
 
 

@@ -7,10 +7,11 @@ folder by folder. Nothing is ever read and overwritten at the same path lazily.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as sf
 
 from etl.contract import PARTITION_COLUMN
@@ -28,6 +29,10 @@ STAGING_DIR = "_staging"
 # keeps what is there and counts the batch's copies as duplicates.
 ORIGIN_COLUMN = "_origin"
 _EXISTING, _BATCH = 0, 1
+BUCKET_COLUMN = "_bucket"
+# Rows one dedupe task sorts and writes: large enough that a month of TLC data is about one task
+# per date, small enough that a task's sort stays in memory on a small Glue worker.
+TARGET_ROWS_PER_TASK = 500_000
 
 
 @dataclass(frozen=True)
@@ -71,43 +76,69 @@ def merge_batch(
     output_root: str,
     run_id: str,
     dedupe_keys: Sequence[str],
+    batch_rows: int,
 ) -> MergeResult:
-    """Merge the batch's valid trips (TRIPS_SCHEMA) into the given dates and stage trips and
-    hourly metrics for those dates under the run's staging folder. Returns the batch's counts."""
+    """Merge the batch's valid trips (TRIPS_SCHEMA, about `batch_rows` of them) into the given
+    dates and stage trips and hourly metrics for those dates under the run's staging folder.
+    Returns the batch's counts, gathered while the trips are written (one pass, no cache)."""
     staged = staging_root(output_root, run_id)
     combined = batch.select(*TRIPS_SCHEMA.names).withColumn(ORIGIN_COLUMN, sf.lit(_BATCH))
     existing = existing_trips(spark, storage, output_root, dates)
     if existing is not None:
         combined = existing.withColumn(ORIGIN_COLUMN, sf.lit(_EXISTING)).unionByName(combined)
 
-    ranked = rank_duplicates(combined, dedupe_keys, tiebreakers=[ORIGIN_COLUMN]).persist()
-    try:
-        counts = {
-            (row[ORIGIN_COLUMN], row["kept"]): row["count"]
-            for row in ranked.groupBy(ORIGIN_COLUMN, (sf.col(RANK_COLUMN) == 1).alias("kept"))
-            .count()
-            .collect()
-        }
-        (
-            ranked.where(sf.col(RANK_COLUMN) == 1)
-            .select(*TRIPS_SCHEMA.names)
-            .write.partitionBy(PARTITION_COLUMN.name)
-            .parquet(join_path(staged, TRIPS_DIR))
+    clustered, cluster_columns = cluster_by_date(combined, dedupe_keys, len(dates), batch_rows)
+    ranked = rank_duplicates(
+        clustered, dedupe_keys, tiebreakers=[ORIGIN_COLUMN], cluster_columns=cluster_columns
+    )
+    observation = Observation("merge")
+    kept = sf.col(RANK_COLUMN) == 1
+    is_batch = sf.col(ORIGIN_COLUMN) == _BATCH
+    (
+        ranked.observe(
+            observation,
+            sf.count_if(is_batch & kept).alias("written"),
+            sf.count_if(is_batch & ~kept).alias("dropped"),
+            sf.count_if(~is_batch & ~kept).alias("replaced"),
         )
-    finally:
-        ranked.unpersist()
+        .where(kept)
+        .select(*TRIPS_SCHEMA.names)
+        .write.partitionBy(PARTITION_COLUMN.name)
+        .parquet(join_path(staged, TRIPS_DIR))
+    )
+    counts = observation.get
 
     # Metrics come from the staged trips: complete for every touched date, without re-running
-    # the merge.
+    # the merge. The aggregate is tiny, so adaptive execution folds it into one task per write.
     staged_trips = spark.read.schema(TRIPS_SCHEMA).parquet(join_path(staged, TRIPS_DIR))
     hourly_metrics(staged_trips).write.partitionBy(PARTITION_COLUMN.name).parquet(
         join_path(staged, METRICS_DIR)
     )
     return MergeResult(
-        rows_written=counts.get((_BATCH, True), 0),
-        duplicates_dropped=counts.get((_BATCH, False), 0),
-        rows_replaced=counts.get((_EXISTING, False), 0),
+        rows_written=int(counts["written"]),
+        duplicates_dropped=int(counts["dropped"]),
+        rows_replaced=int(counts["replaced"]),
     )
+
+
+def cluster_by_date(
+    trips: DataFrame, keys: Sequence[str], dates: int, rows: int
+) -> tuple[DataFrame, list[str]]:
+    """Shuffle the trips once so that each task holds whole dedupe groups of one or a few dates.
+
+    The dedupe window then needs no other exchange and each task writes few files (about one per
+    date instead of one per date per task). A date bigger than TARGET_ROWS_PER_TASK is split by a
+    bucket of its keys; the bucket is a function of the keys, so groups never straddle tasks.
+    Twice as many partitions as (date, bucket) pairs keeps hash collisions from stacking dates.
+    Returns the frame and the extra column the dedupe window must partition by.
+    """
+    buckets = max(1, math.ceil(rows / max(dates, 1) / TARGET_ROWS_PER_TASK))
+    bucket = sf.pmod(sf.xxhash64(*keys), sf.lit(buckets)).alias(BUCKET_COLUMN)
+    partitions = max(2, 2 * max(dates, 1) * buckets)
+    clustered = trips.withColumn(BUCKET_COLUMN, bucket).repartition(
+        partitions, PARTITION_COLUMN.name, BUCKET_COLUMN
+    )
+    return clustered, [BUCKET_COLUMN]
 
 
 def stage_quarantine(quarantine: DataFrame, output_root: str, run_id: str) -> None:

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as sf
 
-from etl.contract import PARTITION_COLUMN
 from etl.layout import layout_frame, layouts_for
-from etl.merge import MergeResult, merge_batch, publish, stage_quarantine
+from etl.merge import MergeResult, merge_batch, publish, stage_quarantine, staging_root
 from etl.metrics import with_pickup_date
 from etl.parse import clean_lines, extract_cells, type_values
 from etl.quarantine import quarantined_rows, valid_rows, with_reject_reason
 from etl.report import RunReport, utc_now
-from etl.storage import Storage
+from etl.stage import CHECKED_DIR, read_staged, stage_checked
+from etl.storage import Storage, join_path
 
 # Session settings the parsing rules rely on: no ANSI exceptions on bad input (patterns guard the
 # casts instead), the Spark 3 datetime parser (no legacy fallbacks or upgrade errors) and UTC so
@@ -23,6 +23,9 @@ _SESSION_SETTINGS = {
     "spark.sql.ansi.enabled": "false",
     "spark.sql.legacy.timeParserPolicy": "CORRECTED",
     "spark.sql.session.timeZone": "UTC",
+    # Input splits of 32 MB: a few hundred MB of CSV become a dozen tasks, which keeps both cores
+    # busy to the end instead of leaving one idle behind a last 128 MB split.
+    "spark.sql.files.maxPartitionBytes": str(32 * 1024 * 1024),
 }
 
 
@@ -46,7 +49,11 @@ class ParsedBatch:
 def parse_batch(spark: SparkSession, lines: DataFrame) -> ParsedBatch:
     """Cleaned lines (see `clean_lines`) -> checked rows (typed columns, `raw` strings,
     `reject_reason`, `pickup_date`), the batch's unknown column names and the number of files
-    with at least one non-blank line. Collects one small row per file (its header lines)."""
+    with at least one non-blank line.
+
+    Runs one action, a light scan that collects one small row per file (its header lines); the
+    checked rows stay lazy and recognise header lines by equality with those.
+    """
     per_file = (
         lines.groupBy("source_file")
         .agg(sf.collect_set(sf.when(sf.col("is_header"), sf.col("line"))).alias("headers"))
@@ -55,10 +62,7 @@ def parse_batch(spark: SparkSession, lines: DataFrame) -> ParsedBatch:
     layouts = layouts_for(
         (row["source_file"], header) for row in per_file for header in row["headers"]
     )
-    cells = extract_cells(
-        lines.where(~sf.col("is_header")).select("source_file", "line"),
-        layout_frame(spark, layouts),
-    )
+    cells = extract_cells(lines, layout_frame(spark, layouts))
     return ParsedBatch(
         checked=with_pickup_date(with_reject_reason(type_values(cells))),
         unknown_columns=sorted({name for layout in layouts for name in layout.unknown_columns}),
@@ -70,39 +74,34 @@ def run_pipeline(spark: SparkSession, raw_lines: DataFrame, options: RunOptions)
     """Parse, validate, deduplicate and merge one batch, then publish trips, hourly metrics and
     quarantine. The caller writes the report (last, after any state it keeps).
 
-    The input is scanned once: cleaned lines are cached for the per-file header collect and the
-    row parsing, and the checked rows are cached for the summary and the writes.
+    The input is read twice: a light scan for the header lines, then the one pass that parses
+    every line and stages the checked rows (counted on the way). Quarantine, dedupe and metrics
+    work from the staged rows, so nothing wide is cached and no action repeats the parsing.
     """
     started_at = utc_now()
     for key, value in _SESSION_SETTINGS.items():
         spark.conf.set(key, value)
     storage = Storage(spark)
-    lines = clean_lines(raw_lines).persist()
-    try:
-        batch = parse_batch(spark, lines)
-        checked = batch.checked.persist()
-        try:
-            summary = _summarise(checked)
-            reasons = summary.reasons
-            if reasons:
-                stage_quarantine(
-                    quarantined_rows(checked, options.run_id), options.output_root, options.run_id
-                )
-            merged = MergeResult(0, 0, 0)
-            if summary.dates:
-                merged = merge_batch(
-                    spark,
-                    storage,
-                    valid_rows(checked).transform(with_pickup_date),
-                    summary.dates,
-                    options.output_root,
-                    options.run_id,
-                    options.dedupe_keys,
-                )
-        finally:
-            checked.unpersist()
-    finally:
-        lines.unpersist()
+    batch = parse_batch(spark, clean_lines(raw_lines))
+    checked_path = join_path(staging_root(options.output_root, options.run_id), CHECKED_DIR)
+    summary = stage_checked(batch.checked, checked_path)
+    staged = read_staged(spark, checked_path)
+    if summary.reasons:
+        stage_quarantine(
+            quarantined_rows(staged, options.run_id), options.output_root, options.run_id
+        )
+    merged = MergeResult(0, 0, 0)
+    if summary.dates:
+        merged = merge_batch(
+            spark,
+            storage,
+            valid_rows(staged).transform(with_pickup_date),
+            summary.dates,
+            options.output_root,
+            options.run_id,
+            options.dedupe_keys,
+            summary.valid_rows,
+        )
     partitions = publish(storage, options.output_root, options.run_id)
     files = options.files_processed if options.files_processed is not None else batch.files_seen
     return RunReport(
@@ -112,37 +111,13 @@ def run_pipeline(spark: SparkSession, raw_lines: DataFrame, options: RunOptions)
         mode=options.mode,
         files_processed=files,
         rows_read=summary.rows_read,
-        rows_quarantined=sum(reasons.values()),
+        rows_quarantined=sum(summary.reasons.values()),
         duplicates_dropped=merged.duplicates_dropped,
         rows_written=merged.rows_written,
         rows_replaced=merged.rows_replaced,
-        reasons=reasons,
+        reasons=summary.reasons,
         partitions_written=partitions,
         unknown_columns=batch.unknown_columns,
-    )
-
-
-@dataclass(frozen=True)
-class _Summary:
-    rows_read: int
-    reasons: dict[str, int]
-    dates: list[str]
-
-
-def _summarise(checked: DataFrame) -> _Summary:
-    """One small aggregate: rows per reject reason, and the pickup dates of valid rows."""
-    valid_date = sf.when(
-        sf.col("reject_reason").isNull(), sf.col(PARTITION_COLUMN.name).cast("string")
-    )
-    rows = checked.groupBy("reject_reason", valid_date.alias("date")).count().collect()
-    reasons: dict[str, int] = {}
-    for row in rows:
-        if row["reject_reason"] is not None:
-            reasons[row["reject_reason"]] = reasons.get(row["reject_reason"], 0) + row["count"]
-    return _Summary(
-        rows_read=sum(row["count"] for row in rows),
-        reasons=dict(sorted(reasons.items())),
-        dates=sorted({row["date"] for row in rows if row["date"] is not None}),
     )
 
 

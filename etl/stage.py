@@ -1,0 +1,79 @@
+"""The batch's one pass over its input: checked rows are written to the run's staging folder and
+counted on the way, so nothing wide is cached and no second action re-reads the input.
+
+Valid rows keep only their typed values and quarantined rows only their original strings (the
+other side is written as nulls, which Parquet stores almost for free); later steps read back just
+the columns they need.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pyspark.sql import Column, DataFrame, Observation, SparkSession
+from pyspark.sql import functions as sf
+
+from etl.contract import PARTITION_COLUMN
+from etl.parse import RAW_STRUCT
+from etl.quarantine import REASON_CODES
+from etl.schema import CANONICAL_NAMES
+
+CHECKED_DIR = "checked"
+_ROWS = "rows_read"
+_DATES = "dates"
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    rows_read: int
+    reasons: dict[str, int]
+    dates: list[str]
+
+    @property
+    def valid_rows(self) -> int:
+        return self.rows_read - sum(self.reasons.values())
+
+
+def _valid() -> Column:
+    return sf.col("reject_reason").isNull()
+
+
+def staged_columns() -> list[Column]:
+    """What later steps need of a checked row: typed values and `pickup_date` for valid rows,
+    the `raw` strings and `raw_line` for quarantined ones, `reject_reason` and `source_file`."""
+    return [
+        "source_file",
+        *(sf.when(~_valid(), sf.col(name)).alias(name) for name in ("raw_line", RAW_STRUCT)),
+        *CANONICAL_NAMES,
+        "reject_reason",
+        PARTITION_COLUMN.name,
+    ]
+
+
+def _metrics() -> list[Column]:
+    """Counts gathered while the staged rows are written: rows, rows per reason, valid dates."""
+    valid_date = sf.when(_valid(), sf.col(PARTITION_COLUMN.name).cast("string"))
+    return [
+        sf.count(sf.lit(1)).alias(_ROWS),
+        *(sf.count_if(sf.col("reject_reason") == code).alias(code) for code in REASON_CODES),
+        # A string, not an array: Observation hands complex values back as raw JVM objects.
+        sf.array_join(sf.array_sort(sf.collect_set(valid_date)), ",").alias(_DATES),
+    ]
+
+
+def stage_checked(checked: DataFrame, path: str) -> BatchSummary:
+    """Write checked rows (see `staged_columns`) to `path` and return the batch's counts."""
+    observation = Observation("checked_rows")
+    checked.select(*staged_columns()).observe(observation, *_metrics()).write.parquet(path)
+    counts = observation.get
+    reasons = {code: int(counts[code]) for code in REASON_CODES if counts[code]}
+    return BatchSummary(
+        rows_read=int(counts[_ROWS]),
+        reasons=dict(sorted(reasons.items())),
+        dates=[d for d in (counts[_DATES] or "").split(",") if d],
+    )
+
+
+def read_staged(spark: SparkSession, path: str) -> DataFrame:
+    """The staged checked rows, for `valid_rows` and `quarantined_rows`."""
+    return spark.read.parquet(path)
