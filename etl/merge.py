@@ -30,6 +30,21 @@ STAGING_DIR = "_staging"
 ORIGIN_COLUMN = "_origin"
 _EXISTING, _BATCH = 0, 1
 BUCKET_COLUMN = "_bucket"
+# Near-unique measurements (times, coordinates, amounts) overflow Parquet's dictionary and fall
+# back to plain encoding anyway, after a hash lookup per value; codes and flags keep dictionaries.
+_NO_DICTIONARY = (
+    "pickup_datetime",
+    "dropoff_datetime",
+    "trip_distance",
+    "pickup_longitude",
+    "pickup_latitude",
+    "dropoff_longitude",
+    "dropoff_latitude",
+    "fare_amount",
+    "tip_amount",
+    "total_amount",
+)
+TRIPS_WRITE_OPTIONS = {f"parquet.enable.dictionary#{name}": "false" for name in _NO_DICTIONARY}
 # Rows one dedupe task sorts and writes: large enough that a month of TLC data is about one task
 # per date, small enough that a task's sort stays in memory on a small Glue worker.
 TARGET_ROWS_PER_TASK = 500_000
@@ -103,7 +118,8 @@ def merge_batch(
         )
         .where(kept)
         .select(*TRIPS_SCHEMA.names)
-        .write.partitionBy(PARTITION_COLUMN.name)
+        .write.options(**TRIPS_WRITE_OPTIONS)
+        .partitionBy(PARTITION_COLUMN.name)
         .parquet(join_path(staged, TRIPS_DIR))
     )
     counts = observation.get

@@ -127,7 +127,8 @@ def typed_value(raw: Column, catalog_type: str) -> Column:
         return sf.when(~sf.isnan(number) & (sf.abs(number) != float("inf")), number)
     if catalog_type == "int":
         whole = raw.cast("int")
-        return sf.when(whole == raw.cast("double"), whole)
+        # Without a `.` the int cast is exact or null; only a fraction pays for the double parse.
+        return sf.when(~raw.contains(".") | (whole == raw.cast("double")), whole)
     if catalog_type == "timestamp":
         return sf.coalesce(*(sf.try_to_timestamp(raw, sf.lit(fmt)) for fmt in TIMESTAMP_FORMATS))
     return raw.cast(spark_type(catalog_type))

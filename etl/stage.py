@@ -20,6 +20,12 @@ from etl.schema import CANONICAL_NAMES
 
 CHECKED_DIR = "checked"
 _ROWS = "rows_read"
+# Staged rows are read once and deleted: dictionary encoding (a hash lookup per value) costs more
+# than it saves there, except for the few repeated file names.
+_STAGING_WRITE_OPTIONS = {
+    "parquet.enable.dictionary": "false",
+    "parquet.enable.dictionary#source_file": "true",
+}
 _DATES = "dates"
 
 
@@ -64,7 +70,12 @@ def _metrics() -> list[Column]:
 def stage_checked(checked: DataFrame, path: str) -> BatchSummary:
     """Write checked rows (see `staged_columns`) to `path` and return the batch's counts."""
     observation = Observation("checked_rows")
-    checked.select(*staged_columns()).observe(observation, *_metrics()).write.parquet(path)
+    (
+        checked.select(*staged_columns())
+        .observe(observation, *_metrics())
+        .write.options(**_STAGING_WRITE_OPTIONS)
+        .parquet(path)
+    )
     counts = observation.get
     reasons = {code: int(counts[code]) for code in REASON_CODES if counts[code]}
     return BatchSummary(
