@@ -23,11 +23,6 @@ TIMESTAMP_FORMATS: tuple[str, ...] = (
     "MM/dd/yyyy hh:mm:ss a",
 )
 
-# Numbers are validated by pattern before casting, so `$12.00`, `1,234.5` or `NaN` are rejected
-# the same way whatever spark.sql.ansi.enabled says.
-_DOUBLE_PATTERN = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
-# Integers may carry a zero fraction (`1.0`): recent TLC exports write counts that way.
-_INT_PATTERN = r"^([+-]?\d+)(\.0*)?$"
 
 RAW_STRUCT = "raw"
 
@@ -54,11 +49,8 @@ def split_cells(line: Column) -> Column:
     """CSV line -> array of cell strings (quotes removed, doubled quotes unescaped).
 
     Most lines have no quote at all and take the plain split; only quoted lines pay for the
-    quote-aware pattern. One array expression, so every cell comes from a single split.
+    quote-aware pattern and the unquoting.
     """
-    cells = sf.when(sf.instr(line, '"') == 0, sf.split(line, ",", -1)).otherwise(
-        sf.split(line, _COMMA_OUTSIDE_QUOTES, -1)
-    )
 
     def unquote(cell: Column) -> Column:
         inner = sf.regexp_extract(cell, _QUOTED_CELL, 1)
@@ -66,7 +58,8 @@ def split_cells(line: Column) -> Column:
             cell
         )
 
-    return sf.transform(cells, unquote)
+    quoted = sf.transform(sf.split(line, _COMMA_OUTSIDE_QUOTES, -1), unquote)
+    return sf.when(sf.instr(line, '"') == 0, sf.split(line, ",", -1)).otherwise(quoted)
 
 
 def has_unbalanced_quotes(line: Column) -> Column:
@@ -108,11 +101,17 @@ def extract_cells(data_lines: DataFrame, layouts: DataFrame) -> DataFrame:
 
 
 def typed_value(raw: Column, catalog_type: str) -> Column:
-    """Parse one string cell to its contract type; null when absent or unparseable."""
+    """Parse one string cell to its contract type; null when absent or unparseable.
+
+    Numbers use Spark's casts (null on `$12.00`, `1,234.5`), with NaN and infinities rejected and
+    integers required to be whole (`1.0` is 1, `1.5` is invalid: the int cast alone truncates).
+    """
     if catalog_type == "double":
-        return sf.when(raw.rlike(_DOUBLE_PATTERN), raw.cast("double"))
+        number = raw.cast("double")
+        return sf.when(~sf.isnan(number) & (sf.abs(number) != float("inf")), number)
     if catalog_type == "int":
-        return sf.when(raw.rlike(_INT_PATTERN), sf.regexp_extract(raw, _INT_PATTERN, 1).cast("int"))
+        whole = raw.cast("int")
+        return sf.when(whole == raw.cast("double"), whole)
     if catalog_type == "timestamp":
         return sf.coalesce(*(sf.try_to_timestamp(raw, sf.lit(fmt)) for fmt in TIMESTAMP_FORMATS))
     return raw.cast(spark_type(catalog_type))

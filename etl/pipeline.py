@@ -12,17 +12,25 @@ from etl.layout import layout_frame, layouts_for
 from etl.merge import MergeResult, merge_batch, publish, stage_quarantine
 from etl.metrics import with_pickup_date
 from etl.parse import clean_lines, extract_cells, type_values
-from etl.quarantine import quarantined_rows, valid_rows, with_reject_reason
+from etl.quarantine import (
+    keep_raw_for_rejects_only,
+    quarantined_rows,
+    valid_rows,
+    with_reject_reason,
+)
 from etl.report import RunReport, utc_now
 from etl.storage import Storage
 
-# Session settings the parsing rules rely on: no ANSI exceptions on bad input (patterns guard the
-# casts instead), the Spark 3 datetime parser (no legacy fallbacks or upgrade errors) and UTC so
-# naive timestamps are stored as written.
+# Session settings the job relies on: no ANSI exceptions on bad input (the casts return null and
+# are checked instead), the Spark 3 datetime parser (no legacy fallbacks or upgrade errors), UTC so
+# naive timestamps are stored as written, and no whole-stage code generation for methods the JVM
+# would refuse to JIT-compile (HotSpot skips methods over 8000 bytes of bytecode; the parsing
+# projection is that big, and running it interpreted was 2-3x slower than Spark's fallback).
 _SESSION_SETTINGS = {
     "spark.sql.ansi.enabled": "false",
     "spark.sql.legacy.timeParserPolicy": "CORRECTED",
     "spark.sql.session.timeZone": "UTC",
+    "spark.sql.codegen.hugeMethodLimit": "8000",
 }
 
 
@@ -40,21 +48,15 @@ class RunOptions:
 class ParsedBatch:
     checked: DataFrame
     unknown_columns: list[str]
-    files_seen: int
+    header_files: frozenset[str]
 
 
 def parse_batch(spark: SparkSession, lines: DataFrame) -> ParsedBatch:
     """Cleaned lines (see `clean_lines`) -> checked rows (typed columns, `raw` strings,
-    `reject_reason`, `pickup_date`), the batch's unknown column names and the number of files
-    with at least one non-blank line. Collects one small row per file (its header lines)."""
-    per_file = (
-        lines.groupBy("source_file")
-        .agg(sf.collect_set(sf.when(sf.col("is_header"), sf.col("line"))).alias("headers"))
-        .collect()
-    )
-    layouts = layouts_for(
-        (row["source_file"], header) for row in per_file for header in row["headers"]
-    )
+    `reject_reason`, `pickup_date`), the batch's unknown column names and the files that have a
+    header line. Collects only the header lines (about one per file)."""
+    header_rows = lines.where(sf.col("is_header")).select("source_file", "line").distinct()
+    layouts = layouts_for((row["source_file"], row["line"]) for row in header_rows.collect())
     cells = extract_cells(
         lines.where(~sf.col("is_header")).select("source_file", "line"),
         layout_frame(spark, layouts),
@@ -62,7 +64,7 @@ def parse_batch(spark: SparkSession, lines: DataFrame) -> ParsedBatch:
     return ParsedBatch(
         checked=with_pickup_date(with_reject_reason(type_values(cells))),
         unknown_columns=sorted({name for layout in layouts for name in layout.unknown_columns}),
-        files_seen=len(per_file),
+        header_files=frozenset(layout.source_file for layout in layouts),
     )
 
 
@@ -70,41 +72,39 @@ def run_pipeline(spark: SparkSession, raw_lines: DataFrame, options: RunOptions)
     """Parse, validate, deduplicate and merge one batch, then publish trips, hourly metrics and
     quarantine. The caller writes the report (last, after any state it keeps).
 
-    The input is scanned once: cleaned lines are cached for the per-file header collect and the
-    row parsing, and the checked rows are cached for the summary and the writes.
+    The input is scanned twice: a light pass that collects header lines, and the parsing pass,
+    whose checked rows are cached for the summary, the quarantine and the merge.
     """
     started_at = utc_now()
     for key, value in _SESSION_SETTINGS.items():
         spark.conf.set(key, value)
     storage = Storage(spark)
-    lines = clean_lines(raw_lines).persist()
+    batch = parse_batch(spark, clean_lines(raw_lines))
+    checked = keep_raw_for_rejects_only(batch.checked).persist()
     try:
-        batch = parse_batch(spark, lines)
-        checked = batch.checked.persist()
-        try:
-            summary = _summarise(checked)
-            reasons = summary.reasons
-            if reasons:
-                stage_quarantine(
-                    quarantined_rows(checked, options.run_id), options.output_root, options.run_id
-                )
-            merged = MergeResult(0, 0, 0)
-            if summary.dates:
-                merged = merge_batch(
-                    spark,
-                    storage,
-                    valid_rows(checked).transform(with_pickup_date),
-                    summary.dates,
-                    options.output_root,
-                    options.run_id,
-                    options.dedupe_keys,
-                )
-        finally:
-            checked.unpersist()
+        summary = _summarise(checked)
+        reasons = summary.reasons
+        if reasons:
+            stage_quarantine(
+                quarantined_rows(checked, options.run_id), options.output_root, options.run_id
+            )
+        merged = MergeResult(0, 0, 0)
+        if summary.dates:
+            merged = merge_batch(
+                spark,
+                storage,
+                valid_rows(checked).transform(with_pickup_date),
+                summary.dates,
+                options.output_root,
+                options.run_id,
+                options.dedupe_keys,
+            )
     finally:
-        lines.unpersist()
+        checked.unpersist()
     partitions = publish(storage, options.output_root, options.run_id)
-    files = options.files_processed if options.files_processed is not None else batch.files_seen
+    files = options.files_processed
+    if files is None:
+        files = len(batch.header_files | summary.data_files)
     return RunReport(
         run_id=options.run_id,
         started_at=started_at,
@@ -127,22 +127,29 @@ class _Summary:
     rows_read: int
     reasons: dict[str, int]
     dates: list[str]
+    data_files: frozenset[str]
 
 
 def _summarise(checked: DataFrame) -> _Summary:
-    """One small aggregate: rows per reject reason, and the pickup dates of valid rows."""
+    """One small aggregate: rows per reject reason and per pickup date of valid rows, with the
+    files they came from (a handful of groups, each holding a set of file names)."""
     valid_date = sf.when(
         sf.col("reject_reason").isNull(), sf.col(PARTITION_COLUMN.name).cast("string")
     )
-    rows = checked.groupBy("reject_reason", valid_date.alias("date")).count().collect()
+    rows = (
+        checked.groupBy("reject_reason", valid_date.alias("date"))
+        .agg(sf.count(sf.lit(1)).alias("rows"), sf.collect_set("source_file").alias("files"))
+        .collect()
+    )
     reasons: dict[str, int] = {}
     for row in rows:
         if row["reject_reason"] is not None:
-            reasons[row["reject_reason"]] = reasons.get(row["reject_reason"], 0) + row["count"]
+            reasons[row["reject_reason"]] = reasons.get(row["reject_reason"], 0) + row["rows"]
     return _Summary(
-        rows_read=sum(row["count"] for row in rows),
+        rows_read=sum(row["rows"] for row in rows),
         reasons=dict(sorted(reasons.items())),
         dates=sorted({row["date"] for row in rows if row["date"] is not None}),
+        data_files=frozenset(name for row in rows for name in row["files"]),
     )
 
 
