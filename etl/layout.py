@@ -80,9 +80,12 @@ HEADER_WORDS: tuple[str, ...] = (
 def is_header_line(line: Column) -> Column:
     """True when the line names at least MIN_KNOWN_HEADER_CELLS canonical columns.
 
-    Most lines are data: a cheap word search skips the per-cell normalisation for them (this
-    check runs on every input line).
+    This runs on every input line and almost all lines are data, so two cheap tests come first:
+    a header starts like a name (letter, quote, underscore or space, never a digit) and contains
+    one of HEADER_WORDS. Only lines passing both pay for the per-cell normalisation.
     """
+    first = sf.upper(sf.substring(line, 1, 1))
+    starts_like_name = ((first >= "A") & (first <= "Z")) | first.isin('"', "_", " ")
     lowered = sf.lower(line)
     mentions_a_name = reduce(
         lambda left, right: left | right, (sf.instr(lowered, w) > 0 for w in HEADER_WORDS)
@@ -91,7 +94,8 @@ def is_header_line(line: Column) -> Column:
     enough = sf.size(sf.array_intersect(normalised_header_cells(line), known)) >= (
         MIN_KNOWN_HEADER_CELLS
     )
-    return sf.when(mentions_a_name, enough).otherwise(sf.lit(False))
+    candidate = sf.when(starts_like_name, mentions_a_name).otherwise(sf.lit(False))
+    return sf.when(candidate, enough).otherwise(sf.lit(False))
 
 
 def layout_for(source_file: str, header_line: str) -> FileLayout:
