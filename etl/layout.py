@@ -8,12 +8,12 @@ driver from the header lines and broadcast-joined to the data lines.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import reduce
 
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as sf
-from pyspark.sql.types import ArrayType, IntegerType, StringType, StructField, StructType
+from pyspark.sql.types import IntegerType, StringType, StructField, StructType
 
 from etl.contract import HEADER_ALIASES, HEADER_PREFIXES, REQUIRED_COLUMNS, normalise_header
 from etl.schema import CANONICAL_NAMES
@@ -37,7 +37,6 @@ LAYOUT_SCHEMA = StructType(
         StructField("source_file", StringType(), False),
         StructField("layout_status", StringType(), False),
         StructField("header_fields", IntegerType(), False),
-        StructField("header_lines", ArrayType(StringType(), False), False),
         *(StructField(position_column(name), IntegerType(), False) for name in CANONICAL_NAMES),
     ]
 )
@@ -50,9 +49,6 @@ class FileLayout:
     positions: dict[str, int]
     missing_required: tuple[str, ...]
     unknown_columns: tuple[str, ...]
-    # Every header line seen in the file (repeated headers of concatenated exports included), so
-    # the parser can drop them by equality instead of re-testing each line.
-    header_lines: tuple[str, ...] = ()
 
     @property
     def status(self) -> str:
@@ -73,24 +69,33 @@ def normalised_header_cells(line: Column) -> Column:
     return sf.transform(sf.split(line, ","), normalise)
 
 
-# Every canonical name and alias contains an `a` or an `i` (checked by a test), whatever its
-# case, prefix or quoting in the file; typical data lines (digits, `N`/`Y`) contain neither.
-HEADER_HINTS: tuple[str, ...] = ("a", "A", "i", "I")
-
-
-def may_be_header(line: Column) -> Column:
-    """Cheap necessary condition for `is_header_line`: plain substring searches, no regex, no
-    allocation, so the exact per-cell test runs on a handful of lines instead of all of them."""
-    return reduce(lambda left, right: left | right, (line.contains(c) for c in HEADER_HINTS))
+# Every canonical name and alias contains one of these words (a test checks it), so a line without
+# any of them cannot be a header. Plain substring tests are far cheaper than a regex per line.
+HEADER_WORDS: tuple[str, ...] = (
+    "vendor", "pickup", "dropoff", "passenger", "distance", "rate", "fwd", "payment", "amount",
+    "extra", "tax", "surcharge", "fee", "location",
+)  # fmt: skip
 
 
 def is_header_line(line: Column) -> Column:
-    """True when the line names at least MIN_KNOWN_HEADER_CELLS canonical columns."""
-    known = sf.array(*(sf.lit(name) for name in CANONICAL_NAMES))
-    names_enough = (
-        sf.size(sf.array_intersect(normalised_header_cells(line), known)) >= MIN_KNOWN_HEADER_CELLS
+    """True when the line names at least MIN_KNOWN_HEADER_CELLS canonical columns.
+
+    This runs on every input line and almost all lines are data, so two cheap tests come first:
+    a header starts like a name (letter, quote, underscore or space, never a digit) and contains
+    one of HEADER_WORDS. Only lines passing both pay for the per-cell normalisation.
+    """
+    first = sf.upper(sf.substring(line, 1, 1))
+    starts_like_name = ((first >= "A") & (first <= "Z")) | first.isin('"', "_", " ")
+    lowered = sf.lower(line)
+    mentions_a_name = reduce(
+        lambda left, right: left | right, (sf.instr(lowered, w) > 0 for w in HEADER_WORDS)
     )
-    return sf.when(may_be_header(line), names_enough).otherwise(sf.lit(False))
+    known = sf.array(*(sf.lit(name) for name in CANONICAL_NAMES))
+    enough = sf.size(sf.array_intersect(normalised_header_cells(line), known)) >= (
+        MIN_KNOWN_HEADER_CELLS
+    )
+    candidate = sf.when(starts_like_name, mentions_a_name).otherwise(sf.lit(False))
+    return sf.when(candidate, enough).otherwise(sf.lit(False))
 
 
 def layout_for(source_file: str, header_line: str) -> FileLayout:
@@ -107,14 +112,12 @@ def layout_for(source_file: str, header_line: str) -> FileLayout:
 
 def layouts_for(header_lines: Iterable[tuple[str, str]]) -> list[FileLayout]:
     """One layout per file. A file with several distinct header lines uses the smallest one, so the
-    choice never depends on read order; all of them are kept in `header_lines`."""
-    seen: dict[str, set[str]] = {}
+    choice never depends on read order."""
+    chosen: dict[str, str] = {}
     for source_file, line in header_lines:
-        seen.setdefault(source_file, set()).add(line)
-    return [
-        replace(layout_for(source_file, min(lines)), header_lines=tuple(sorted(lines)))
-        for source_file, lines in sorted(seen.items())
-    ]
+        if source_file not in chosen or line < chosen[source_file]:
+            chosen[source_file] = line
+    return [layout_for(source_file, line) for source_file, line in sorted(chosen.items())]
 
 
 def layout_frame(spark: SparkSession, layouts: list[FileLayout]) -> DataFrame:
@@ -124,7 +127,6 @@ def layout_frame(spark: SparkSession, layouts: list[FileLayout]) -> DataFrame:
             layout.source_file,
             layout.status,
             layout.header_fields,
-            list(layout.header_lines),
             *(layout.positions.get(name, 0) for name in CANONICAL_NAMES),
         )
         for layout in layouts

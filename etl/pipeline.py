@@ -16,20 +16,19 @@ from etl.report import RunReport, utc_now
 from etl.stage import CHECKED_DIR, read_staged, stage_checked
 from etl.storage import Storage, join_path
 
-# Session settings the parsing rules rely on: no ANSI exceptions on bad input (patterns guard the
-# casts instead), the Spark 3 datetime parser (no legacy fallbacks or upgrade errors) and UTC so
-# naive timestamps are stored as written.
+# Session settings the job relies on: no ANSI exceptions on bad input (the casts return null and
+# are checked instead), the Spark 3 datetime parser (no legacy fallbacks or upgrade errors), UTC so
+# naive timestamps are stored as written, and no whole-stage code generation for methods the JVM
+# would refuse to JIT-compile (HotSpot skips methods over 8000 bytes of bytecode; the parsing
+# projection is that big, and running it interpreted was 2-3x slower than Spark's fallback).
 _SESSION_SETTINGS = {
     "spark.sql.ansi.enabled": "false",
     "spark.sql.legacy.timeParserPolicy": "CORRECTED",
     "spark.sql.session.timeZone": "UTC",
+    "spark.sql.codegen.hugeMethodLimit": "8000",
     # Input splits of 32 MB: a few hundred MB of CSV become a dozen tasks, which keeps both cores
     # busy to the end instead of leaving one idle behind a last 128 MB split.
     "spark.sql.files.maxPartitionBytes": str(32 * 1024 * 1024),
-    # Parsing two dozen columns makes a large generated method; the JVM will not JIT-compile
-    # methods over 8000 bytes of bytecode and interprets them, 3-4x slower (measured). At this
-    # limit Spark splits such a stage into smaller compiled pieces instead.
-    "spark.sql.codegen.hugeMethodLimit": "8000",
     # 64-bit timestamps instead of the deprecated INT96 (a 12-byte binary per value): cheaper to
     # write, and read back as the same values by Spark, Athena and Glue.
     "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
@@ -50,35 +49,23 @@ class RunOptions:
 class ParsedBatch:
     checked: DataFrame
     unknown_columns: list[str]
-    files_seen: int | None
+    header_files: frozenset[str]
 
 
-def parse_batch(spark: SparkSession, lines: DataFrame, count_files: bool = True) -> ParsedBatch:
+def parse_batch(spark: SparkSession, lines: DataFrame) -> ParsedBatch:
     """Cleaned lines (see `clean_lines`) -> checked rows (typed columns, `raw` strings,
-    `reject_reason`, `pickup_date`), the batch's unknown column names and, with `count_files`,
-    the number of files with at least one non-blank line (else None).
-
-    Runs one action, a light scan that collects the header lines (one small row per file when
-    counting files; without counting, only the header lines leave the scan, which saves a
-    per-line aggregation). The checked rows stay lazy and recognise header lines by equality.
-    """
-    headers = sf.col("is_header")
-    if count_files:
-        per_file = (
-            lines.groupBy("source_file")
-            .agg(sf.collect_set(sf.when(headers, sf.col("line"))).alias("headers"))
-            .collect()
-        )
-        found = [(row["source_file"], line) for row in per_file for line in row["headers"]]
-    else:
-        header_rows = lines.where(headers).select("source_file", "line").distinct().collect()
-        found = [(row["source_file"], row["line"]) for row in header_rows]
-    layouts = layouts_for(found)
-    cells = extract_cells(lines, layout_frame(spark, layouts))
+    `reject_reason`, `pickup_date`), the batch's unknown column names and the files that have a
+    header line. Collects only the header lines (about one per file)."""
+    header_rows = lines.where(sf.col("is_header")).select("source_file", "line").distinct()
+    layouts = layouts_for((row["source_file"], row["line"]) for row in header_rows.collect())
+    cells = extract_cells(
+        lines.where(~sf.col("is_header")).select("source_file", "line"),
+        layout_frame(spark, layouts),
+    )
     return ParsedBatch(
         checked=with_pickup_date(with_reject_reason(type_values(cells))),
         unknown_columns=sorted({name for layout in layouts for name in layout.unknown_columns}),
-        files_seen=len(per_file) if count_files else None,
+        header_files=frozenset(layout.source_file for layout in layouts),
     )
 
 
@@ -94,7 +81,7 @@ def run_pipeline(spark: SparkSession, raw_lines: DataFrame, options: RunOptions)
     for key, value in _SESSION_SETTINGS.items():
         spark.conf.set(key, value)
     storage = Storage(spark)
-    batch = parse_batch(spark, clean_lines(raw_lines), count_files=options.files_processed is None)
+    batch = parse_batch(spark, clean_lines(raw_lines))
     checked_path = join_path(staging_root(options.output_root, options.run_id), CHECKED_DIR)
     summary = stage_checked(batch.checked, checked_path)
     staged = read_staged(spark, checked_path)
@@ -115,7 +102,9 @@ def run_pipeline(spark: SparkSession, raw_lines: DataFrame, options: RunOptions)
             summary.valid_rows,
         )
     partitions = publish(storage, options.output_root, options.run_id)
-    files = batch.files_seen if batch.files_seen is not None else (options.files_processed or 0)
+    files = options.files_processed
+    if files is None:
+        files = len(batch.header_files | summary.data_files)
     return RunReport(
         run_id=options.run_id,
         started_at=started_at,

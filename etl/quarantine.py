@@ -91,6 +91,15 @@ def with_reject_reason(typed: DataFrame) -> DataFrame:
     return typed.withColumn("reject_reason", reason)
 
 
+def keep_raw_for_rejects_only(checked: DataFrame) -> DataFrame:
+    """Null the `raw` strings and `raw_line` of valid rows: only quarantine needs them, and
+    the batch is cached between actions, where every dropped string saves memory and time."""
+    rejected = sf.col("reject_reason").isNotNull()
+    return checked.withColumn(RAW_STRUCT, sf.when(rejected, sf.col(RAW_STRUCT))).withColumn(
+        "raw_line", sf.when(rejected, sf.col("raw_line"))
+    )
+
+
 def valid_rows(checked: DataFrame) -> DataFrame:
     """Rows without a reject reason: typed canonical columns + `source_file`."""
     return checked.where(sf.col("reject_reason").isNull()).select(*CANONICAL_NAMES, "source_file")

@@ -8,6 +8,7 @@ the columns they need.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from pyspark.sql import Column, DataFrame, Observation, SparkSession
@@ -15,7 +16,7 @@ from pyspark.sql import functions as sf
 
 from etl.contract import PARTITION_COLUMN
 from etl.parse import RAW_STRUCT
-from etl.quarantine import REASON_CODES
+from etl.quarantine import REASON_CODES, keep_raw_for_rejects_only
 from etl.schema import CANONICAL_NAMES
 
 CHECKED_DIR = "checked"
@@ -27,6 +28,7 @@ _STAGING_WRITE_OPTIONS = {
     "parquet.enable.dictionary#source_file": "true",
 }
 _DATES = "dates"
+_FILES = "data_files"
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class BatchSummary:
     rows_read: int
     reasons: dict[str, int]
     dates: list[str]
+    data_files: frozenset[str]
 
     @property
     def valid_rows(self) -> int:
@@ -44,34 +47,37 @@ def _valid() -> Column:
     return sf.col("reject_reason").isNull()
 
 
-def staged_columns() -> list[Column]:
-    """What later steps need of a checked row: typed values and `pickup_date` for valid rows,
-    the `raw` strings and `raw_line` for quarantined ones, `reject_reason` and `source_file`."""
-    return [
-        "source_file",
-        *(sf.when(~_valid(), sf.col(name)).alias(name) for name in ("raw_line", RAW_STRUCT)),
-        *CANONICAL_NAMES,
-        "reject_reason",
-        PARTITION_COLUMN.name,
-    ]
+# What later steps read back: typed values and `pickup_date` (valid rows), the `raw` strings and
+# `raw_line` (quarantined rows, see `keep_raw_for_rejects_only`), `reject_reason`, `source_file`.
+STAGED_COLUMNS: tuple[str, ...] = (
+    "source_file",
+    "raw_line",
+    RAW_STRUCT,
+    *CANONICAL_NAMES,
+    "reject_reason",
+    PARTITION_COLUMN.name,
+)
 
 
 def _metrics() -> list[Column]:
-    """Counts gathered while the staged rows are written: rows, rows per reason, valid dates."""
+    """Counts gathered while the staged rows are written: rows, rows per reason, valid dates and
+    the files rows came from."""
     valid_date = sf.when(_valid(), sf.col(PARTITION_COLUMN.name).cast("string"))
     return [
         sf.count(sf.lit(1)).alias(_ROWS),
         *(sf.count_if(sf.col("reject_reason") == code).alias(code) for code in REASON_CODES),
         # A string, not an array: Observation hands complex values back as raw JVM objects.
         sf.array_join(sf.array_sort(sf.collect_set(valid_date)), ",").alias(_DATES),
+        sf.to_json(sf.collect_set("source_file")).alias(_FILES),
     ]
 
 
 def stage_checked(checked: DataFrame, path: str) -> BatchSummary:
-    """Write checked rows (see `staged_columns`) to `path` and return the batch's counts."""
+    """Write checked rows (STAGED_COLUMNS) to `path` and return the batch's counts."""
     observation = Observation("checked_rows")
     (
-        checked.select(*staged_columns())
+        keep_raw_for_rejects_only(checked)
+        .select(*STAGED_COLUMNS)
         .observe(observation, *_metrics())
         .write.options(**_STAGING_WRITE_OPTIONS)
         .parquet(path)
@@ -82,6 +88,7 @@ def stage_checked(checked: DataFrame, path: str) -> BatchSummary:
         rows_read=int(counts[_ROWS]),
         reasons=dict(sorted(reasons.items())),
         dates=[d for d in (counts[_DATES] or "").split(",") if d],
+        data_files=frozenset(json.loads(counts[_FILES] or "[]")),
     )
 
 

@@ -15,10 +15,16 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
-from etl.contract import normalise_header
-from etl.layout import LAYOUT_MISSING_REQUIRED, is_header_line, layout_for, normalised_header_cells
+from etl.contract import HEADER_ALIASES, HEADER_PREFIXES, normalise_header
+from etl.layout import (
+    HEADER_WORDS,
+    LAYOUT_MISSING_REQUIRED,
+    is_header_line,
+    layout_for,
+    normalised_header_cells,
+)
 from etl.parse import clean_lines, split_cells, typed_value
-from etl.schema import RAW_LINES_SCHEMA
+from etl.schema import CANONICAL_NAMES, RAW_LINES_SCHEMA
 from tests.etl.helpers import TLC_HEADER, raw_lines, trip_line
 
 HEADER_NAMES = [
@@ -163,3 +169,8 @@ def test_numbers_are_validated_before_casting(spark):
     )
     expected = spark.createDataFrame(values, "raw string, as_int int, as_double double")
     assert_df_equality(actual, expected, ignore_nullable=True)
+
+
+def test_every_known_name_contains_a_header_word():
+    names = [*CANONICAL_NAMES, *HEADER_ALIASES, *(p + "pickup_datetime" for p in HEADER_PREFIXES)]
+    assert [name for name in names if not any(word in name for word in HEADER_WORDS)] == []
