@@ -46,7 +46,9 @@ class ProcessWorkloads:
 
     def job_plans(self, input_dir: Path, output_dir: Path) -> PlanStats:
         out = self._run("-m", "bench.probe", str(input_dir), str(output_dir))
-        return PlanStats(**{k: int(v) for k, v in (kv.split("=") for kv in out.split())})
+        # The job prints its summary table first; the statistics are the probe's last line.
+        stats = out.strip().splitlines()[-1]
+        return PlanStats(**{k: int(v) for k, v in (kv.split("=") for kv in stats.split())})
 
 
 class InProcessWorkloads:

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 
 from pyspark.sql import Column, DataFrame, Observation, SparkSession
 from pyspark.sql import functions as sf
+from pyspark.sql.types import StringType, StructField, StructType
 
 from etl.contract import PARTITION_COLUMN
 from etl.parse import RAW_STRUCT
 from etl.quarantine import REASON_CODES, keep_raw_for_rejects_only
-from etl.schema import CANONICAL_NAMES
+from etl.schema import CANONICAL_NAMES, CANONICAL_SCHEMA, spark_type
 
 CHECKED_DIR = "checked"
 _ROWS = "rows_read"
@@ -49,13 +50,19 @@ def _valid() -> Column:
 
 # What later steps read back: typed values and `pickup_date` (valid rows), the `raw` strings and
 # `raw_line` (quarantined rows, see `keep_raw_for_rejects_only`), `reject_reason`, `source_file`.
-STAGED_COLUMNS: tuple[str, ...] = (
-    "source_file",
-    "raw_line",
-    RAW_STRUCT,
-    *CANONICAL_NAMES,
-    "reject_reason",
-    PARTITION_COLUMN.name,
+STAGED_SCHEMA = StructType(
+    [
+        StructField("source_file", StringType(), True),
+        StructField("raw_line", StringType(), True),
+        StructField(
+            RAW_STRUCT,
+            StructType([StructField(name, StringType(), True) for name in CANONICAL_NAMES]),
+            True,
+        ),
+        *CANONICAL_SCHEMA.fields,
+        StructField("reject_reason", StringType(), True),
+        StructField(PARTITION_COLUMN.name, spark_type(PARTITION_COLUMN.type), True),
+    ]
 )
 
 
@@ -73,11 +80,11 @@ def _metrics() -> list[Column]:
 
 
 def stage_checked(checked: DataFrame, path: str) -> BatchSummary:
-    """Write checked rows (STAGED_COLUMNS) to `path` and return the batch's counts."""
+    """Write checked rows (STAGED_SCHEMA's columns) to `path` and return the batch's counts."""
     observation = Observation("checked_rows")
     (
         keep_raw_for_rejects_only(checked)
-        .select(*STAGED_COLUMNS)
+        .select(*STAGED_SCHEMA.names)
         .observe(observation, *_metrics())
         .write.options(**_STAGING_WRITE_OPTIONS)
         .parquet(path)
@@ -94,4 +101,4 @@ def stage_checked(checked: DataFrame, path: str) -> BatchSummary:
 
 def read_staged(spark: SparkSession, path: str) -> DataFrame:
     """The staged checked rows, for `valid_rows` and `quarantined_rows`."""
-    return spark.read.parquet(path)
+    return spark.read.schema(STAGED_SCHEMA).parquet(path)

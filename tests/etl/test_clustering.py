@@ -1,0 +1,80 @@
+"""The merge's one shuffle: whole dedupe groups per task, few files per date, same winners."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from chispa import assert_df_equality
+from pyspark.sql import functions as sf
+from pyspark.sql.types import DateType, LongType, StructField, StructType
+
+from etl import merge
+from etl.dedupe import rank_duplicates
+from etl.local import run
+from etl.metrics import with_pickup_date
+from tests.etl.helpers import TLC_HEADER, TRIP_FIELDS, trip, trip_line, write_csv
+
+KEYS = ("pickup_datetime", "pickup_longitude")
+DAYS = [dt.datetime(2015, 1, day, 10, 0, 0) for day in (1, 2, 3)]
+TASKS_PER_DATE = StructType(
+    [StructField("pickup_date", DateType(), True), StructField("tasks", LongType(), False)]
+)
+
+
+def _trips(spark):
+    """Five trips a day over three days, with a key duplicate on each day."""
+    rows = [
+        trip(day + dt.timedelta(minutes=minute), -73.9, 10.0 + minute, "a.csv")
+        for day in DAYS
+        for minute in range(4)
+    ]
+    rows += [trip(day, -73.9, 99.0, "b.csv") for day in DAYS]
+    return with_pickup_date(spark.createDataFrame(rows, TRIP_FIELDS))
+
+
+def _tasks_per_date(clustered):
+    tasks = clustered.select("pickup_date", sf.spark_partition_id().alias("task"))
+    return tasks.groupBy("pickup_date").agg(sf.count_distinct("task").alias("tasks"))
+
+
+def test_each_date_lands_in_one_task(spark):
+    clustered, _ = merge.cluster_by_date(_trips(spark), KEYS, dates=3, rows=15)
+
+    expected = spark.createDataFrame([(day.date(), 1) for day in DAYS], TASKS_PER_DATE)
+    assert_df_equality(_tasks_per_date(clustered), expected, ignore_row_order=True)
+
+
+def test_a_big_date_is_split_by_key_bucket_without_changing_winners(spark, monkeypatch):
+    monkeypatch.setattr(merge, "TARGET_ROWS_PER_TASK", 2)
+    trips = _trips(spark)
+
+    clustered, extra = merge.cluster_by_date(trips, KEYS, dates=3, rows=15)
+
+    assert extra == [merge.BUCKET_COLUMN]
+    spread = _tasks_per_date(clustered).agg(sf.max("tasks")).first()[0]
+    assert spread > 1
+    ranked = rank_duplicates(clustered, KEYS, cluster_columns=extra).drop(merge.BUCKET_COLUMN)
+    assert_df_equality(
+        ranked, rank_duplicates(trips, KEYS), ignore_row_order=True, ignore_nullable=True
+    )
+
+
+@pytest.mark.parametrize("files", [1, 3])
+def test_a_run_writes_one_trips_file_per_date(spark, tmp_path, files):
+    source = tmp_path / "in"
+    for index in range(files):
+        lines = [
+            trip_line(
+                pickup_datetime=f"2015-01-0{day} 1{index}:00:00",
+                dropoff_datetime=f"2015-01-0{day} 1{index}:30:00",
+            )
+            for day in (1, 2, 3)
+        ]
+        write_csv(source / f"part-{index}.csv", [TLC_HEADER, *lines])
+
+    run(spark, source, tmp_path / "out", full_refresh=True)
+
+    for day in (1, 2, 3):
+        folder = tmp_path / "out" / "trips" / f"pickup_date=2015-01-0{day}"
+        assert len(list(folder.glob("*.parquet"))) == 1
