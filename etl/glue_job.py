@@ -45,7 +45,11 @@ def read_raw_lines(glue_context: GlueContext, input_path: str) -> DataFrame:
     )
     df = frame.toDF()
     line = next(name for name in df.columns if name != SOURCE_FILE_COLUMN)
-    return df.select(sf.col(SOURCE_FILE_COLUMN), sf.col(line).cast("string").alias("line"))
+    # A reader that ignores attachFilename still knows each record's file through Spark itself.
+    source = (
+        sf.col(SOURCE_FILE_COLUMN) if SOURCE_FILE_COLUMN in df.columns else sf.input_file_name()
+    )
+    return df.select(source.alias(SOURCE_FILE_COLUMN), sf.col(line).cast("string").alias("line"))
 
 
 def main(argv: list[str]) -> None:

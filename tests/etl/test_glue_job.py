@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from chispa import assert_df_equality
+from pyspark.sql import functions as sf
 
 from etl.schema import TRIPS_SCHEMA
 from tests.etl.helpers import TLC_HEADER, trip_line, write_csv
@@ -77,3 +78,22 @@ def test_job_inits_reads_with_bookmark_context_writes_and_commits(spark, tmp_pat
         expected,
         ignore_nullable=True,
     )
+
+
+def test_raw_lines_keep_their_file_when_the_reader_ignores_attach_filename(
+    spark, tmp_path, glue, monkeypatch
+):
+    glue_job, context = glue
+    monkeypatch.delitem(glue_job.RAW_LINE_FORMAT_OPTIONS, "attachFilename")
+    source = tmp_path / "input" / "a.csv"
+    write_csv(source, [TLC_HEADER, "1,x"])
+
+    lines = glue_job.read_raw_lines(context.GlueContext(spark.sparkContext), str(source.parent))
+
+    expected = spark.createDataFrame(
+        [(source.as_uri(), TLC_HEADER), (source.as_uri(), "1,x")], "source_file string, line string"
+    )
+    actual = lines.withColumn(
+        "source_file", sf.regexp_replace("source_file", "^file:/+", "file:///")
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
