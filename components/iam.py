@@ -196,8 +196,23 @@ class GlueRoles(pulumi.ComponentResource):
 
     def _job_statements(self) -> list[Statement]:
         args = self._args
+        input_folder = INPUT_PREFIX.rstrip("/")
         return [
-            _list_bucket("ListRawInput", args.raw_bucket_arn, [INPUT_PREFIX]),
+            # The job lists its input through Hadoop's FileSystem, which first probes the folder
+            # with a HEAD on `input` (EMRFS also on its `input_$folder$` marker). S3 answers a
+            # HEAD on a missing key with 404, not 403, only to callers allowed s3:ListBucket, and
+            # a HEAD has no s3:prefix to match: so listing is not prefix-conditioned (the raw
+            # bucket holds nothing but input/) and the probed keys are readable.
+            _list_bucket("ListRawInput", args.raw_bucket_arn, None),
+            {
+                "Sid": "ProbeRawInputFolder",
+                "Effect": "Allow",
+                "Action": "s3:GetObject",
+                "Resource": [
+                    pulumi.Output.concat(args.raw_bucket_arn, "/", input_folder),
+                    pulumi.Output.concat(args.raw_bucket_arn, "/", input_folder, "_$folder$"),
+                ],
+            },
             _objects("ReadRawInput", OBJECT_READ, args.raw_bucket_arn, INPUT_PREFIX),
             _list_bucket("ListCurated", args.curated_bucket_arn, None),
             _objects("ReadWriteCurated", OBJECT_WRITE, args.curated_bucket_arn, ""),

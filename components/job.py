@@ -41,8 +41,10 @@ def job_arguments(
     """Default arguments of the job: Glue's special parameters plus the ETL contract's own."""
     arguments: dict[str, pulumi.Input[str]] = {
         "--job-language": "python",
-        # Bookmarks make reruns skip files already processed (the job calls init/commit).
-        "--job-bookmark-option": "job-bookmark-enable",
+        # Off on purpose: the job records the files it processed under the curated bucket's
+        # `_state/` and reads them with spark.read, which bookmarks do not track (they only
+        # cover DynamicFrame reads). Explicit, so the choice is visible and tested.
+        "--job-bookmark-option": "job-bookmark-disable",
         "--enable-metrics": "true",
         "--enable-observability-metrics": "true",
         "--enable-glue-datacatalog": "true",

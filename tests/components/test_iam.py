@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fnmatch import fnmatchcase
+
 import pytest
 
 from tests.components.graph import Graph
@@ -100,6 +102,58 @@ def test_job_s3_access_is_per_prefix(dev: Graph) -> None:
         a.startswith("glue:Get") or a.startswith("glue:BatchGet")
         for a in statements["ReadCatalogThisDatabase"]["Action"]
     )
+
+
+def _allowed(statements: dict[str, dict], action: str, resource: str, **context: str) -> bool:
+    """Whether an Allow statement grants `action` on `resource` (wildcards as IAM matches them;
+    only the StringLike conditions these policies use, a key missing from `context` fails)."""
+    for statement in statements.values():
+        resources = statement["Resource"]
+        resources = [resources] if isinstance(resources, str) else resources
+        if action not in _actions(statement):
+            continue
+        if not any(fnmatchcase(resource, pattern) for pattern in resources):
+            continue
+        like = statement.get("Condition", {}).get("StringLike", {})
+        if all(
+            key in context and any(fnmatchcase(context[key], p) for p in patterns)
+            for key, patterns in like.items()
+        ):
+            return True
+    return False
+
+
+# The S3 requests one job run makes: a recursive listing of the raw input (after Hadoop's
+# existence probe of the folder, a HEAD that must get 404 rather than 403 when the key is
+# missing), reads of the listed files, and the processed-files state read and replaced.
+JOB_RUN_REQUESTS = [
+    ("s3:ListBucket", RAW, {"s3:prefix": "input/"}),
+    ("s3:ListBucket", RAW, {}),
+    ("s3:GetObject", f"{RAW}/input", {}),
+    ("s3:GetObject", f"{RAW}/input_$folder$", {}),
+    ("s3:GetObject", f"{RAW}/input/2015/01/yellow.csv.gz", {}),
+    ("s3:ListBucket", CURATED, {}),
+    ("s3:GetObject", f"{CURATED}/_state/processed_files.json", {}),
+    ("s3:PutObject", f"{CURATED}/_state/processed_files.json", {}),
+    ("s3:DeleteObject", f"{CURATED}/_state/processed_files.json", {}),
+]
+
+
+@pytest.mark.parametrize(("action", "resource", "context"), JOB_RUN_REQUESTS)
+def test_job_role_allows_listing_input_and_keeping_its_state(
+    dev: Graph, action: str, resource: str, context: dict[str, str]
+) -> None:
+    assert _allowed(dev.statements(POLICY, "-job-policy"), action, resource, **context)
+
+
+def test_job_role_reads_nothing_else_in_the_raw_bucket(dev: Graph) -> None:
+    statements = dev.statements(POLICY, "-job-policy")
+    assert statements["ProbeRawInputFolder"]["Resource"] == [
+        f"{RAW}/input",
+        f"{RAW}/input_$folder$",
+    ]
+    assert not _allowed(statements, "s3:GetObject", f"{RAW}/other/a.csv")
+    assert not _allowed(statements, "s3:PutObject", f"{RAW}/input/a.csv")
 
 
 @pytest.mark.parametrize("role", ["crawler", "job"])

@@ -22,7 +22,7 @@ def _expected_arguments(graph: Graph, stack: str) -> dict[str, str]:
     scripts = _bucket(stack, "scripts")
     return {
         "--job-language": "python",
-        "--job-bookmark-option": "job-bookmark-enable",
+        "--job-bookmark-option": "job-bookmark-disable",
         "--enable-metrics": "true",
         "--enable-observability-metrics": "true",
         "--enable-glue-datacatalog": "true",
