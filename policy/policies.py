@@ -36,18 +36,13 @@ def build_policies() -> list[Policy]:
         ),
         ResourceValidationPolicy(
             name="glue-job-security-configuration",
-            description="Glue jobs use a security configuration (encrypted S3, logs, bookmarks).",
+            description="Glue jobs use a security configuration (encrypted S3 data and logs).",
             validate=v.validate_job_security_configuration,
         ),
         ResourceValidationPolicy(
             name="glue-job-timeout",
             description="Glue jobs set an explicit timeout within the Glue limit.",
             validate=v.validate_job_timeout,
-        ),
-        ResourceValidationPolicy(
-            name="glue-job-bookmarks",
-            description="Glue jobs enable bookmarks (--job-bookmark-option job-bookmark-enable).",
-            validate=v.validate_job_bookmarks,
         ),
         ResourceValidationPolicy(
             name="glue-job-glue-version",

@@ -40,7 +40,6 @@ PUBLIC_ACCESS_FLAGS = (
     "restrictPublicBuckets",
 )
 KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
-BOOKMARK_ENABLED = "job-bookmark-enable"
 MAX_JOB_TIMEOUT_MINUTES = 10080
 
 # DPUs per worker (NOTES section 3); R.nX are the memory-optimised variants of G.nX.
@@ -110,7 +109,7 @@ def tls_only_problems(props: Mapping[str, Any]) -> list[str]:
 
 
 def job_security_configuration_problems(props: Mapping[str, Any]) -> list[str]:
-    """A job without a security configuration writes logs, bookmarks and temp data unencrypted."""
+    """A job without a security configuration writes logs and temp data unencrypted."""
     return [] if props.get("securityConfiguration") else ["securityConfiguration is not set"]
 
 
@@ -121,14 +120,6 @@ def job_timeout_problems(props: Mapping[str, Any]) -> list[str]:
         return ["timeout is not set (the Glue default is 480 minutes or more)"]
     if not 1 <= int(timeout) <= MAX_JOB_TIMEOUT_MINUTES:
         return [f"timeout {timeout} is outside 1-{MAX_JOB_TIMEOUT_MINUTES} minutes"]
-    return []
-
-
-def job_bookmark_problems(props: Mapping[str, Any]) -> list[str]:
-    """Incremental runs depend on bookmarks: without them every run reprocesses all input."""
-    option = (props.get("defaultArguments") or {}).get("--job-bookmark-option")
-    if option != BOOKMARK_ENABLED:
-        return [f"--job-bookmark-option is {option!r}, expected {BOOKMARK_ENABLED!r}"]
     return []
 
 
@@ -226,7 +217,6 @@ validate_job_security_configuration = _resource_validation(
     (GLUE_JOB_TYPE,), job_security_configuration_problems
 )
 validate_job_timeout = _resource_validation((GLUE_JOB_TYPE,), job_timeout_problems)
-validate_job_bookmarks = _resource_validation((GLUE_JOB_TYPE,), job_bookmark_problems)
 validate_job_glue_version = _resource_validation((GLUE_JOB_TYPE,), job_glue_version_problems)
 validate_crawler_security_configuration = _resource_validation(
     (GLUE_CRAWLER_TYPE,), crawler_security_configuration_problems

@@ -1,4 +1,4 @@
-"""Glue policies: security configuration, timeout, bookmarks, glue version, DPU cap, crawler."""
+"""Glue policies: security configuration, timeout, glue version, DPU cap, crawler."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ GOOD_JOB: dict[str, Any] = {
     "numberOfWorkers": 10,
     "timeout": 120,
     "securityConfiguration": "glue-etl-prod-security",
-    "defaultArguments": {"--job-bookmark-option": "job-bookmark-enable"},
 }
 
 
@@ -25,7 +24,6 @@ GOOD_JOB: dict[str, Any] = {
     [
         "glue-job-security-configuration",
         "glue-job-timeout",
-        "glue-job-bookmarks",
         "glue-job-glue-version",
         "glue-job-dpu-cap",
     ],
@@ -48,16 +46,6 @@ def test_compliant_job_passes_every_job_policy(name):
             "timeout is not set (the Glue default is 480 minutes or more)",
         ),
         ("glue-job-timeout", {"timeout": 20000}, "timeout 20000 is outside 1-10080 minutes"),
-        (
-            "glue-job-bookmarks",
-            {"defaultArguments": {"--job-bookmark-option": "job-bookmark-disable"}},
-            "--job-bookmark-option is 'job-bookmark-disable', expected 'job-bookmark-enable'",
-        ),
-        (
-            "glue-job-bookmarks",
-            {"defaultArguments": {}},
-            "--job-bookmark-option is None, expected 'job-bookmark-enable'",
-        ),
         ("glue-job-glue-version", {"glueVersion": None}, "glueVersion is not set"),
         (
             "glue-job-dpu-cap",

@@ -14,7 +14,6 @@ def test_pack_declares_every_guardrail_once():
         "s3-tls-only",
         "glue-job-security-configuration",
         "glue-job-timeout",
-        "glue-job-bookmarks",
         "glue-job-glue-version",
         "glue-job-dpu-cap",
         "glue-crawler-security-configuration",
