@@ -199,10 +199,11 @@ class GlueRoles(pulumi.ComponentResource):
         input_folder = INPUT_PREFIX.rstrip("/")
         return [
             # The job lists its input through Hadoop's FileSystem, which first probes the folder
-            # with a HEAD on `input` (EMRFS also on its `input_$folder$` marker). S3 answers a
-            # HEAD on a missing key with 404, not 403, only to callers allowed s3:ListBucket, and
-            # a HEAD has no s3:prefix to match: so listing is not prefix-conditioned (the raw
-            # bucket holds nothing but input/) and the probed keys are readable.
+            # with a HEAD on `input` (EMRFS may also probe its `input_$folder$` marker). S3
+            # answers a HEAD on a missing key with 404, not 403, only to callers allowed
+            # s3:ListBucket, and a HEAD has no s3:prefix to match: so listing is not
+            # prefix-conditioned (the raw bucket holds nothing but input/) and the probed keys
+            # are readable.
             _list_bucket("ListRawInput", args.raw_bucket_arn, None),
             {
                 "Sid": "ProbeRawInputFolder",
