@@ -14,17 +14,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql import functions as sf
+from pyspark.sql import SparkSession
 
+from etl.batch import run_batch
 from etl.contract import DEFAULT_DEDUPE_KEYS
-from etl.merge import reset_outputs
-from etl.pipeline import RunOptions, run_pipeline
-from etl.report import RunReport, new_run_id, summary_table, utc_now, write_report
-from etl.schema import RAW_LINES_SCHEMA
+from etl.report import RunReport, summary_table
 from etl.session import local_spark
-from etl.state import InputFile, list_input_files, load_processed, new_files, save_processed
-from etl.storage import Storage
 
 DEFAULT_INPUT = Path("data/sample")
 DEFAULT_OUTPUT = Path(".local/warehouse")
@@ -65,39 +60,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-def read_lines(spark: SparkSession, files: Sequence[InputFile]) -> DataFrame:
-    """All files in one text read: one (`source_file`, `line`) record per line."""
-    if not files:
-        return spark.createDataFrame([], RAW_LINES_SCHEMA)
-    return spark.read.text([f.uri for f in files]).select(
-        sf.input_file_name().alias("source_file"), sf.col("value").alias("line")
-    )
-
-
 def run(spark: SparkSession, input_path: Path, output_path: Path, full_refresh: bool) -> RunReport:
     """One local run; returns the report it wrote."""
-    output_root = output_path.as_uri()
-    storage = Storage(spark)
-    if full_refresh:
-        reset_outputs(storage, output_root)
-    files = list_input_files(input_path)
-    processed = load_processed(storage, output_root)
-    batch = new_files(files, processed)
-    options = RunOptions(
-        output_root=output_root,
-        run_id=new_run_id(),
-        mode="full" if full_refresh else "incremental",
-        dedupe_keys=DEFAULT_DEDUPE_KEYS,
-        files_processed=len(batch),
+    return run_batch(
+        spark, input_path.as_uri(), output_path.as_uri(), full_refresh, DEFAULT_DEDUPE_KEYS
     )
-    if batch:
-        report = run_pipeline(spark, read_lines(spark, batch), options)
-    else:
-        now = utc_now()
-        report = RunReport(options.run_id, now, now, options.mode, 0, 0, 0, 0, 0)
-    save_processed(storage, output_root, processed | set(batch))
-    write_report(storage, output_root, report)
-    return report
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,9 +1,4 @@
-"""Raw text lines -> canonical string cells -> typed canonical values.
-
-Input files are read as text, one record per line (`source_file`, `line`), because files in one
-batch have different headers and one CSV schema cannot fit them all. Everything here is built-in
-Spark functions; no UDFs.
-"""
+"""String cells -> typed canonical values, with built-in Spark functions only (no UDFs)."""
 
 from __future__ import annotations
 
@@ -13,95 +8,25 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as sf
 
 from etl.contract import CANONICAL_COLUMNS
-from etl.layout import LAYOUT_MISSING_HEADER, is_header_line, position_column
-from etl.schema import CANONICAL_NAMES, spark_type
+from etl.read import raw_column
+from etl.schema import spark_type
 
 # Accepted timestamp shapes (naive local times; the session time zone is UTC so nothing shifts).
-TIMESTAMP_FORMATS: tuple[str, ...] = (
-    "yyyy-MM-dd HH:mm:ss[.SSSSSSSSS]",
-    "yyyy-MM-dd'T'HH:mm:ss[.SSSSSSSSS]",
-    "MM/dd/yyyy hh:mm:ss a",
-)
+# ISO_TIMESTAMP covers `yyyy-MM-dd HH:mm:ss[.fraction]` and the same with `T`; US_TIMESTAMP is
+# `MM/dd/yyyy hh:mm:ss a`.
+ISO_TIMESTAMP = r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,9})?$"
+US_TIMESTAMP = "MM/dd/yyyy hh:mm:ss a"
 
 
-RAW_STRUCT = "raw"
+def parse_timestamp(raw: Column) -> Column:
+    """Timestamp from one of the accepted shapes; null for anything else or an impossible time.
 
-
-def clean_lines(raw: DataFrame) -> DataFrame:
-    """Strip a leading BOM and a trailing CR, drop blank lines and flag header lines.
-
-    In: `source_file`, `line`. Out: `source_file`, `line`, `is_header` (boolean).
+    ISO shapes go through Spark's cast, a hand-written parser several times faster than a
+    pattern-based one; the shape check in front keeps the cast from accepting more than the
+    contract (dates without a time, time zones). Only other strings try the US pattern.
     """
-    # Fixed-character trims, not regexes: this runs on every input line.
-    line = sf.expr("trim(TRAILING '\\r' FROM trim(LEADING '\\ufeff' FROM line))")
-    return (
-        raw.select("source_file", line.alias("line"))
-        .where(sf.trim(sf.col("line")) != "")
-        .withColumn("is_header", is_header_line(sf.col("line")))
-    )
-
-
-# A comma followed by an even number of quotes up to the end of the line is outside quotes.
-_COMMA_OUTSIDE_QUOTES = r',(?=(?:[^"]*"[^"]*")*[^"]*$)'
-_QUOTED_CELL = r'^\s*"(.*)"\s*$'
-
-
-def split_cells(line: Column) -> Column:
-    """CSV line -> array of cell strings (quotes removed, doubled quotes unescaped).
-
-    Most lines have no quote at all and take the plain split; only quoted lines pay for the
-    quote-aware pattern and the unquoting.
-    """
-
-    def unquote(cell: Column) -> Column:
-        inner = sf.regexp_extract(cell, _QUOTED_CELL, 1)
-        return sf.when(cell.rlike(_QUOTED_CELL), sf.regexp_replace(inner, '""', '"')).otherwise(
-            cell
-        )
-
-    quoted = sf.transform(sf.split(line, _COMMA_OUTSIDE_QUOTES, -1), unquote)
-    return sf.when(sf.instr(line, '"') == 0, sf.split(line, ",", -1)).otherwise(quoted)
-
-
-def has_unbalanced_quotes(line: Column) -> Column:
-    """True when a double quote is never closed (the cells after it cannot be trusted).
-
-    Most lines have no quote: a substring search settles them before any quote is counted.
-    """
-    quotes = sf.length(line) - sf.length(sf.replace(line, sf.lit('"'), sf.lit("")))
-    return sf.when(line.contains('"'), quotes % 2 == 1).otherwise(sf.lit(False))
-
-
-def extract_cells(data_lines: DataFrame, layouts: DataFrame) -> DataFrame:
-    """Attach each data line's file layout and pick its cells by canonical name.
-
-    In: `source_file`, `line` (data lines only) and the small layout frame (broadcast).
-    Out: `source_file`, `raw_line`, `layout_status`, `malformed` and a `raw` struct holding every
-    canonical column as a trimmed string (null when empty or absent from the file).
-    """
-    joined = data_lines.join(sf.broadcast(layouts), "source_file", "left").select(
-        "source_file",
-        sf.col("line").alias("raw_line"),
-        sf.coalesce(sf.col("layout_status"), sf.lit(LAYOUT_MISSING_HEADER)).alias("layout_status"),
-        "header_fields",
-        split_cells(sf.col("line")).alias("_cells"),
-        *(sf.col(position_column(name)) for name in CANONICAL_NAMES),
-    )
-
-    def cell(name: str) -> Column:
-        position = sf.col(position_column(name))
-        value = sf.trim(sf.element_at(sf.col("_cells"), position))
-        return sf.when((position > 0) & (value != ""), value)
-
-    malformed = (sf.size("_cells") != sf.col("header_fields")) | has_unbalanced_quotes(
-        sf.col("raw_line")
-    )
-    return joined.select(
-        "source_file",
-        "raw_line",
-        "layout_status",
-        sf.coalesce(malformed, sf.lit(False)).alias("malformed"),
-        sf.struct(*(cell(name).alias(name) for name in CANONICAL_NAMES)).alias(RAW_STRUCT),
+    return sf.when(raw.rlike(ISO_TIMESTAMP), raw.cast("timestamp")).otherwise(
+        sf.try_to_timestamp(raw, sf.lit(US_TIMESTAMP))
     )
 
 
@@ -119,16 +44,16 @@ def typed_value(raw: Column, catalog_type: str) -> Column:
         # Without a `.` the int cast is exact or null; only a fraction pays for the double parse.
         return sf.when(~raw.contains(".") | (whole == raw.cast("double")), whole)
     if catalog_type == "timestamp":
-        return sf.coalesce(*(sf.try_to_timestamp(raw, sf.lit(fmt)) for fmt in TIMESTAMP_FORMATS))
+        return parse_timestamp(raw)
     return raw.cast(spark_type(catalog_type))
 
 
 def type_values(cells: DataFrame) -> DataFrame:
-    """Add every canonical column, typed, next to the `raw` struct it was parsed from."""
+    """Add every canonical column, typed, next to the string it was parsed from."""
     return cells.select(
         "*",
         *(
-            typed_value(sf.col(f"{RAW_STRUCT}.{column.name}"), column.type).alias(column.name)
+            typed_value(sf.col(raw_column(column.name)), column.type).alias(column.name)
             for column in CANONICAL_COLUMNS
         ),
     )
@@ -136,7 +61,7 @@ def type_values(cells: DataFrame) -> DataFrame:
 
 def unparseable(name: str) -> Column:
     """True when column `name` has a present raw value that did not parse."""
-    return sf.col(f"{RAW_STRUCT}.{name}").isNotNull() & sf.col(name).isNull()
+    return sf.col(raw_column(name)).isNotNull() & sf.col(name).isNull()
 
 
 def any_unparseable(names: tuple[str, ...]) -> Column:

@@ -1,17 +1,24 @@
-"""The core both entrypoints run: raw text lines in, curated outputs and a run report out."""
+"""The core both entrypoints run: input files in, curated outputs and a run report out."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import reduce
 
 from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql import functions as sf
 
-from etl.layout import layout_frame, layouts_for
+from etl.layout import group_by_layout, read_first_lines
 from etl.merge import MergeResult, merge_batch, publish, stage_quarantine, staging_root
 from etl.metrics import with_pickup_date
-from etl.parse import clean_lines, extract_cells, type_values
-from etl.quarantine import quarantined_rows, valid_rows, with_reject_reason
+from etl.parse import type_values
+from etl.quarantine import (
+    quarantined_rows,
+    stage_shape,
+    valid_rows,
+    with_reject_reason,
+)
+from etl.read import read_headerless, read_layout_group
 from etl.report import RunReport, utc_now
 from etl.stage import CHECKED_DIR, read_staged, stage_checked
 from etl.storage import Storage, join_path
@@ -41,47 +48,58 @@ class RunOptions:
     run_id: str
     mode: str
     dedupe_keys: tuple[str, ...]
-    # Known up front by the local runner (zero-byte files included); None: count source files seen.
-    files_processed: int | None = None
 
 
 @dataclass(frozen=True)
 class ParsedBatch:
     checked: DataFrame
     unknown_columns: list[str]
-    header_files: frozenset[str]
 
 
-def parse_batch(spark: SparkSession, lines: DataFrame) -> ParsedBatch:
-    """Cleaned lines (see `clean_lines`) -> checked rows (typed columns, `raw` strings,
-    `reject_reason`, `pickup_date`), the batch's unknown column names and the files that have a
-    header line. Collects only the header lines (about one per file)."""
-    header_rows = lines.where(sf.col("is_header")).select("source_file", "line").distinct()
-    layouts = layouts_for((row["source_file"], row["line"]) for row in header_rows.collect())
-    cells = extract_cells(
-        lines.where(~sf.col("is_header")).select("source_file", "line"),
-        layout_frame(spark, layouts),
-    )
+def parse_files(spark: SparkSession, files: Sequence[str]) -> ParsedBatch | None:
+    """Input files -> checked rows (typed columns, `raw` strings, `reject_reason`, `pickup_date`)
+    and the batch's unknown column names; None when no file holds a line.
+
+    Each file's first line is read on the driver to group files by header; then one CSV read per
+    group (usually a single one) parses every line. Only the header lines reach the driver.
+    """
+    groups = group_by_layout(read_first_lines(files, Storage(spark).first_line))
+    # Each group is checked before the union: a rejected row's original line is rebuilt from its
+    # group's cells, and only while those cells are still at hand.
+    frames = [
+        read_layout_group(spark, layout, uris)
+        if layout.has_header
+        else read_headerless(spark, layout.status, uris)
+        for layout, uris in groups.items()
+    ]
+    if not frames:
+        return None
+    checked = [
+        stage_shape(with_pickup_date(with_reject_reason(type_values(cells.frame))), cells)
+        for cells in frames
+    ]
     return ParsedBatch(
-        checked=with_pickup_date(with_reject_reason(type_values(cells))),
-        unknown_columns=sorted({name for layout in layouts for name in layout.unknown_columns}),
-        header_files=frozenset(layout.source_file for layout in layouts),
+        checked=reduce(DataFrame.unionByName, checked),
+        unknown_columns=sorted({name for layout in groups for name in layout.unknown_columns}),
     )
 
 
-def run_pipeline(spark: SparkSession, raw_lines: DataFrame, options: RunOptions) -> RunReport:
-    """Parse, validate, deduplicate and merge one batch, then publish trips, hourly metrics and
-    quarantine. The caller writes the report (last, after any state it keeps).
+def run_pipeline(spark: SparkSession, files: Sequence[str], options: RunOptions) -> RunReport:
+    """Parse, validate, deduplicate and merge one batch of input files (URIs), then publish
+    trips, hourly metrics and quarantine. The caller writes the report (last, after any state it
+    keeps).
 
-    The input is read twice: a light scan for the header lines, then the one pass that parses
-    every line and stages the checked rows (counted on the way). Quarantine, dedupe and metrics
-    work from the staged rows, so nothing wide is cached and no action repeats the parsing.
+    The data is read once: that pass parses every line and stages the checked rows, counted on
+    the way. Quarantine, dedupe and metrics work from the staged rows, so nothing wide is cached
+    and no action repeats the parsing.
     """
     started_at = utc_now()
     for key, value in _SESSION_SETTINGS.items():
         spark.conf.set(key, value)
     storage = Storage(spark)
-    batch = parse_batch(spark, clean_lines(raw_lines))
+    batch = parse_files(spark, files)
+    if batch is None:
+        return empty_report(options, started_at, len(files))
     checked_path = join_path(staging_root(options.output_root, options.run_id), CHECKED_DIR)
     summary = stage_checked(batch.checked, checked_path)
     staged = read_staged(spark, checked_path)
@@ -102,15 +120,12 @@ def run_pipeline(spark: SparkSession, raw_lines: DataFrame, options: RunOptions)
             summary.valid_rows,
         )
     partitions = publish(storage, options.output_root, options.run_id)
-    files = options.files_processed
-    if files is None:
-        files = len(batch.header_files | summary.data_files)
     return RunReport(
         run_id=options.run_id,
         started_at=started_at,
         finished_at=utc_now(),
         mode=options.mode,
-        files_processed=files,
+        files_processed=len(files),
         rows_read=summary.rows_read,
         rows_quarantined=sum(summary.reasons.values()),
         duplicates_dropped=merged.duplicates_dropped,
@@ -120,6 +135,11 @@ def run_pipeline(spark: SparkSession, raw_lines: DataFrame, options: RunOptions)
         partitions_written=partitions,
         unknown_columns=batch.unknown_columns,
     )
+
+
+def empty_report(options: RunOptions, started_at: str, files: int) -> RunReport:
+    """Report of a run whose files hold no lines (or that got no files): nothing read or written."""
+    return RunReport(options.run_id, started_at, utc_now(), options.mode, files, 0, 0, 0, 0)
 
 
 def dedupe_keys_from(text: str) -> tuple[str, ...]:

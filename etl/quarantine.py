@@ -24,8 +24,12 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as sf
 
 from etl.layout import LAYOUT_MISSING_HEADER, LAYOUT_MISSING_REQUIRED
-from etl.parse import RAW_STRUCT, any_unparseable, unparseable
+from etl.parse import any_unparseable, unparseable
+from etl.read import Cells, raw_column
 from etl.schema import CANONICAL_NAMES
+
+# Staged rows keep a rejected row's original strings in this struct (null for valid rows).
+RAW_STRUCT = "raw"
 
 MIN_PASSENGERS = 0
 MAX_PASSENGERS = 9
@@ -36,7 +40,7 @@ _OTHER_COLUMNS = tuple(n for n in CANONICAL_NAMES if n not in ("pickup_datetime"
 
 
 def _raw(name: str) -> Column:
-    return sf.col(f"{RAW_STRUCT}.{name}")
+    return sf.col(raw_column(name))
 
 
 def rules() -> tuple[tuple[str, Column], ...]:
@@ -91,13 +95,25 @@ def with_reject_reason(typed: DataFrame) -> DataFrame:
     return typed.withColumn("reject_reason", reason)
 
 
-def keep_raw_for_rejects_only(checked: DataFrame) -> DataFrame:
-    """Null the `raw` strings and `raw_line` of valid rows: only quarantine needs them, and
-    the batch is cached between actions, where every dropped string saves memory and time."""
+def stage_shape(checked: DataFrame, cells: Cells) -> DataFrame:
+    """Checked lines of one read -> staged rows: `source_file`, typed columns, `reject_reason`,
+    `pickup_date`, and for rejected rows only their original strings (`raw` struct) and
+    `raw_line`; valid rows get nulls there. Only quarantine needs the strings, and building them
+    for the few rejected rows keeps the parse pass cheap."""
     rejected = sf.col("reject_reason").isNotNull()
-    return checked.withColumn(RAW_STRUCT, sf.when(rejected, sf.col(RAW_STRUCT))).withColumn(
-        "raw_line", sf.when(rejected, sf.col("raw_line"))
+    strings = sf.struct(*(_raw(name).alias(name) for name in CANONICAL_NAMES))
+    dropped = _RAW_COLUMNS | set(cells.helper_columns) | {"layout_status", "malformed"}
+    return checked.select(
+        # The file name is taken last: Spark cannot merge projections across it, and the rebuilt
+        # line must merge into the condition below to be evaluated for rejected rows only.
+        sf.input_file_name().alias("source_file"),
+        *(c for c in checked.columns if c not in dropped),
+        sf.when(rejected, strings).alias(RAW_STRUCT),
+        sf.when(rejected, cells.raw_line).alias("raw_line"),
     )
+
+
+_RAW_COLUMNS = frozenset(raw_column(name) for name in CANONICAL_NAMES)
 
 
 def valid_rows(checked: DataFrame) -> DataFrame:
@@ -108,7 +124,7 @@ def valid_rows(checked: DataFrame) -> DataFrame:
 def quarantined_rows(checked: DataFrame, run_id: str) -> DataFrame:
     """Rejected rows with their original strings, in QUARANTINE_SCHEMA column order."""
     return checked.where(sf.col("reject_reason").isNotNull()).select(
-        *(_raw(name).alias(name) for name in CANONICAL_NAMES),
+        *(sf.col(f"{RAW_STRUCT}.{name}").alias(name) for name in CANONICAL_NAMES),
         "raw_line",
         "reject_reason",
         "source_file",

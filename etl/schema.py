@@ -57,11 +57,6 @@ HOURLY_METRICS_SCHEMA: StructType = StructType(
     [*struct_of(HOURLY_METRICS_COLUMNS).fields, _PARTITION_FIELD]
 )
 
-# Raw input: one record per text line of an input file.
-RAW_LINES_SCHEMA: StructType = StructType(
-    [StructField("source_file", StringType(), True), StructField("line", StringType(), True)]
-)
-
 # Quarantine keeps every canonical value exactly as read (strings) so a bad row can be inspected
 # and replayed; raw_line matters for malformed lines whose cells cannot be trusted.
 QUARANTINE_SCHEMA: StructType = StructType(

@@ -8,7 +8,6 @@ the columns they need.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from pyspark.sql import Column, DataFrame, Observation, SparkSession
@@ -16,8 +15,7 @@ from pyspark.sql import functions as sf
 from pyspark.sql.types import StringType, StructField, StructType
 
 from etl.contract import PARTITION_COLUMN
-from etl.parse import RAW_STRUCT
-from etl.quarantine import REASON_CODES, keep_raw_for_rejects_only
+from etl.quarantine import RAW_STRUCT, REASON_CODES
 from etl.schema import CANONICAL_NAMES, CANONICAL_SCHEMA, spark_type
 
 CHECKED_DIR = "checked"
@@ -29,7 +27,6 @@ _STAGING_WRITE_OPTIONS = {
     "parquet.enable.dictionary#source_file": "true",
 }
 _DATES = "dates"
-_FILES = "data_files"
 
 
 @dataclass(frozen=True)
@@ -37,7 +34,6 @@ class BatchSummary:
     rows_read: int
     reasons: dict[str, int]
     dates: list[str]
-    data_files: frozenset[str]
 
     @property
     def valid_rows(self) -> int:
@@ -67,15 +63,13 @@ STAGED_SCHEMA = StructType(
 
 
 def _metrics() -> list[Column]:
-    """Counts gathered while the staged rows are written: rows, rows per reason, valid dates and
-    the files rows came from."""
+    """Counts gathered while the staged rows are written: rows, rows per reason, valid dates."""
     valid_date = sf.when(_valid(), sf.col(PARTITION_COLUMN.name).cast("string"))
     return [
         sf.count(sf.lit(1)).alias(_ROWS),
         *(sf.count_if(sf.col("reject_reason") == code).alias(code) for code in REASON_CODES),
         # A string, not an array: Observation hands complex values back as raw JVM objects.
         sf.array_join(sf.array_sort(sf.collect_set(valid_date)), ",").alias(_DATES),
-        sf.to_json(sf.collect_set("source_file")).alias(_FILES),
     ]
 
 
@@ -83,8 +77,7 @@ def stage_checked(checked: DataFrame, path: str) -> BatchSummary:
     """Write checked rows (STAGED_SCHEMA's columns) to `path` and return the batch's counts."""
     observation = Observation("checked_rows")
     (
-        keep_raw_for_rejects_only(checked)
-        .select(*STAGED_SCHEMA.names)
+        checked.select(*STAGED_SCHEMA.names)
         .observe(observation, *_metrics())
         .write.options(**_STAGING_WRITE_OPTIONS)
         .parquet(path)
@@ -95,7 +88,6 @@ def stage_checked(checked: DataFrame, path: str) -> BatchSummary:
         rows_read=int(counts[_ROWS]),
         reasons=dict(sorted(reasons.items())),
         dates=[d for d in (counts[_DATES] or "").split(",") if d],
-        data_files=frozenset(json.loads(counts[_FILES] or "[]")),
     )
 
 

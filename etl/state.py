@@ -1,42 +1,38 @@
-"""Which input files the local runner has already processed (the local stand-in for Glue's job
-bookmarks), kept as JSON under `<output>/_state/`."""
+"""Which input files earlier runs processed, kept as JSON under `<output>/_state/`.
+
+Both entrypoints use it (locally and in Glue): a run lists the input, processes the files not
+recorded before and records them after its outputs are published. A file whose size or
+modification time changed counts as new.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from pathlib import Path
+from pathlib import PurePosixPath
 
 from etl.merge import STATE_DIR
-from etl.storage import Storage, join_path
+from etl.storage import FileInfo, Storage, join_path
 
 STATE_FILE = "processed_files.json"
 INPUT_SUFFIXES: tuple[str, ...] = (".csv", ".csv.gz")
 
-
-@dataclass(frozen=True, order=True)
-class InputFile:
-    path: str
-    size: int
-    mtime_ns: int
-
-    @property
-    def uri(self) -> str:
-        return Path(self.path).as_uri()
+# The unit of incremental processing: a file's URI, size and modification time (ms).
+InputFile = FileInfo
 
 
-def list_input_files(root: Path) -> list[InputFile]:
-    """CSV files (also .csv.gz) at any depth under `root` (or `root` itself), sorted by path.
-    Hidden files and folders are skipped (editors and tools leave them around)."""
-    candidates = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+def list_input_files(storage: Storage, root: str) -> list[InputFile]:
+    """CSV files (also .csv.gz) at any depth under `root` (or `root` itself), sorted by URI.
+    Hidden files and folders (names starting with `.`) are skipped: editors and tools leave
+    them around."""
+    base = PurePosixPath(root.rstrip("/").split(":", 1)[-1].lstrip("/"))
     found = []
-    for path in candidates:
-        relative = path.relative_to(root).parts if path != root else (path.name,)
+    for file in storage.list_files(root):
+        path = PurePosixPath(file.uri.split(":", 1)[-1].lstrip("/"))
+        relative = path.relative_to(base).parts if path != base else (path.name,)
         if any(part.startswith(".") for part in relative):
             continue
         if path.name.lower().endswith(INPUT_SUFFIXES):
-            stat = path.stat()
-            found.append(InputFile(str(path.resolve()), stat.st_size, stat.st_mtime_ns))
+            found.append(file)
     return found
 
 
@@ -59,5 +55,7 @@ def new_files(files: list[InputFile], processed: set[InputFile]) -> list[InputFi
 
 def save_processed(storage: Storage, output_root: str, processed: set[InputFile]) -> None:
     """Record processed files (sorted, so the state file is stable)."""
-    entries = [{"path": f.path, "size": f.size, "mtime_ns": f.mtime_ns} for f in sorted(processed)]
+    entries = [
+        {"uri": f.uri, "size": f.size, "modified_ms": f.modified_ms} for f in sorted(processed)
+    ]
     storage.write_text(_state_path(output_root), json.dumps(entries, indent=2) + "\n")

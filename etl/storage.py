@@ -3,9 +3,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pyspark.sql import SparkSession
+
+
+@dataclass(frozen=True, order=True)
+class FileInfo:
+    uri: str
+    size: int
+    modified_ms: int
 
 
 class Storage:
@@ -44,6 +52,48 @@ class Storage:
             return []
         statuses = self._fs(path).listStatus(self._path(path))
         return sorted(s.getPath().getName() for s in statuses if s.isDirectory())
+
+    def list_files(self, path: str) -> list[FileInfo]:
+        """Every file at any depth under `path` (or `path` itself when it is a file), sorted by
+        URI; empty when `path` does not exist. One recursive listing, which S3 answers in pages
+        instead of one request per folder."""
+        if not self.exists(path):
+            return []
+        found = []
+        listing = self._fs(path).listFiles(self._path(path), True)
+        while listing.hasNext():
+            status = listing.next()
+            found.append(
+                FileInfo(
+                    str(status.getPath().toUri().toString()),
+                    int(status.getLen()),
+                    int(status.getModificationTime()),
+                )
+            )
+        return sorted(found)
+
+    def first_line(self, path: str, max_lines: int = 100) -> str | None:
+        """The first line of a text file that is not blank (gzip and other Hadoop codecs are
+        decompressed), without a trailing CR; None when the first `max_lines` lines are blank."""
+        stream = self._fs(path).open(self._path(path))
+        codec = self._jvm.org.apache.hadoop.io.compress.CompressionCodecFactory(
+            self._conf
+        ).getCodec(self._path(path))
+        if codec is not None:
+            stream = codec.createInputStream(stream)
+        reader = self._jvm.java.io.BufferedReader(
+            self._jvm.java.io.InputStreamReader(stream, "UTF-8")
+        )
+        try:
+            for _ in range(max_lines):
+                line = reader.readLine()
+                if line is None:
+                    return None
+                if str(line).strip():
+                    return str(line).rstrip("\r")
+            return None
+        finally:
+            reader.close()
 
     def write_text(self, path: str, text: str) -> None:
         """Write (or replace) a UTF-8 text file."""

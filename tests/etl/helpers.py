@@ -1,17 +1,18 @@
-"""Builders for tiny test inputs: CSV lines in TLC layout and raw-line DataFrames."""
+"""Builders for tiny test inputs: CSV lines in TLC layout, written as files for the readers."""
 
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as sf
 from pyspark.sql.types import StructType
 
-from etl.parse import clean_lines
-from etl.pipeline import parse_batch
-from etl.schema import CANONICAL_NAMES, RAW_LINES_SCHEMA, TRIPS_SCHEMA
+from etl.pipeline import parse_files
+from etl.schema import CANONICAL_NAMES, TRIPS_SCHEMA
 
 # Yellow-taxi 2015 header: tpep_ prefixes and CamelCase ids exercise the normalisation.
 TLC_HEADER = (
@@ -53,15 +54,18 @@ def trip_line(**values: str) -> str:
     return ",".join({**DEFAULTS, **values}[name] for name in REQUIRED)
 
 
-def raw_lines(spark: SparkSession, files: dict[str, list[str]]) -> DataFrame:
-    """(`source_file`, `line`) rows, as the readers produce them."""
-    rows = [(name, line) for name, lines in files.items() for line in lines]
-    return spark.createDataFrame(rows, RAW_LINES_SCHEMA)
-
-
 def checked_rows(spark: SparkSession, files: dict[str, list[str]]) -> DataFrame:
-    """Files -> rows after parsing and validation (the pipeline's own parse step)."""
-    return parse_batch(spark, clean_lines(raw_lines(spark, files))).checked
+    """Files (name -> lines) -> staged-shape rows after reading, parsing and validation (the
+    pipeline's own parse step). `source_file` is the name given, not the temporary file's URI."""
+    folder = Path(tempfile.mkdtemp(prefix="checked-"))
+    for name, lines in files.items():
+        write_csv(folder / name, lines)
+    batch = parse_files(spark, [(folder / name).as_uri() for name in files])
+    assert batch is not None, "no file holds a line"
+    prefix = folder.as_uri() + "/"
+    return batch.checked.withColumn(
+        "source_file", sf.expr(f"substring(source_file, {len(prefix) + 1})")
+    )
 
 
 def write_csv(path: Path, lines: list[str], newline: str = "\n", bom: bool = False) -> Path:

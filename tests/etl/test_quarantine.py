@@ -49,9 +49,21 @@ CASES: list[tuple[str, str | None]] = [
 ]
 
 
+def _kept_line(line: str, reason: str | None) -> str | None:
+    """The `raw_line` a checked row keeps: none when valid; the line as written when malformed;
+    otherwise the cells written back as CSV (surrounding spaces are not kept)."""
+    if reason is None:
+        return None
+    if reason == "malformed_line":
+        return line
+    return ",".join(cell.strip() for cell in line.split(","))
+
+
 def test_each_rule_gives_its_reason(spark):
     checked = checked_rows(spark, {"f.csv": [TLC_HEADER, *(line for line, _ in CASES)]})
-    expected = spark.createDataFrame(CASES, REASON_SCHEMA)
+    expected = spark.createDataFrame(
+        [(_kept_line(line, reason), reason) for line, reason in CASES], REASON_SCHEMA
+    )
     assert_df_equality(
         checked.select("raw_line", "reject_reason"),
         expected,
@@ -83,9 +95,9 @@ def test_reason_codes_are_the_rules_in_order(spark):
 
 
 def test_quarantine_keeps_original_strings(spark):
-    bad = trip_line(fare_amount="$12.00", total_amount=" 17.05 ")
+    bad = trip_line(fare_amount="$12.00", total_amount=" 17.05 ", trip_distance='"1,5"')
     checked = checked_rows(spark, {"f.csv": [TLC_HEADER, bad, trip_line()]})
-    originals = {**DEFAULTS, "fare_amount": "$12.00"}
+    originals = {**DEFAULTS, "fare_amount": "$12.00", "trip_distance": "1,5"}
     expected = spark.createDataFrame(
         [
             (
@@ -94,7 +106,7 @@ def test_quarantine_keeps_original_strings(spark):
                 None,
                 None,
                 None,
-                bad,
+                bad.replace(" 17.05 ", "17.05"),
                 "invalid_value",
                 "f.csv",
                 "run-1",

@@ -38,7 +38,6 @@ def test_staging_counts_rows_and_keeps_raw_strings_for_rejects_only(spark, tmp_p
         rows_read=4,
         reasons={"invalid_total_amount": 1, "passenger_count_out_of_range": 1},
         dates=["2015-01-15", "2015-01-16"],
-        data_files=frozenset({"a.csv", "b.csv"}),
     )
     assert summary.valid_rows == 2
     staged = read_staged(spark, path).selectExpr(
@@ -74,4 +73,4 @@ def test_an_all_rejected_batch_has_no_dates(spark, tmp_path):
 
     summary = stage_checked(checked_rows(spark, files), str(tmp_path / "checked"))
 
-    assert summary == BatchSummary(1, {"missing_pickup_datetime": 1}, [], frozenset({"a.csv"}))
+    assert summary == BatchSummary(1, {"missing_pickup_datetime": 1}, [])

@@ -1,0 +1,134 @@
+"""Input files -> one row per data line, with each canonical column as a string cell.
+
+Files sharing a header line are read with one Spark CSV read (the reader tokenises far faster than
+anything built from string functions), every cell as a string so that a bad value can still be
+quarantined as written. Positional column names keep the reader from checking header names; the
+header line itself is dropped by value, which also drops header lines repeated inside a file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import reduce
+
+from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import functions as sf
+from pyspark.sql.types import StringType, StructField, StructType
+
+from etl.layout import FileLayout
+from etl.schema import CANONICAL_NAMES
+
+_CORRUPT = "_corrupt_line"
+_LINE = "_line"
+# Cells compared with the header's own cells to recognise a header line among the data.
+_HEADER_MATCH_CELLS = 2
+
+# RFC 4180 quoting (a doubled quote escapes a quote), surrounding spaces trimmed, empty cells null,
+# and a line with the wrong number of fields kept whole in the corrupt-record column.
+CSV_READ_OPTIONS = {
+    "header": "false",
+    "mode": "PERMISSIVE",
+    "quote": '"',
+    "escape": '"',
+    "ignoreLeadingWhiteSpace": "true",
+    "ignoreTrailingWhiteSpace": "true",
+    "columnNameOfCorruptRecord": _CORRUPT,
+}
+
+
+def raw_column(name: str) -> str:
+    """Top-level string column holding canonical column `name` as read (before staging, where
+    the strings of rejected rows move into the `raw` struct)."""
+    return f"_raw_{name}"
+
+
+def cell_name(position: int) -> str:
+    """Name of the string column holding cell `position` (1-based) of a CSV line."""
+    return f"_c{position}"
+
+
+def csv_schema(fields: int) -> StructType:
+    """All-string schema for lines of `fields` cells, plus the corrupt-record column."""
+    return StructType(
+        [StructField(cell_name(i), StringType(), True) for i in range(1, fields + 1)]
+        + [StructField(_CORRUPT, StringType(), True)]
+    )
+
+
+def _is_header_row(layout: FileLayout) -> Column:
+    matches = [
+        sf.col(cell_name(i)) == sf.lit(cell)
+        for i, cell in enumerate(layout.cells[:_HEADER_MATCH_CELLS], start=1)
+    ]
+    return reduce(lambda left, right: left & right, matches)
+
+
+@dataclass(frozen=True)
+class Cells:
+    """Lines of a group of files: `frame` has `layout_status`, `malformed` and every canonical
+    column as a string in `raw_column(name)` (null when empty or absent from the file), plus the
+    reader's own columns (`helper_columns`) that `raw_line` is built from.
+
+    `raw_line` is an expression, not a column, so that it is only evaluated where used: for
+    rejected rows (see `etl.quarantine.stage_shape`). For the same reason the strings stay
+    top-level columns: a struct of them would be built for every row.
+    """
+
+    frame: DataFrame
+    raw_line: Column
+    helper_columns: tuple[str, ...]
+
+
+def read_layout_group(spark: SparkSession, layout: FileLayout, files: Sequence[str]) -> Cells:
+    """Data lines of files that share `layout` (which has a header). A line's `raw_line` is the
+    line as read when it is malformed, otherwise its cells written back as a CSV line (the same
+    values; surrounding spaces and needless quotes are not kept)."""
+    fields = len(layout.cells)
+    cells = tuple(cell_name(i) for i in range(1, fields + 1))
+    lines = (
+        spark.read.schema(csv_schema(fields))
+        .options(**CSV_READ_OPTIONS)
+        .csv(list(files))
+        .where(~sf.coalesce(_is_header_row(layout), sf.lit(False)))
+    )
+
+    def raw_cell(name: str) -> Column:
+        position = layout.positions.get(name)
+        if position is None:
+            return sf.lit(None).cast("string").alias(raw_column(name))
+        return sf.col(cell_name(position)).alias(raw_column(name))
+
+    frame = lines.select(
+        "*",
+        sf.lit(layout.status).alias("layout_status"),
+        sf.col(_CORRUPT).isNotNull().alias("malformed"),
+        *(raw_cell(name) for name in CANONICAL_NAMES),
+    )
+    joined = sf.concat_ws(",", *(_csv_cell(sf.col(c)) for c in cells))
+    return Cells(frame, sf.coalesce(sf.col(_CORRUPT), joined), (*cells, _CORRUPT))
+
+
+def _csv_cell(value: Column) -> Column:
+    """A cell written back as CSV: quoted when it holds a comma or quote, empty when null."""
+    needs_quotes = (sf.instr(value, ",") > 0) | (sf.instr(value, '"') > 0)
+    quoted = sf.concat(sf.lit('"'), sf.replace(value, sf.lit('"'), sf.lit('""')), sf.lit('"'))
+    return sf.coalesce(sf.when(needs_quotes, quoted).otherwise(value), sf.lit(""))
+
+
+def read_headerless(spark: SparkSession, status: str, files: Sequence[str]) -> Cells:
+    """Non-blank lines of files without a header: nothing can be said about their cells, so the
+    canonical strings are null and the line is kept as read."""
+    line = sf.expr("trim(TRAILING '\\r' FROM trim(LEADING '\\ufeff' FROM value))")
+    frame = (
+        spark.read.text(list(files))
+        .select(line.alias(_LINE))
+        .where(sf.trim(sf.col(_LINE)) != "")
+        .select(
+            _LINE,
+            sf.lit(status).alias("layout_status"),
+            sf.lit(False).alias("malformed"),
+            *(sf.lit(None).cast("string").alias(raw_column(n)) for n in CANONICAL_NAMES),
+        )
+    )
+    return Cells(frame, sf.col(_LINE), (_LINE,))

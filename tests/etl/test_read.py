@@ -1,0 +1,138 @@
+"""Reading input files: header layouts, grouping by header, first lines and the CSV read itself."""
+
+from __future__ import annotations
+
+import gzip
+
+from chispa import assert_df_equality
+from pyspark.sql.types import StringType, StructField, StructType
+
+from etl.contract import normalise_header
+from etl.layout import (
+    LAYOUT_MISSING_HEADER,
+    LAYOUT_MISSING_REQUIRED,
+    LAYOUT_OK,
+    group_by_layout,
+    header_cells,
+    layout_for,
+)
+from etl.pipeline import parse_files
+from etl.storage import Storage
+from tests.etl.helpers import TLC_HEADER, checked_rows, trip_line, write_csv
+
+SEED_HEADER = TLC_HEADER.replace("tpep_", "").replace("VendorID", "vendor_id")
+
+
+def test_layout_maps_positions_and_reports_missing_and_unknown_columns():
+    layout = layout_for("tpep_pickup_datetime,Extra_Col,VendorID,total_amount,VendorID")
+    assert layout.positions == {"pickup_datetime": 1, "vendor_id": 3, "total_amount": 4}
+    assert len(layout.cells) == 5
+    assert layout.unknown_columns == ("extra_col",)
+    assert layout.status == LAYOUT_MISSING_REQUIRED
+    assert "passenger_count" in layout.missing_required
+    assert "airport_fee" not in layout.missing_required
+    assert layout_for(TLC_HEADER).status == LAYOUT_OK
+
+
+def test_a_header_names_at_least_two_canonical_columns():
+    assert layout_for("VendorID,Total_Amount").has_header
+    assert not layout_for("vendor_id,foo").has_header
+    assert layout_for(trip_line()).status == LAYOUT_MISSING_HEADER
+    assert layout_for(trip_line()).unknown_columns == ()
+
+
+def test_header_cells_follow_csv_quoting_and_drop_a_bom():
+    line = '\ufeff"VendorID", "tpep_pickup_datetime" ,"a,b",'
+    assert header_cells(line) == ("VendorID", '"tpep_pickup_datetime"', "a,b", "")
+    assert [normalise_header(c) for c in header_cells(line)] == [
+        "vendor_id",
+        "pickup_datetime",
+        "a,b",
+        "",
+    ]
+
+
+def test_files_are_grouped_by_header_line_and_empty_files_left_out():
+    groups = group_by_layout(
+        [
+            ("s3://b/2.csv", TLC_HEADER),
+            ("s3://b/1.csv", "\ufeff" + TLC_HEADER),
+            ("s3://b/seed.csv", SEED_HEADER),
+            ("s3://b/empty.csv", None),
+            ("s3://b/raw.csv", trip_line()),
+        ]
+    )
+    assert {layout.header: files for layout, files in groups.items()} == {
+        TLC_HEADER: ["s3://b/1.csv", "s3://b/2.csv"],
+        SEED_HEADER: ["s3://b/seed.csv"],
+        trip_line(): ["s3://b/raw.csv"],
+    }
+    assert [layout.status for layout in groups] == [LAYOUT_OK, LAYOUT_MISSING_HEADER, LAYOUT_OK]
+
+
+def test_first_line_skips_blank_lines_and_reads_gzip(spark, tmp_path):
+    storage = Storage(spark)
+    plain = write_csv(tmp_path / "a.csv", ["", "  ", TLC_HEADER, trip_line()], newline="\r\n")
+    packed = tmp_path / "b.csv.gz"
+    packed.write_bytes(gzip.compress(f"{SEED_HEADER}\n{trip_line()}\n".encode()))
+    empty = write_csv(tmp_path / "c.csv", [])
+    blank = write_csv(tmp_path / "d.csv", ["", " "])
+
+    assert storage.first_line(plain.as_uri()) == TLC_HEADER
+    assert storage.first_line(packed.as_uri()) == SEED_HEADER
+    assert storage.first_line(empty.as_uri()) is None
+    assert storage.first_line(blank.as_uri()) is None
+
+
+LINES_VIEW = StructType(
+    [
+        StructField("flag", StringType(), True),
+        StructField("reject_reason", StringType(), True),
+        StructField("raw_line", StringType(), True),
+    ]
+)
+
+
+def test_csv_lines_follow_rfc4180_and_malformed_lines_keep_their_text(spark):
+    too_many = trip_line() + ",surplus"
+    too_few = trip_line().rsplit(",", 1)[0]
+    unclosed = trip_line(store_and_fwd_flag='"N')
+    lines = [
+        TLC_HEADER,
+        trip_line(store_and_fwd_flag='"Y,N"'),
+        trip_line(store_and_fwd_flag='"say ""hi"""'),
+        trip_line(store_and_fwd_flag="  N  "),
+        trip_line(store_and_fwd_flag='""'),
+        "",
+        "   ",
+        TLC_HEADER,  # a header repeated inside the file is not data
+        too_many,
+        too_few,
+        unclosed,
+    ]
+    files = {"bom.csv": lines}
+    actual = checked_rows(spark, files).selectExpr(
+        "coalesce(raw.store_and_fwd_flag, store_and_fwd_flag) AS flag", "reject_reason", "raw_line"
+    )
+    expected = spark.createDataFrame(
+        [
+            ("Y,N", None, None),
+            ('say "hi"', None, None),
+            ("N", None, None),
+            (None, None, None),
+            ("N", "malformed_line", too_many),
+            ("N", "malformed_line", too_few),
+            ("N,-73.97,40.76,1,12.0,1.0,0.5,3.25,0,0.3,17.05", "malformed_line", unclosed),
+        ],
+        LINES_VIEW,
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_bom_and_crlf_files_read_like_plain_ones(spark, tmp_path):
+    plain = checked_rows(spark, {"f.csv": [TLC_HEADER, trip_line()]}).drop("source_file")
+    folder = tmp_path / "in"
+    write_csv(folder / "f.csv", [TLC_HEADER, trip_line()], newline="\r\n", bom=True)
+    batch = parse_files(spark, [(folder / "f.csv").as_uri()])
+    assert batch is not None
+    assert_df_equality(batch.checked.drop("source_file"), plain)
