@@ -105,15 +105,10 @@ def read_layout_group(spark: SparkSession, layout: FileLayout, files: Sequence[s
         sf.col(_CORRUPT).isNotNull().alias("malformed"),
         *(raw_cell(name) for name in CANONICAL_NAMES),
     )
-    joined = sf.concat_ws(",", *(_csv_cell(sf.col(c)) for c in cells))
+    # Spark's own CSV writer quotes exactly the cells that need it; one expression keeps the
+    # generated code small (see `_SESSION_SETTINGS` in etl.pipeline).
+    joined = sf.to_csv(sf.struct(*cells), {"escape": '"'})
     return Cells(frame, sf.coalesce(sf.col(_CORRUPT), joined), (*cells, _CORRUPT))
-
-
-def _csv_cell(value: Column) -> Column:
-    """A cell written back as CSV: quoted when it holds a comma or quote, empty when null."""
-    needs_quotes = (sf.instr(value, ",") > 0) | (sf.instr(value, '"') > 0)
-    quoted = sf.concat(sf.lit('"'), sf.replace(value, sf.lit('"'), sf.lit('""')), sf.lit('"'))
-    return sf.coalesce(sf.when(needs_quotes, quoted).otherwise(value), sf.lit(""))
 
 
 def read_headerless(spark: SparkSession, status: str, files: Sequence[str]) -> Cells:
