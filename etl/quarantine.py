@@ -2,9 +2,10 @@
 
 Reject reasons form a CLOSED set. A row gets the FIRST reason that applies, in this order:
 
-1. ``missing_header``: the file has no header line (no line names two canonical columns).
+1. ``missing_header``: the file's first non-blank line does not name two canonical columns.
 2. ``missing_required_column``: the file's header lacks a required column (all its rows).
-3. ``malformed_line``: the line's field count differs from its header's, or a quote is unclosed.
+3. ``malformed_line``: the line's field count differs from its header's (an unclosed quote
+   takes the rest of the line, so it usually shows up this way).
 4. ``missing_pickup_datetime``: pickup_datetime is empty.
 5. ``invalid_pickup_datetime``: pickup_datetime matches none of the accepted formats.
 6. ``missing_total_amount``: total_amount is empty.
@@ -14,8 +15,9 @@ Reject reasons form a CLOSED set. A row gets the FIRST reason that applies, in t
 10. ``dropoff_before_pickup``: dropoff_datetime is earlier than pickup_datetime.
 11. ``total_amount_out_of_range``: total_amount is below 0 or above 10000.
 
-Rows with no reason are valid. Quarantined rows keep their original cells as strings, the raw
-line, the reason, the source file and the run id.
+Rows with no reason are valid. Quarantined rows keep their original cells as strings, the line
+(as read when malformed, otherwise its cells written back as CSV), the reason, the source file and
+the run id.
 """
 
 from __future__ import annotations

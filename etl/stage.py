@@ -45,7 +45,7 @@ def _valid() -> Column:
 
 
 # What later steps read back: typed values and `pickup_date` (valid rows), the `raw` strings and
-# `raw_line` (quarantined rows, see `keep_raw_for_rejects_only`), `reject_reason`, `source_file`.
+# `raw_line` (quarantined rows, see `etl.quarantine.stage_shape`), `reject_reason`, `source_file`.
 STAGED_SCHEMA = StructType(
     [
         StructField("source_file", StringType(), True),
