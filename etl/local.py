@@ -63,8 +63,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def run(spark: SparkSession, input_path: Path, output_path: Path, full_refresh: bool) -> RunReport:
     """One local run; returns the report it wrote."""
     return run_batch(
-        spark, input_path.as_uri(), output_path.as_uri(), full_refresh, DEFAULT_DEDUPE_KEYS
+        spark, hadoop_path(input_path), hadoop_path(output_path), full_refresh, DEFAULT_DEDUPE_KEYS
     )
+
+
+def hadoop_path(path: Path) -> str:
+    """`file:` + the absolute path, as Hadoop spells it (`Path.as_uri()` would percent-encode
+    characters such as spaces, and Hadoop does not decode them)."""
+    return f"file:{path.resolve()}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

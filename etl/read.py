@@ -34,12 +34,15 @@ CSV_READ_OPTIONS = {
     "ignoreLeadingWhiteSpace": "true",
     "ignoreTrailingWhiteSpace": "true",
     "columnNameOfCorruptRecord": _CORRUPT,
+    # Input folders such as `year=2015/` must not become partition columns (or make files at
+    # different depths conflict): the files are listed already, nothing is to be discovered.
+    "recursiveFileLookup": "true",
 }
 
 
 def raw_column(name: str) -> str:
     """Top-level string column holding canonical column `name` as read (before staging, where
-    the strings of rejected rows move into the `raw` struct)."""
+    the strings of rejected rows move into the `raw` struct, see `etl.quarantine.stage_shape`)."""
     return f"_raw_{name}"
 
 
@@ -116,7 +119,8 @@ def read_headerless(spark: SparkSession, status: str, files: Sequence[str]) -> C
     canonical strings are null and the line is kept as read."""
     line = sf.expr("trim(TRAILING '\\r' FROM trim(LEADING '\\ufeff' FROM value))")
     frame = (
-        spark.read.text(list(files))
+        spark.read.option("recursiveFileLookup", "true")
+        .text(list(files))
         .select(line.alias(_LINE))
         .where(sf.trim(sf.col(_LINE)) != "")
         .select(

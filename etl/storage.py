@@ -65,7 +65,9 @@ class Storage:
             status = listing.next()
             found.append(
                 FileInfo(
-                    str(status.getPath().toUri().toString()),
+                    # Hadoop's own spelling: a java.net.URI string would percent-encode
+                    # characters such as `=` or spaces, which Hadoop paths then fail to find.
+                    str(status.getPath().toString()),
                     int(status.getLen()),
                     int(status.getModificationTime()),
                 )

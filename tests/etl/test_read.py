@@ -17,6 +17,7 @@ from etl.layout import (
     layout_for,
 )
 from etl.pipeline import parse_files
+from etl.state import list_input_files
 from etl.storage import Storage
 from tests.etl.helpers import TLC_HEADER, checked_rows, trip_line, write_csv
 
@@ -136,3 +137,22 @@ def test_bom_and_crlf_files_read_like_plain_ones(spark, tmp_path):
     batch = parse_files(spark, [(folder / "f.csv").as_uri()])
     assert batch is not None
     assert_df_equality(batch.checked.drop("source_file"), plain)
+
+
+def test_key_value_folders_are_not_partition_columns(spark, tmp_path):
+    folder = tmp_path / "in put"
+    write_csv(folder / "year=2015" / "month=01" / "a.csv", [TLC_HEADER, trip_line()])
+    write_csv(folder / "b.csv", [TLC_HEADER, trip_line(vendor_id="2")])
+    write_csv(folder / "year=2016" / "c.csv", ["no,header,here", "1,2,3"])
+    files = [f.uri for f in list_input_files(Storage(spark), f"file:{folder}")]
+
+    batch = parse_files(spark, files)
+
+    assert batch is not None
+    assert "year" not in batch.checked.columns
+    actual = batch.checked.selectExpr("vendor_id", "reject_reason")
+    expected = spark.createDataFrame(
+        [(2, None), (1, None), (None, "missing_header"), (None, "missing_header")],
+        "vendor_id int, reject_reason string",
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
