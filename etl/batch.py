@@ -12,7 +12,7 @@ from pyspark.sql import SparkSession
 
 from etl.merge import reset_outputs
 from etl.pipeline import RunOptions, run_pipeline
-from etl.report import RunReport, new_run_id, utc_now, write_report
+from etl.report import RunReport, new_run_id, write_report
 from etl.state import list_input_files, load_processed, new_files, save_processed
 from etl.storage import Storage
 
@@ -38,12 +38,8 @@ def run_batch(
         mode="full" if full_refresh else "incremental",
         dedupe_keys=dedupe_keys,
     )
-    if batch:
-        report = run_pipeline(spark, [f.uri for f in batch], options)
-    else:
-        # Nothing new is still a run: its report says so, and latest.json moves on.
-        now = utc_now()
-        report = RunReport(options.run_id, now, now, options.mode, 0, 0, 0, 0, 0)
+    # Nothing new is still a run: its report says so, and latest.json moves on.
+    report = run_pipeline(spark, [f.uri for f in batch], options)
     save_processed(storage, output_root, processed | set(batch))
     write_report(storage, output_root, report)
     return report

@@ -80,14 +80,10 @@ def group_by_layout(first_lines: Iterable[tuple[str, str | None]]) -> dict[FileL
     """Files grouped by header line (sorted, so reads are planned the same way every run).
     Files without a non-blank line hold no rows and are left out."""
     groups: dict[FileLayout, list[str]] = {}
-    layouts: dict[str, FileLayout] = {}
     for uri, line in sorted(first_lines, key=lambda pair: pair[0]):
-        if line is None:
-            continue
-        key = line.lstrip("\ufeff")
-        if key not in layouts:
-            layouts[key] = layout_for(key)
-        groups.setdefault(layouts[key], []).append(uri)
+        if line is not None:
+            # Layouts are equal when their header lines are: one group per distinct header.
+            groups.setdefault(layout_for(line), []).append(uri)
     return groups
 
 

@@ -76,7 +76,8 @@ class Storage:
 
     def first_line(self, path: str, max_lines: int = 100) -> str | None:
         """The first line of a text file that is not blank (gzip and other Hadoop codecs are
-        decompressed), without a trailing CR; None when the first `max_lines` lines are blank."""
+        decompressed); None when the first `max_lines` lines are blank. `readLine` already
+        ends a line at CR, LF or CRLF."""
         stream = self._fs(path).open(self._path(path))
         codec = self._jvm.org.apache.hadoop.io.compress.CompressionCodecFactory(
             self._conf
@@ -92,7 +93,7 @@ class Storage:
                 if line is None:
                     return None
                 if str(line).strip():
-                    return str(line).rstrip("\r")
+                    return str(line)
             return None
         finally:
             reader.close()
