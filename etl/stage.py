@@ -64,12 +64,14 @@ STAGED_SCHEMA = StructType(
 
 def _metrics() -> list[Column]:
     """Counts gathered while the staged rows are written: rows, rows per reason, valid dates."""
-    valid_date = sf.when(_valid(), sf.col(PARTITION_COLUMN.name).cast("string"))
+    valid_date = sf.when(_valid(), sf.col(PARTITION_COLUMN.name))
+    # The set is cast to strings once, at the end: a per-row cast would format 3M dates to collect
+    # a few dozen. A string, not an array: Observation hands complex values back as JVM objects.
+    dates = sf.array_sort(sf.collect_set(valid_date)).cast("array<string>")
     return [
         sf.count(sf.lit(1)).alias(_ROWS),
         *(sf.count_if(sf.col("reject_reason") == code).alias(code) for code in REASON_CODES),
-        # A string, not an array: Observation hands complex values back as raw JVM objects.
-        sf.array_join(sf.array_sort(sf.collect_set(valid_date)), ",").alias(_DATES),
+        sf.array_join(dates, ",").alias(_DATES),
     ]
 
 
