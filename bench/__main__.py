@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
 import sys
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from bench.measure import InProcessWorkloads, ProcessWorkloads, Workloads, median_seconds, seconds
+from bench.measure import InProcessWorkloads, ProcessWorkloads, Workloads, seconds
 from bench.report import Results, machine_info, markdown, update_readme
 from datagen import generate
 
@@ -39,56 +39,63 @@ def csv_bytes(folder: Path) -> int:
 
 
 def run_bench(rows: int, repeats: int, work: Path, runner: Workloads) -> Results:
-    """Every figure of issue 6, each the median of `repeats` runs."""
+    """Every figure of issue 6 (plus the floor and seed at 4x rows), over `repeats` rounds."""
     files = max(4, min(40, rows // 100_000))
-    base = dataset(work, "base", rows, BASE_SEED, files)
-    # New files the way they usually arrive: the next days' exports, next to the loaded month.
-    late = dataset(
-        work,
-        "late",
-        max(1, rows // 10),
-        LATE_SEED,
-        max(1, files // 10),
-        prefix="late",
-        start_date=LATE_START,
-        days=3,
+    data = Datasets(
+        base=dataset(work, "base", rows, BASE_SEED, files),
+        # New files the way they usually arrive: the next days' exports, next to the loaded month.
+        late=dataset(
+            work,
+            "late",
+            max(1, rows // 10),
+            LATE_SEED,
+            max(1, files // 10),
+            prefix="late",
+            start_date=LATE_START,
+            days=3,
+        ),
+        quad=dataset(work, "quad", rows * 4, BASE_SEED, files * 4),
     )
-    quad = dataset(work, "quad", rows * 4, BASE_SEED, files * 4)
     out = work / "out"
-
-    floor = median_seconds(lambda: runner.floor(base), repeats)
-    seed = median_seconds(lambda: runner.seed(base, out / "seed"), repeats)
-
-    # Full refresh then 10% new files: the incremental run must cost a fraction of the full one.
-    # A fresh copy of the base input per repeat keeps the late files out of the full runs.
-    full_times, incremental_times = [], []
-    batch = work / "batch"
-    for _ in range(repeats):
-        shutil.rmtree(batch, ignore_errors=True)
-        shutil.copytree(base, batch)
-        full_times.append(seconds(lambda: runner.job(batch, out / "job", full_refresh=True)))
-        shutil.copytree(late, batch / "late")
-        incremental_times.append(
-            seconds(lambda: runner.job(batch, out / "job", full_refresh=False))
-        )
-    job_4x = median_seconds(lambda: runner.job(quad, out / "job4x", full_refresh=True), repeats)
-    plans = runner.job_plans(base, out / "plans")
+    rounds = [one_round(runner, data, work, out) for _ in range(repeats)]
+    plans = runner.job_plans(data.base, out / "plans")
     shutil.rmtree(out, ignore_errors=True)
-
     return Results(
         rows=rows,
-        csv_bytes=csv_bytes(base),
+        csv_bytes=csv_bytes(data.base),
         repeats=repeats,
-        seconds={
-            "floor": floor,
-            "seed": seed,
-            "job": statistics.median(full_times),
-            "incremental": statistics.median(incremental_times),
-            "job_4x": job_4x,
-        },
+        rounds=rounds,
         plans=plans,
         machine=machine_info(),
     )
+
+
+@dataclass(frozen=True)
+class Datasets:
+    base: Path
+    late: Path
+    quad: Path
+
+
+def one_round(runner: Workloads, data: Datasets, work: Path, out: Path) -> dict[str, float]:
+    """Each workload once, back to back. A shared machine speeds up and slows down over the
+    minutes a bench takes; within a round every workload sees about the same machine, so each
+    round's own ratios are compared, not medians taken at different times."""
+    seconds_of: dict[str, float] = {}
+    seconds_of["floor"] = seconds(lambda: runner.floor(data.base))
+    seconds_of["seed"] = seconds(lambda: runner.seed(data.base, out / "seed"))
+    # Full refresh then 10% new files: the incremental run must cost a fraction of the full one.
+    # A fresh copy of the base input keeps earlier rounds' late files out of the full run.
+    batch = work / "batch"
+    shutil.rmtree(batch, ignore_errors=True)
+    shutil.copytree(data.base, batch)
+    seconds_of["job"] = seconds(lambda: runner.job(batch, out / "job", full_refresh=True))
+    shutil.copytree(data.late, batch / "late")
+    seconds_of["incremental"] = seconds(lambda: runner.job(batch, out / "job", full_refresh=False))
+    seconds_of["floor_4x"] = seconds(lambda: runner.floor(data.quad))
+    seconds_of["seed_4x"] = seconds(lambda: runner.seed(data.quad, out / "seed4x"))
+    seconds_of["job_4x"] = seconds(lambda: runner.job(data.quad, out / "job4x", full_refresh=True))
+    return seconds_of
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
 import subprocess
 import sys
 import time
@@ -81,8 +80,3 @@ def seconds(action: Callable[[], object]) -> float:
     start = time.perf_counter()
     action()
     return time.perf_counter() - start
-
-
-def median_seconds(action: Callable[[], object], repeats: int) -> float:
-    """Median wall time of `repeats` runs of `action`."""
-    return statistics.median(seconds(action) for _ in range(repeats))

@@ -8,8 +8,8 @@ from pyspark.sql import functions as F
 
 from bench.__main__ import run_bench, write_results
 from bench.measure import InProcessWorkloads
-from bench.plans import executed_plans, plan_stats
-from bench.report import README_END, README_START
+from bench.plans import PlanStats, executed_plans, plan_stats
+from bench.report import README_END, README_START, Results
 
 
 def test_plan_stats_sees_python_udfs_and_shuffles(spark):
@@ -26,7 +26,15 @@ def test_bench_smoke_run_writes_results_and_readme_table(spark, tmp_path):
         rows=2_000, repeats=1, work=tmp_path / "work", runner=InProcessWorkloads(spark)
     )
 
-    assert set(results.seconds) == {"floor", "seed", "job", "incremental", "job_4x"}
+    assert set(results.seconds) == {
+        "floor",
+        "seed",
+        "job",
+        "incremental",
+        "floor_4x",
+        "seed_4x",
+        "job_4x",
+    }
     assert all(seconds > 0 for seconds in results.seconds.values())
     assert results.plans.python_udf_nodes == 0
     assert results.plans.shuffle_exchanges >= 1
@@ -43,8 +51,38 @@ def test_bench_smoke_run_writes_results_and_readme_table(spark, tmp_path):
         "job_vs_seed",
         "scaling_4x",
         "incremental_vs_full",
+        "job_vs_floor_4x",
+        "job_vs_seed_4x",
     }
+    assert len(saved["rounds"]) == 1
     assert saved["passed"]["no_python_udfs"] is True
     table = (tmp_path / "out" / "results.md").read_text()
     assert "| job, full refresh |" in table
     assert readme.read_text() == f"# x\n{README_START}\n{table}{README_END}\ntail\n"
+
+
+def _round(floor: float, job: float) -> dict[str, float]:
+    return {
+        "floor": floor,
+        "seed": 2 * floor,
+        "job": job,
+        "incremental": job / 2,
+        "floor_4x": 4 * floor,
+        "seed_4x": 8 * floor,
+        "job_4x": 4 * job,
+    }
+
+
+def test_ratios_pair_workloads_of_the_same_round():
+    # The machine got twice as slow in round 2: its floor and job moved together.
+    rounds = [_round(10, 30), _round(20, 40), _round(30, 90)]
+    results = Results(1, 1, 3, rounds, PlanStats(1, 0, 1, 0))
+
+    assert results.seconds["job"] == 40
+    assert results.seconds["floor"] == 20
+    # The ratio of the medians would be 2.0; each round's own ratio is 3, 2 and 3.
+    assert results.ratios["job_vs_floor"] == 3.0
+    assert results.ratios["incremental_vs_full"] == 0.5
+    assert results.spread["job"] == (30, 90)
+    assert results.passed["job_vs_floor"]
+    assert not results.passed["incremental_vs_full"]
