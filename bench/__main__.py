@@ -63,7 +63,6 @@ def run_bench(rows: int, repeats: int, work: Path, runner: Workloads) -> Results
     return Results(
         rows=rows,
         csv_bytes=csv_bytes(data.base),
-        repeats=repeats,
         rounds=rounds,
         plans=plans,
         machine=machine_info(),

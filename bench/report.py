@@ -42,10 +42,13 @@ class Results:
 
     rows: int
     csv_bytes: int
-    repeats: int
     rounds: list[dict[str, float]]
     plans: PlanStats
     machine: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def repeats(self) -> int:
+        return len(self.rounds)
 
     @property
     def seconds(self) -> dict[str, float]:
@@ -76,6 +79,7 @@ class Results:
 
     def to_json(self) -> str:
         body = asdict(self) | {
+            "repeats": self.repeats,
             "seconds": self.seconds,
             "ratios": self.ratios,
             "targets": TARGETS,

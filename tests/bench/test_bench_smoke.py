@@ -76,7 +76,7 @@ def _round(floor: float, job: float) -> dict[str, float]:
 def test_ratios_pair_workloads_of_the_same_round():
     # The machine got twice as slow in round 2: its floor and job moved together.
     rounds = [_round(10, 30), _round(20, 40), _round(30, 90)]
-    results = Results(1, 1, 3, rounds, PlanStats(1, 0, 1, 0))
+    results = Results(1, 1, rounds, PlanStats(1, 0, 1, 0))
 
     assert results.seconds["job"] == 40
     assert results.seconds["floor"] == 20
