@@ -48,6 +48,9 @@ TRIPS_WRITE_OPTIONS = {f"parquet.enable.dictionary#{name}": "false" for name in 
 # Rows one dedupe task sorts and writes: large enough that a month of TLC data is about one task
 # per date, small enough that a task's sort stays in memory on a small Glue worker.
 TARGET_ROWS_PER_TASK = 500_000
+# Below this many rows a task costs more to start (and to open a Parquet writer per date) than it
+# saves: a small batch over many dates is a few tasks, not two per date.
+MIN_ROWS_PER_TASK = 50_000
 
 
 @dataclass(frozen=True)
@@ -150,11 +153,19 @@ def cluster_by_date(
     """
     buckets = max(1, math.ceil(rows / max(dates, 1) / TARGET_ROWS_PER_TASK))
     bucket = sf.pmod(sf.xxhash64(*keys), sf.lit(buckets)).alias(BUCKET_COLUMN)
-    partitions = max(2, 2 * max(dates, 1) * buckets)
     clustered = trips.withColumn(BUCKET_COLUMN, bucket).repartition(
-        partitions, PARTITION_COLUMN.name, BUCKET_COLUMN
+        dedupe_tasks(dates, buckets, rows), PARTITION_COLUMN.name, BUCKET_COLUMN
     )
     return clustered, [BUCKET_COLUMN]
+
+
+def dedupe_tasks(dates: int, buckets: int, rows: int) -> int:
+    """Tasks of the merge's shuffle: two per (date, bucket) pair, fewer when that would leave
+    a task under MIN_ROWS_PER_TASK rows, and never under two (both cores of a small worker).
+    Fewer tasks than pairs still gives each date one file: a pair never spans tasks."""
+    by_pairs = 2 * max(dates, 1) * buckets
+    by_rows = math.ceil(rows / MIN_ROWS_PER_TASK)
+    return max(2, min(by_pairs, by_rows))
 
 
 def stage_quarantine(quarantine: DataFrame, output_root: str, run_id: str) -> None:

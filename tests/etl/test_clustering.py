@@ -45,8 +45,32 @@ def test_each_date_lands_in_one_task(spark):
     assert_df_equality(_tasks_per_date(clustered), expected, ignore_row_order=True)
 
 
+@pytest.mark.parametrize(
+    ("dates", "rows", "tasks"),
+    [
+        (31, 3_000_000, 60),  # a month: about two tasks per date
+        (3, 300_000, 6),  # three new days: two per date
+        (31, 3_000, 2),  # a small batch over a month: a few tasks, not 62
+        (1, 10, 2),
+        (2, 2_000_000, 8),  # 1M rows per date: two buckets each, two tasks per pair
+    ],
+)
+def test_dedupe_tasks_follow_dates_and_rows(dates, rows, tasks):
+    buckets = 2 if rows // dates > merge.TARGET_ROWS_PER_TASK else 1
+    assert merge.dedupe_tasks(dates, buckets, rows) == tasks
+
+
+def test_a_small_batch_over_many_dates_is_few_tasks_with_each_date_in_one(spark):
+    clustered, _ = merge.cluster_by_date(_trips(spark), KEYS, dates=3, rows=15)
+
+    assert clustered.rdd.getNumPartitions() == 2
+    expected = spark.createDataFrame([(day.date(), 1) for day in DAYS], TASKS_PER_DATE)
+    assert_df_equality(_tasks_per_date(clustered), expected, ignore_row_order=True)
+
+
 def test_a_big_date_is_split_by_key_bucket_without_changing_winners(spark, monkeypatch):
     monkeypatch.setattr(merge, "TARGET_ROWS_PER_TASK", 2)
+    monkeypatch.setattr(merge, "MIN_ROWS_PER_TASK", 1)
     trips = _trips(spark)
 
     clustered, extra = merge.cluster_by_date(trips, KEYS, dates=3, rows=15)
