@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BASE_SEED = 6
 LATE_SEED = 66
 LATE_START = date(2015, 2, 1)
+# A small batch of one file: what the job costs when it has almost nothing to do.
+TINY_ROWS = 3_000
 
 
 def dataset(work: Path, name: str, rows: int, seed: int, files: int, **options: object) -> Path:
@@ -41,6 +43,7 @@ def csv_bytes(folder: Path) -> int:
 def run_bench(rows: int, repeats: int, work: Path, runner: Workloads) -> Results:
     """Every figure of issue 6 (plus the floor and seed at 4x rows), over `repeats` rounds."""
     files = max(4, min(40, rows // 100_000))
+    tiny_rows = min(rows, TINY_ROWS)
     data = Datasets(
         base=dataset(work, "base", rows, BASE_SEED, files),
         # New files the way they usually arrive: the next days' exports, next to the loaded month.
@@ -55,6 +58,7 @@ def run_bench(rows: int, repeats: int, work: Path, runner: Workloads) -> Results
             days=3,
         ),
         quad=dataset(work, "quad", rows * 4, BASE_SEED, files * 4),
+        tiny=dataset(work, "tiny", tiny_rows, BASE_SEED, 1),
     )
     out = work / "out"
     rounds = [one_round(runner, data, work, out) for _ in range(repeats)]
@@ -66,6 +70,7 @@ def run_bench(rows: int, repeats: int, work: Path, runner: Workloads) -> Results
         rounds=rounds,
         plans=plans,
         machine=machine_info(),
+        tiny_rows=tiny_rows,
     )
 
 
@@ -74,6 +79,7 @@ class Datasets:
     base: Path
     late: Path
     quad: Path
+    tiny: Path
 
 
 def one_round(runner: Workloads, data: Datasets, work: Path, out: Path) -> dict[str, float]:
@@ -83,6 +89,7 @@ def one_round(runner: Workloads, data: Datasets, work: Path, out: Path) -> dict[
     seconds_of: dict[str, float] = {}
     seconds_of["floor"] = seconds(lambda: runner.floor(data.base))
     seconds_of["seed"] = seconds(lambda: runner.seed(data.base, out / "seed"))
+    seconds_of["bare"] = seconds(lambda: runner.bare(data.base, out / "bare"))
     # Full refresh then 10% new files: the incremental run must cost a fraction of the full one.
     # A fresh copy of the base input keeps earlier rounds' late files out of the full run.
     batch = work / "batch"
@@ -91,6 +98,9 @@ def one_round(runner: Workloads, data: Datasets, work: Path, out: Path) -> dict[
     seconds_of["job"] = seconds(lambda: runner.job(batch, out / "job", full_refresh=True))
     shutil.copytree(data.late, batch / "late")
     seconds_of["incremental"] = seconds(lambda: runner.job(batch, out / "job", full_refresh=False))
+    seconds_of["job_tiny"] = seconds(
+        lambda: runner.job(data.tiny, out / "job_tiny", full_refresh=True)
+    )
     seconds_of["floor_4x"] = seconds(lambda: runner.floor(data.quad))
     seconds_of["seed_4x"] = seconds(lambda: runner.seed(data.quad, out / "seed4x"))
     seconds_of["job_4x"] = seconds(lambda: runner.job(data.quad, out / "job4x", full_refresh=True))

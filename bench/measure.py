@@ -18,6 +18,7 @@ from bench.plans import PlanStats, executed_plans, plan_stats
 class Workloads(Protocol):
     def floor(self, input_dir: Path) -> None: ...
     def seed(self, input_dir: Path, output_dir: Path) -> None: ...
+    def bare(self, input_dir: Path, output_dir: Path) -> None: ...
     def job(self, input_dir: Path, output_dir: Path, *, full_refresh: bool) -> None: ...
     def job_plans(self, input_dir: Path, output_dir: Path) -> PlanStats: ...
 
@@ -40,6 +41,9 @@ class ProcessWorkloads:
     def seed(self, input_dir: Path, output_dir: Path) -> None:
         self._run("-m", "bench.workloads", "seed", str(input_dir), str(output_dir))
 
+    def bare(self, input_dir: Path, output_dir: Path) -> None:
+        self._run("-m", "bench.workloads", "bare", str(input_dir), str(output_dir))
+
     def job(self, input_dir: Path, output_dir: Path, *, full_refresh: bool) -> None:
         self._run("-m", "etl.local", *job_argv(input_dir, output_dir, full_refresh=full_refresh))
 
@@ -61,6 +65,9 @@ class InProcessWorkloads:
 
     def seed(self, input_dir: Path, output_dir: Path) -> None:
         workloads.seed_logic(self.spark, str(input_dir), str(output_dir))
+
+    def bare(self, input_dir: Path, output_dir: Path) -> None:
+        workloads.bare_trips(self.spark, str(input_dir), str(output_dir))
 
     def job(self, input_dir: Path, output_dir: Path, *, full_refresh: bool) -> None:
         from etl.local import main

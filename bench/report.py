@@ -33,6 +33,11 @@ RATIOS: dict[str, tuple[str, str]] = {
     # Context, no target: how the gap changes once fixed costs (JVM start, JIT) weigh less.
     "job_vs_floor_4x": ("job_4x", "floor_4x"),
     "job_vs_seed_4x": ("job_4x", "seed_4x"),
+    # Context, no target: lower bounds. The bare trips job does none of the checks, so no design
+    # of the job can beat its ratios; nor can an incremental run cost less than a tiny batch.
+    "bare_vs_floor": ("bare", "floor"),
+    "bare_vs_seed": ("bare", "seed"),
+    "tiny_vs_full": ("job_tiny", "job"),
 }
 
 
@@ -45,6 +50,7 @@ class Results:
     rounds: list[dict[str, float]]
     plans: PlanStats
     machine: dict[str, str] = field(default_factory=dict)
+    tiny_rows: int = 0
 
     @property
     def repeats(self) -> int:
@@ -138,6 +144,8 @@ def markdown(results: Results) -> str:
         f"| shuffle exchanges in the job's plans | {results.plans.shuffle_exchanges} | | | |",
         f"| context: floor at 4x rows | {secs('floor_4x')} | job {r['job_vs_floor_4x']:.2f}x | | |",
         f"| context: seed logic at 4x rows | {secs('seed_4x')} | job {r['job_vs_seed_4x']:.2f}x | | |",
+        f"| bound: bare trips job (typed read, dedupe, trips write; no checks, quarantine or metrics) | {secs('bare')} | {r['bare_vs_floor']:.2f}x floor, {r['bare_vs_seed']:.2f}x seed | | |",
+        f"| bound: job over one {results.tiny_rows:,}-row file (fixed cost of a run) | {secs('job_tiny')} | {r['tiny_vs_full']:.2f}x full | | |",
     ]
     return "\n".join(lines) + "\n"
 

@@ -1,7 +1,8 @@
 """Reference workloads the job is measured against, each run as its own process (JVM included).
 
 `python -m bench.workloads floor INPUT` reads and parses the CSV with an explicit schema and counts it;
-`python -m bench.workloads seed INPUT OUTPUT` runs the seed tutorial's logic on the same data.
+`python -m bench.workloads seed INPUT OUTPUT` runs the seed tutorial's logic on the same data;
+`python -m bench.workloads bare INPUT OUTPUT` writes deduplicated trips with none of the job's checks.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import (
     DataType,
@@ -22,7 +23,7 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
-from etl.contract import REQUIRED_COLUMNS
+from etl.contract import DEFAULT_DEDUPE_KEYS, PARTITION_COLUMN, REQUIRED_COLUMNS
 from etl.session import local_spark
 
 _SPARK_TYPES: dict[str, DataType] = {
@@ -101,16 +102,54 @@ def seed_logic(spark: SparkSession, path: str, output: str) -> None:
         )
 
 
+def bare_trips(spark: SparkSession, path: str, output: str) -> None:
+    """The least work that yields the job's trips table: typed read, dedupe, partitioned write.
+
+    Same keys, winner rule (first row in the order of every column) and date partitions as the
+    job, with the job's split size and timestamp encoding; no validation, no quarantine, no
+    hourly metrics, no file names, no merge with earlier runs. It bounds from below what any
+    design of the job can cost, so the table shows which targets a design change could reach.
+    """
+    date = PARTITION_COLUMN.name
+    window = Window.partitionBy(date, *DEFAULT_DEDUPE_KEYS).orderBy(*CSV_SCHEMA.names)
+    with session_conf(
+        spark,
+        spark__sql__files__maxPartitionBytes=str(32 * 1024 * 1024),
+        spark__sql__parquet__outputTimestampType="TIMESTAMP_MICROS",
+        **_LENIENT_TIMES,
+    ):
+        (
+            read_csv(spark, path)
+            .withColumn(date, F.to_date("pickup_datetime"))
+            .repartition(date)
+            .withColumn("_rank", F.row_number().over(window))
+            .where(F.col("_rank") == 1)
+            .drop("_rank")
+            .write.mode("overwrite")
+            .partitionBy(date)
+            .parquet(output)
+        )
+
+
+_USAGE = "usage: python -m bench.workloads floor INPUT | seed INPUT OUTPUT | bare INPUT OUTPUT"
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) < 2 or argv[0] not in {"floor", "seed"}:
-        print("usage: python -m bench.workloads floor INPUT | seed INPUT OUTPUT", file=sys.stderr)
+    if (
+        len(argv) < 2
+        or argv[0] not in {"floor", "seed", "bare"}
+        or (argv[0] != "floor" and len(argv) < 3)
+    ):
+        print(_USAGE, file=sys.stderr)
         return 2
     spark = local_spark("bench-" + argv[0])
     try:
         if argv[0] == "floor":
             print(floor(spark, argv[1]))
-        else:
+        elif argv[0] == "seed":
             seed_logic(spark, argv[1], argv[2])
+        else:
+            bare_trips(spark, argv[1], argv[2])
     finally:
         spark.stop()
     return 0

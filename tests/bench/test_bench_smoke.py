@@ -29,8 +29,10 @@ def test_bench_smoke_run_writes_results_and_readme_table(spark, tmp_path):
     assert set(results.seconds) == {
         "floor",
         "seed",
+        "bare",
         "job",
         "incremental",
+        "job_tiny",
         "floor_4x",
         "seed_4x",
         "job_4x",
@@ -53,11 +55,15 @@ def test_bench_smoke_run_writes_results_and_readme_table(spark, tmp_path):
         "incremental_vs_full",
         "job_vs_floor_4x",
         "job_vs_seed_4x",
+        "bare_vs_floor",
+        "bare_vs_seed",
+        "tiny_vs_full",
     }
     assert len(saved["rounds"]) == 1
     assert saved["passed"]["no_python_udfs"] is True
     table = (tmp_path / "out" / "results.md").read_text()
     assert "| job, full refresh |" in table
+    assert "| bound: job over one 2,000-row file (fixed cost of a run) |" in table
     assert readme.read_text() == f"# x\n{README_START}\n{table}{README_END}\ntail\n"
 
 
@@ -65,8 +71,10 @@ def _round(floor: float, job: float) -> dict[str, float]:
     return {
         "floor": floor,
         "seed": 2 * floor,
+        "bare": 1.5 * floor,
         "job": job,
         "incremental": job / 2,
+        "job_tiny": job / 4,
         "floor_4x": 4 * floor,
         "seed_4x": 8 * floor,
         "job_4x": 4 * job,
