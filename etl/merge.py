@@ -48,6 +48,9 @@ TRIPS_WRITE_OPTIONS = {f"parquet.enable.dictionary#{name}": "false" for name in 
 # Rows one dedupe task sorts and writes: large enough that a month of TLC data is about one task
 # per date, small enough that a task's sort stays in memory on a small Glue worker.
 TARGET_ROWS_PER_TASK = 500_000
+# Parquet bytes a written trip takes (about 48 at 3M rows), rounded down so that an estimate
+# of rows from file sizes errs towards more tasks.
+PARQUET_BYTES_PER_TRIP = 40
 # Below this many rows a task costs more to start (and to open a Parquet writer per date) than it
 # saves: a small batch over many dates is a few tasks, not two per date.
 MIN_ROWS_PER_TASK = 50_000
@@ -70,20 +73,30 @@ def partition_name(value: str) -> str:
     return f"{PARTITION_COLUMN.name}={value}"
 
 
+@dataclass(frozen=True)
+class ExistingTrips:
+    frame: DataFrame
+    estimated_rows: int
+
+
 def existing_trips(
     spark: SparkSession, storage: Storage, output_root: str, dates: Sequence[str]
-) -> DataFrame | None:
-    """Already-written trips of the given pickup dates (partition-pruned), or None if none exist."""
+) -> ExistingTrips | None:
+    """Already-written trips of the given pickup dates (partition-pruned) and an estimate of
+    their number from file sizes (no scan), or None if none exist."""
     trips_root = join_path(output_root, TRIPS_DIR)
     present = set(storage.list_dirs(trips_root))
     wanted = [d for d in dates if partition_name(d) in present]
     if not wanted:
         return None
-    return (
+    frame = (
         spark.read.schema(TRIPS_SCHEMA)
         .parquet(trips_root)
         .where(sf.col(PARTITION_COLUMN.name).cast("string").isin(wanted))
     )
+    folders = [join_path(trips_root, partition_name(d)) for d in wanted]
+    written = sum(f.size for folder in folders for f in storage.list_files(folder))
+    return ExistingTrips(frame, written // PARQUET_BYTES_PER_TRIP)
 
 
 def merge_batch(
@@ -102,10 +115,13 @@ def merge_batch(
     staged = staging_root(output_root, run_id)
     combined = batch.select(*TRIPS_SCHEMA.names).withColumn(ORIGIN_COLUMN, sf.lit(_BATCH))
     existing = existing_trips(spark, storage, output_root, dates)
+    rows = batch_rows
     if existing is not None:
-        combined = existing.withColumn(ORIGIN_COLUMN, sf.lit(_EXISTING)).unionByName(combined)
+        combined = existing.frame.withColumn(ORIGIN_COLUMN, sf.lit(_EXISTING)).unionByName(combined)
+        # The shuffle's size is the existing trips of those dates as much as the batch's.
+        rows += existing.estimated_rows
 
-    clustered, cluster_columns = cluster_by_date(combined, dedupe_keys, len(dates), batch_rows)
+    clustered, cluster_columns = cluster_by_date(combined, dedupe_keys, len(dates), rows)
     ranked = rank_duplicates(
         clustered, dedupe_keys, tiebreakers=[ORIGIN_COLUMN], cluster_columns=cluster_columns
     )

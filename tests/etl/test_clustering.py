@@ -102,3 +102,27 @@ def test_a_run_writes_one_trips_file_per_date(spark, tmp_path, files):
     for day in (1, 2, 3):
         folder = tmp_path / "out" / "trips" / f"pickup_date=2015-01-0{day}"
         assert len(list(folder.glob("*.parquet"))) == 1
+
+
+def test_a_batch_into_written_dates_is_sized_with_the_trips_already_there(
+    spark, tmp_path, monkeypatch
+):
+    source, output = tmp_path / "in", tmp_path / "out"
+    lines = [trip_line(pickup_datetime=f"2015-01-01 10:{m:02d}:00") for m in range(60)]
+    write_csv(source / "a.csv", [TLC_HEADER, *lines])
+    run(spark, source, output, full_refresh=False)
+    written = sum(f.stat().st_size for f in (output / "trips").rglob("*.parquet"))
+    sizes: list[int] = []
+    cluster = merge.cluster_by_date
+    monkeypatch.setattr(
+        merge,
+        "cluster_by_date",
+        lambda trips, keys, dates, rows: sizes.append(rows) or cluster(trips, keys, dates, rows),
+    )
+
+    write_csv(source / "b.csv", [TLC_HEADER, trip_line(pickup_datetime="2015-01-01 11:00:00")])
+    run(spark, source, output, full_refresh=False)
+
+    # One new row, plus the 60 already written, estimated from their files without a scan.
+    assert sizes == [1 + written // merge.PARQUET_BYTES_PER_TRIP]
+    assert sizes[0] > 60
