@@ -41,7 +41,8 @@ def csv_bytes(folder: Path) -> int:
 
 
 def run_bench(rows: int, repeats: int, work: Path, runner: Workloads) -> Results:
-    """Every figure of issue 6 (plus the floor and seed at 4x rows), over `repeats` rounds."""
+    """Every figure of issue 6, over `repeats` rounds, with the floor and seed at 4x rows and
+    two lower bounds (a bare trips job, a tiny batch) for context."""
     files = max(4, min(40, rows // 100_000))
     tiny_rows = min(rows, TINY_ROWS)
     data = Datasets(
