@@ -48,7 +48,7 @@ TRIPS_WRITE_OPTIONS = {f"parquet.enable.dictionary#{name}": "false" for name in 
 # Rows one dedupe task sorts and writes: large enough that a month of TLC data is about one task
 # per date, small enough that a task's sort stays in memory on a small Glue worker.
 TARGET_ROWS_PER_TASK = 500_000
-# Parquet bytes a written trip takes (about 48 at 3M rows), rounded down so that an estimate
+# Parquet bytes a written trip takes (about 50 at 3M rows), rounded down so that an estimate
 # of rows from file sizes errs towards more tasks.
 PARQUET_BYTES_PER_TRIP = 40
 # Below this many rows a task costs more to start (and to open a Parquet writer per date) than it
@@ -164,7 +164,7 @@ def cluster_by_date(
     The dedupe window then needs no other exchange and each task writes few files (about one per
     date instead of one per date per task). A date bigger than TARGET_ROWS_PER_TASK is split by a
     bucket of its keys; the bucket is a function of the keys, so groups never straddle tasks.
-    Twice as many partitions as (date, bucket) pairs keeps hash collisions from stacking dates.
+    `rows` is the shuffle's size (batch plus existing trips); `dedupe_tasks` sets the task count.
     Returns the frame and the extra column the dedupe window must partition by.
     """
     buckets = max(1, math.ceil(rows / max(dates, 1) / TARGET_ROWS_PER_TASK))
@@ -176,9 +176,10 @@ def cluster_by_date(
 
 
 def dedupe_tasks(dates: int, buckets: int, rows: int) -> int:
-    """Tasks of the merge's shuffle: two per (date, bucket) pair, fewer when that would leave
-    a task under MIN_ROWS_PER_TASK rows, and never under two (both cores of a small worker).
-    Fewer tasks than pairs still gives each date one file: a pair never spans tasks."""
+    """Tasks of the merge's shuffle: two per (date, bucket) pair, which keeps hash collisions
+    from stacking big dates in one task; fewer when that would leave a task under
+    MIN_ROWS_PER_TASK rows; never under two (both cores of a small worker). Fewer tasks than
+    pairs still gives each date one file: a pair never spans tasks."""
     by_pairs = 2 * max(dates, 1) * buckets
     by_rows = math.ceil(rows / MIN_ROWS_PER_TASK)
     return max(2, min(by_pairs, by_rows))
