@@ -24,6 +24,7 @@ from pyspark.sql.types import (
 )
 
 from etl.contract import DEFAULT_DEDUPE_KEYS, PARTITION_COLUMN, REQUIRED_COLUMNS
+from etl.merge import TRIPS_WRITE_OPTIONS
 from etl.session import local_spark
 
 _SPARK_TYPES: dict[str, DataType] = {
@@ -103,15 +104,18 @@ def seed_logic(spark: SparkSession, path: str, output: str) -> None:
 
 
 def bare_trips(spark: SparkSession, path: str, output: str) -> None:
-    """The least work that yields the job's trips table: typed read, dedupe, partitioned write.
+    """The least work that yields a trips table like the job's: typed read, dedupe, write.
 
-    Same keys, winner rule (first row in the order of every column) and date partitions as the
-    job, with the job's split size and timestamp encoding; no validation, no quarantine, no
-    hourly metrics, no file names, no merge with earlier runs. It bounds from below what any
-    design of the job can cost, so the table shows which targets a design change could reach.
+    Same keys, winner rule (first row in the order of every column, nulls last) and date
+    partitions as the job, with the job's split size, timestamp encoding and Parquet write
+    options. Left out: validation, quarantine, hourly metrics, `source_file`, the optional
+    columns and the merge with earlier runs. Any design of the job does at least this work, so
+    the table shows which targets a design change could still reach.
     """
     date = PARTITION_COLUMN.name
-    window = Window.partitionBy(date, *DEFAULT_DEDUPE_KEYS).orderBy(*CSV_SCHEMA.names)
+    window = Window.partitionBy(date, *DEFAULT_DEDUPE_KEYS).orderBy(
+        *(F.col(name).asc_nulls_last() for name in CSV_SCHEMA.names)
+    )
     with session_conf(
         spark,
         spark__sql__files__maxPartitionBytes=str(32 * 1024 * 1024),
@@ -126,6 +130,7 @@ def bare_trips(spark: SparkSession, path: str, output: str) -> None:
             .where(F.col("_rank") == 1)
             .drop("_rank")
             .write.mode("overwrite")
+            .options(**TRIPS_WRITE_OPTIONS)
             .partitionBy(date)
             .parquet(output)
         )

@@ -48,9 +48,9 @@ TRIPS_WRITE_OPTIONS = {f"parquet.enable.dictionary#{name}": "false" for name in 
 # Rows one dedupe task sorts and writes: large enough that a month of TLC data is about one task
 # per date, small enough that a task's sort stays in memory on a small Glue worker.
 TARGET_ROWS_PER_TASK = 500_000
-# Parquet bytes a written trip takes (about 50 at 3M rows), rounded down so that an estimate
-# of rows from file sizes errs towards more tasks.
-PARQUET_BYTES_PER_TRIP = 40
+# Parquet bytes a written trip takes (about 50 at 3M rows, with this job's write options), for
+# estimating existing trips from file sizes; rounded down so the estimate errs towards more.
+PARQUET_BYTES_PER_TRIP = 48
 # Below this many rows a task costs more to start (and to open a Parquet writer per date) than it
 # saves: a small batch over many dates is a few tasks, not two per date.
 MIN_ROWS_PER_TASK = 50_000
@@ -76,17 +76,22 @@ def partition_name(value: str) -> str:
 @dataclass(frozen=True)
 class ExistingTrips:
     frame: DataFrame
-    estimated_rows: int
+    # Estimated from file sizes, per pickup date (string), without a scan.
+    rows_by_date: dict[str, int]
 
 
 def existing_trips(
     spark: SparkSession, storage: Storage, output_root: str, dates: Sequence[str]
 ) -> ExistingTrips | None:
     """Already-written trips of the given pickup dates (partition-pruned) and an estimate of
-    their number from file sizes (no scan), or None if none exist."""
+    their number per date, or None if none exist. One recursive listing of the trips folder
+    (pages of 1,000 keys on S3) serves every date, however many the batch touches."""
     trips_root = join_path(output_root, TRIPS_DIR)
-    present = set(storage.list_dirs(trips_root))
-    wanted = [d for d in dates if partition_name(d) in present]
+    sizes: dict[str, int] = {}
+    for file in storage.list_files(trips_root):
+        folder = file.uri.rsplit("/", 2)[-2]
+        sizes[folder] = sizes.get(folder, 0) + file.size
+    wanted = [d for d in dates if partition_name(d) in sizes]
     if not wanted:
         return None
     frame = (
@@ -94,9 +99,8 @@ def existing_trips(
         .parquet(trips_root)
         .where(sf.col(PARTITION_COLUMN.name).cast("string").isin(wanted))
     )
-    folders = [join_path(trips_root, partition_name(d)) for d in wanted]
-    written = sum(f.size for folder in folders for f in storage.list_files(folder))
-    return ExistingTrips(frame, written // PARQUET_BYTES_PER_TRIP)
+    rows = {d: sizes[partition_name(d)] // PARQUET_BYTES_PER_TRIP for d in wanted}
+    return ExistingTrips(frame, rows)
 
 
 def merge_batch(
@@ -115,13 +119,17 @@ def merge_batch(
     staged = staging_root(output_root, run_id)
     combined = batch.select(*TRIPS_SCHEMA.names).withColumn(ORIGIN_COLUMN, sf.lit(_BATCH))
     existing = existing_trips(spark, storage, output_root, dates)
-    rows = batch_rows
+    # The shuffle holds the existing trips of those dates as well as the batch. The batch's rows
+    # per date are not known here, so each date is taken to get an even share of them.
+    rows, largest_date = batch_rows, math.ceil(batch_rows / max(len(dates), 1))
     if existing is not None:
         combined = existing.frame.withColumn(ORIGIN_COLUMN, sf.lit(_EXISTING)).unionByName(combined)
-        # The shuffle's size is the existing trips of those dates as much as the batch's.
-        rows += existing.estimated_rows
+        rows += sum(existing.rows_by_date.values())
+        largest_date += max(existing.rows_by_date.values())
 
-    clustered, cluster_columns = cluster_by_date(combined, dedupe_keys, len(dates), rows)
+    clustered, cluster_columns = cluster_by_date(
+        combined, dedupe_keys, len(dates), rows, largest_date
+    )
     ranked = rank_duplicates(
         clustered, dedupe_keys, tiebreakers=[ORIGIN_COLUMN], cluster_columns=cluster_columns
     )
@@ -157,17 +165,18 @@ def merge_batch(
 
 
 def cluster_by_date(
-    trips: DataFrame, keys: Sequence[str], dates: int, rows: int
+    trips: DataFrame, keys: Sequence[str], dates: int, rows: int, largest_date: int
 ) -> tuple[DataFrame, list[str]]:
     """Shuffle the trips once so that each task holds whole dedupe groups of one or a few dates.
 
     The dedupe window then needs no other exchange and each task writes few files (about one per
     date instead of one per date per task). A date bigger than TARGET_ROWS_PER_TASK is split by a
     bucket of its keys; the bucket is a function of the keys, so groups never straddle tasks.
-    `rows` is the shuffle's size (batch plus existing trips); `dedupe_tasks` sets the task count.
+    `rows` is the shuffle's size (batch plus existing trips) and `largest_date` the rows of its
+    biggest date, which sets the bucket count; `dedupe_tasks` sets the task count.
     Returns the frame and the extra column the dedupe window must partition by.
     """
-    buckets = max(1, math.ceil(rows / max(dates, 1) / TARGET_ROWS_PER_TASK))
+    buckets = max(1, math.ceil(largest_date / TARGET_ROWS_PER_TASK))
     bucket = sf.pmod(sf.xxhash64(*keys), sf.lit(buckets)).alias(BUCKET_COLUMN)
     clustered = trips.withColumn(BUCKET_COLUMN, bucket).repartition(
         dedupe_tasks(dates, buckets, rows), PARTITION_COLUMN.name, BUCKET_COLUMN

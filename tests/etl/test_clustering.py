@@ -39,29 +39,29 @@ def _tasks_per_date(clustered):
 
 
 def test_each_date_lands_in_one_task(spark):
-    clustered, _ = merge.cluster_by_date(_trips(spark), KEYS, dates=3, rows=15)
+    clustered, _ = merge.cluster_by_date(_trips(spark), KEYS, dates=3, rows=15, largest_date=5)
 
     expected = spark.createDataFrame([(day.date(), 1) for day in DAYS], TASKS_PER_DATE)
     assert_df_equality(_tasks_per_date(clustered), expected, ignore_row_order=True)
 
 
 @pytest.mark.parametrize(
-    ("dates", "rows", "tasks"),
+    ("dates", "buckets", "rows", "tasks"),
     [
-        (31, 3_000_000, 60),  # a month: about two tasks per date
-        (3, 300_000, 6),  # three new days: two per date
-        (31, 3_000, 2),  # a small batch over a month: a few tasks, not 62
-        (1, 10, 2),
-        (2, 2_000_000, 8),  # 1M rows per date: two buckets each, two tasks per pair
+        (31, 1, 3_000_000, 60),  # a month: about two tasks per date
+        (3, 1, 300_000, 6),  # three new days: two per date
+        (31, 1, 3_000, 2),  # a small batch over a month: a few tasks, not 62
+        (1, 1, 10, 2),
+        (2, 2, 2_000_000, 8),  # 1M rows per date: two buckets each, two tasks per pair
+        (10, 1, 120_000, 3),  # 12k rows per date: 50k rows per task at least
     ],
 )
-def test_dedupe_tasks_follow_dates_and_rows(dates, rows, tasks):
-    buckets = 2 if rows // dates > merge.TARGET_ROWS_PER_TASK else 1
+def test_dedupe_tasks_follow_dates_and_rows(dates, buckets, rows, tasks):
     assert merge.dedupe_tasks(dates, buckets, rows) == tasks
 
 
 def test_a_small_batch_over_many_dates_is_few_tasks_with_each_date_in_one(spark):
-    clustered, _ = merge.cluster_by_date(_trips(spark), KEYS, dates=3, rows=15)
+    clustered, _ = merge.cluster_by_date(_trips(spark), KEYS, dates=3, rows=15, largest_date=5)
 
     assert clustered.rdd.getNumPartitions() == 2
     expected = spark.createDataFrame([(day.date(), 1) for day in DAYS], TASKS_PER_DATE)
@@ -73,7 +73,7 @@ def test_a_big_date_is_split_by_key_bucket_without_changing_winners(spark, monke
     monkeypatch.setattr(merge, "MIN_ROWS_PER_TASK", 1)
     trips = _trips(spark)
 
-    clustered, extra = merge.cluster_by_date(trips, KEYS, dates=3, rows=15)
+    clustered, extra = merge.cluster_by_date(trips, KEYS, dates=3, rows=15, largest_date=5)
 
     assert extra == [merge.BUCKET_COLUMN]
     spread = _tasks_per_date(clustered).agg(sf.max("tasks")).first()[0]
@@ -109,20 +109,27 @@ def test_a_batch_into_written_dates_is_sized_with_the_trips_already_there(
 ):
     source, output = tmp_path / "in", tmp_path / "out"
     lines = [trip_line(pickup_datetime=f"2015-01-01 10:{m:02d}:00") for m in range(60)]
+    lines += [trip_line(pickup_datetime="2015-01-02 10:00:00")]
     write_csv(source / "a.csv", [TLC_HEADER, *lines])
     run(spark, source, output, full_refresh=False)
-    written = sum(f.stat().st_size for f in (output / "trips").rglob("*.parquet"))
-    sizes: list[int] = []
-    cluster = merge.cluster_by_date
-    monkeypatch.setattr(
-        merge,
-        "cluster_by_date",
-        lambda trips, keys, dates, rows: sizes.append(rows) or cluster(trips, keys, dates, rows),
+    day_one, day_two = (
+        sum(f.stat().st_size for f in (output / "trips" / f"pickup_date={d}").glob("*.parquet"))
+        // merge.PARQUET_BYTES_PER_TRIP
+        for d in ("2015-01-01", "2015-01-02")
     )
+    sizes: list[tuple[int, int]] = []
+    cluster = merge.cluster_by_date
 
-    write_csv(source / "b.csv", [TLC_HEADER, trip_line(pickup_datetime="2015-01-01 11:00:00")])
+    def spy(trips, keys, dates, rows, largest_date):
+        sizes.append((dates, rows, largest_date))
+        return cluster(trips, keys, dates, rows, largest_date)
+
+    monkeypatch.setattr(merge, "cluster_by_date", spy)
+    late = [trip_line(pickup_datetime=f"2015-01-0{d} 11:00:00") for d in (1, 2, 3)]
+    write_csv(source / "b.csv", [TLC_HEADER, *late])
     run(spark, source, output, full_refresh=False)
 
-    # One new row, plus the 60 already written, estimated from their files without a scan.
-    assert sizes == [1 + written // merge.PARQUET_BYTES_PER_TRIP]
-    assert sizes[0] > 60
+    # Three new rows, one per date, plus the trips written on two of those dates, estimated
+    # from their files without a scan; the biggest date sets the buckets.
+    assert day_one > day_two > 0
+    assert sizes == [(3, 3 + day_one + day_two, 1 + day_one)]
