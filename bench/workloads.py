@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 from pyspark.sql import DataFrame, SparkSession, Window
@@ -25,6 +25,7 @@ from pyspark.sql.types import (
 
 from etl.contract import DEFAULT_DEDUPE_KEYS, PARTITION_COLUMN, REQUIRED_COLUMNS
 from etl.merge import TRIPS_WRITE_OPTIONS
+from etl.pipeline import SESSION_SETTINGS
 from etl.session import local_spark
 
 _SPARK_TYPES: dict[str, DataType] = {
@@ -50,11 +51,10 @@ def read_csv(spark: SparkSession, path: str) -> DataFrame:
 
 
 @contextmanager
-def session_conf(spark: SparkSession, **settings: str) -> Iterator[None]:
+def session_conf(spark: SparkSession, settings: Mapping[str, str]) -> Iterator[None]:
     """Set SQL confs for one workload and restore them, so in-process runs leave no trace."""
-    keys = {key.replace("__", "."): value for key, value in settings.items()}
-    previous = {key: spark.conf.get(key, None) for key in keys}
-    for key, value in keys.items():
+    previous = {key: spark.conf.get(key, None) for key in settings}
+    for key, value in settings.items():
         spark.conf.set(key, value)
     try:
         yield
@@ -68,7 +68,7 @@ def session_conf(spark: SparkSession, **settings: str) -> Iterator[None]:
 
 # An impossible time such as 10:61 makes Spark's default parser policy raise instead of giving
 # null; the reference workloads must read the same messy data the job reads.
-_LENIENT_TIMES = {"spark__sql__legacy__timeParserPolicy": "CORRECTED"}
+_LENIENT_TIMES = {"spark.sql.legacy.timeParserPolicy": "CORRECTED"}
 
 
 def floor(spark: SparkSession, path: str) -> int:
@@ -77,7 +77,7 @@ def floor(spark: SparkSession, path: str) -> int:
     Spark's defaults apply, as a user would run it (CSV column pruning lets count() tokenise
     lines without converting every field), so the floor is the cheapest honest pass.
     """
-    with session_conf(spark, **_LENIENT_TIMES):
+    with session_conf(spark, _LENIENT_TIMES):
         return read_csv(spark, path).count()
 
 
@@ -86,7 +86,7 @@ def seed_logic(spark: SparkSession, path: str, output: str) -> None:
 
     One pass and one output, as the seed had: no validation, no quarantine, no trips table.
     """
-    with session_conf(spark, **_LENIENT_TIMES):
+    with session_conf(spark, _LENIENT_TIMES):
         (
             read_csv(spark, path)
             .dropDuplicates(["pickup_datetime", "pickup_longitude"])
@@ -103,6 +103,13 @@ def seed_logic(spark: SparkSession, path: str, output: str) -> None:
         )
 
 
+# The job's own split size and timestamp encoding (see etl.pipeline), so the bound is comparable.
+_BARE_SETTINGS = _LENIENT_TIMES | {
+    key: SESSION_SETTINGS[key]
+    for key in ("spark.sql.files.maxPartitionBytes", "spark.sql.parquet.outputTimestampType")
+}
+
+
 def bare_trips(spark: SparkSession, path: str, output: str) -> None:
     """The least work that yields a trips table like the job's: typed read, dedupe, write.
 
@@ -116,12 +123,7 @@ def bare_trips(spark: SparkSession, path: str, output: str) -> None:
     window = Window.partitionBy(date, *DEFAULT_DEDUPE_KEYS).orderBy(
         *(F.col(name).asc_nulls_last() for name in CSV_SCHEMA.names)
     )
-    with session_conf(
-        spark,
-        spark__sql__files__maxPartitionBytes=str(32 * 1024 * 1024),
-        spark__sql__parquet__outputTimestampType="TIMESTAMP_MICROS",
-        **_LENIENT_TIMES,
-    ):
+    with session_conf(spark, _BARE_SETTINGS):
         (
             read_csv(spark, path)
             .withColumn(date, F.to_date("pickup_datetime"))

@@ -28,7 +28,7 @@ from etl.storage import Storage, join_path
 # naive timestamps are stored as written, and no whole-stage code generation for methods the JVM
 # would refuse to JIT-compile (HotSpot skips methods over 8000 bytes of bytecode; the parsing
 # projection is that big, and running it interpreted was 2-3x slower than Spark's fallback).
-_SESSION_SETTINGS = {
+SESSION_SETTINGS = {
     "spark.sql.ansi.enabled": "false",
     "spark.sql.legacy.timeParserPolicy": "CORRECTED",
     "spark.sql.session.timeZone": "UTC",
@@ -94,7 +94,7 @@ def run_pipeline(spark: SparkSession, files: Sequence[str], options: RunOptions)
     and no action repeats the parsing.
     """
     started_at = utc_now()
-    for key, value in _SESSION_SETTINGS.items():
+    for key, value in SESSION_SETTINGS.items():
         spark.conf.set(key, value)
     storage = Storage(spark)
     batch = parse_files(spark, files)

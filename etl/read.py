@@ -109,7 +109,7 @@ def read_layout_group(spark: SparkSession, layout: FileLayout, files: Sequence[s
         *(raw_cell(name) for name in CANONICAL_NAMES),
     )
     # Spark's own CSV writer quotes exactly the cells that need it; one expression keeps the
-    # generated code small (see `_SESSION_SETTINGS` in etl.pipeline).
+    # generated code small (see `SESSION_SETTINGS` in etl.pipeline).
     joined = sf.to_csv(sf.struct(*cells), {"escape": '"'})
     return Cells(frame, sf.coalesce(sf.col(_CORRUPT), joined), (*cells, _CORRUPT))
 
