@@ -13,7 +13,13 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from etl.contract import REQUIRED_COLUMNS, normalise_header
+from etl.contract import (
+    DERIVED_NAMES,
+    REQUIRED_NAMES,
+    normalise_header,
+    service_from_file_name,
+    service_from_header,
+)
 from etl.schema import CANONICAL_NAMES
 
 # A header line must name at least this many canonical columns: one match could be a data value
@@ -30,11 +36,14 @@ LAYOUT_MISSING_REQUIRED = "missing_required_column"
 @dataclass(frozen=True)
 class FileLayout:
     """How one header line maps to the contract. `cells` are the header's cells as the CSV
-    reader yields them (unquoted, trimmed); `positions` are 1-based, the first occurrence wins."""
+    reader yields them (unquoted, trimmed); `positions` are 1-based, the first occurrence wins.
+    `service` is the header's tpep_/lpep_ service, else the file name's: files are grouped by
+    both, so a group's service is one literal."""
 
     header: str
     cells: tuple[str, ...] = field(compare=False)
     positions: dict[str, int] = field(compare=False)
+    service: str | None = None
 
     @property
     def has_header(self) -> bool:
@@ -42,7 +51,7 @@ class FileLayout:
 
     @property
     def missing_required(self) -> tuple[str, ...]:
-        return tuple(c.name for c in REQUIRED_COLUMNS if c.name not in self.positions)
+        return tuple(name for name in REQUIRED_NAMES if name not in self.positions)
 
     @property
     def unknown_columns(self) -> tuple[str, ...]:
@@ -64,16 +73,23 @@ def header_cells(line: str) -> tuple[str, ...]:
     return tuple(cell.strip() for cell in row)
 
 
-def layout_for(first_line: str) -> FileLayout:
+def layout_for(first_line: str, uri: str = "") -> FileLayout:
     """The layout a file's first non-blank line gives it (a missing header when the line names
     fewer than MIN_KNOWN_HEADER_CELLS canonical columns)."""
     cells = header_cells(first_line)
+    positions = canonical_positions(cells)
+    service = service_from_header(cells) or service_from_file_name(uri)
+    return FileLayout(first_line.lstrip("\ufeff"), cells, positions, service)
+
+
+def canonical_positions(names: tuple[str, ...]) -> dict[str, int]:
+    """Canonical column -> 1-based position of the first header name that maps to it."""
     positions: dict[str, int] = {}
-    for index, cell in enumerate(cells, start=1):
+    for index, cell in enumerate(names, start=1):
         name = normalise_header(cell)
-        if name in CANONICAL_NAMES and name not in positions:
+        if name in CANONICAL_NAMES and name not in DERIVED_NAMES and name not in positions:
             positions[name] = index
-    return FileLayout(first_line.lstrip("\ufeff"), cells, positions)
+    return positions
 
 
 def group_by_layout(first_lines: Iterable[tuple[str, str | None]]) -> dict[FileLayout, list[str]]:
@@ -83,7 +99,7 @@ def group_by_layout(first_lines: Iterable[tuple[str, str | None]]) -> dict[FileL
     for uri, line in sorted(first_lines, key=lambda pair: pair[0]):
         if line is not None:
             # Layouts are equal when their header lines are: one group per distinct header.
-            groups.setdefault(layout_for(line), []).append(uri)
+            groups.setdefault(layout_for(line, uri), []).append(uri)
     return groups
 
 

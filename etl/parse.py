@@ -1,4 +1,10 @@
-"""String cells -> typed canonical values, with built-in Spark functions only (no UDFs)."""
+"""Cells as read -> typed canonical values, with built-in Spark functions only (no UDFs).
+
+A cell is a string (CSV, or a Parquet string column) or a Parquet value of whatever physical type
+that file's writer chose (counts as int32, int64 or double; timestamps in micro- or nanoseconds).
+Either way it becomes the canonical type, or null when it cannot: `unparseable` then tells a
+present-but-wrong value from an absent one.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +12,22 @@ from functools import reduce
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as sf
+from pyspark.sql.types import (
+    ByteType,
+    DataType,
+    DateType,
+    DecimalType,
+    DoubleType,
+    FloatType,
+    IntegerType,
+    LongType,
+    ShortType,
+    StringType,
+    TimestampNTZType,
+    TimestampType,
+)
 
-from etl.contract import CANONICAL_COLUMNS
+from etl.contract import CANONICAL_COLUMNS, CODE_WORDS, UNMAPPED_WORDS_ARE_NULL, Column as Contract
 from etl.read import raw_column
 from etl.schema import spark_type
 
@@ -16,6 +36,11 @@ from etl.schema import spark_type
 # `MM/dd/yyyy hh:mm:ss a`.
 ISO_TIMESTAMP = r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,9})?$"
 US_TIMESTAMP = "MM/dd/yyyy hh:mm:ss a"
+# A word that names something (e.g. vendor `DDS`) as opposed to a garbled value (`1x`, `$`).
+WORD = r"^[A-Za-z][A-Za-z ]*$"
+
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+_INTEGRAL = (ByteType, ShortType, IntegerType)
 
 
 def parse_timestamp(raw: Column) -> Column:
@@ -30,38 +55,92 @@ def parse_timestamp(raw: Column) -> Column:
     )
 
 
-def typed_value(raw: Column, catalog_type: str) -> Column:
-    """Parse one string cell to its contract type; null when absent or unparseable.
+def _finite(number: Column) -> Column:
+    return sf.when(~sf.isnan(number) & (sf.abs(number) != float("inf")), number)
+
+
+def _code_word(raw: Column, name: str) -> Column:
+    """The code a word stands for (case-insensitive), null for any other value."""
+    words = CODE_WORDS[name]
+    pairs = [item for word, code in sorted(words.items()) for item in (sf.lit(word), sf.lit(code))]
+    return sf.create_map(*pairs)[sf.lower(sf.trim(raw))]
+
+
+def typed_string(raw: Column, column: Contract) -> Column:
+    """Parse one string cell to `column`'s type; null when absent or unparseable.
 
     Numbers use Spark's casts (null on `$12.00`, `1,234.5`), with NaN and infinities rejected and
     integers required to be whole (`1.0` is 1, `1.5` is invalid: the int cast alone truncates).
+    Columns with code words (`CODE_WORDS`) accept them too; a string column with code words
+    accepts nothing else.
     """
+    catalog_type = column.type
     if catalog_type == "double":
-        number = raw.cast("double")
-        return sf.when(~sf.isnan(number) & (sf.abs(number) != float("inf")), number)
-    if catalog_type == "int":
+        value = _finite(raw.cast("double"))
+    elif catalog_type == "int":
         whole = raw.cast("int")
         # Without a `.` the int cast is exact or null; only a fraction pays for the double parse.
-        return sf.when(~raw.contains(".") | (whole == raw.cast("double")), whole)
-    if catalog_type == "timestamp":
-        return parse_timestamp(raw)
-    return raw.cast(spark_type(catalog_type))
+        value = sf.when(~raw.contains(".") | (whole == raw.cast("double")), whole)
+    elif catalog_type == "timestamp":
+        value = parse_timestamp(raw)
+    elif catalog_type == "string" and column.name in CODE_WORDS:
+        return _code_word(raw, column.name)
+    else:
+        value = raw.cast(spark_type(catalog_type))
+    if column.name in CODE_WORDS:
+        # Numbers first: the word lookup only runs for the cells that are not numbers.
+        value = sf.coalesce(value, _code_word(raw, column.name))
+    return value
+
+
+def typed_native(raw: Column, source: DataType, column: Contract) -> Column:
+    """Convert one Parquet value of physical type `source` to `column`'s type; null when it
+    cannot be represented (a fraction or an out-of-range number for an int, NaN, infinity)."""
+    if isinstance(source, StringType):
+        return typed_string(raw, column)
+    target = column.type
+    numeric = isinstance(source, (*_INTEGRAL, LongType, FloatType, DoubleType, DecimalType))
+    if target == "int" and isinstance(source, _INTEGRAL):
+        return raw.cast("int")
+    if target == "int" and isinstance(source, LongType):
+        return sf.when(raw.between(_INT_MIN, _INT_MAX), raw.cast("int"))
+    if target == "int" and numeric:
+        number = raw.cast("double")
+        whole = (number == sf.floor(number)) & number.between(_INT_MIN, _INT_MAX)
+        return sf.when(whole, number.cast("int"))
+    if target == "double" and numeric:
+        return _finite(raw.cast("double"))
+    if target == "timestamp" and isinstance(source, (TimestampType, TimestampNTZType, DateType)):
+        return raw.cast("timestamp")
+    if target == "string" and column.name in CODE_WORDS:
+        return _code_word(raw.cast("string"), column.name)
+    if target == "string":
+        return raw.cast("string")
+    # Any other pairing (e.g. a boolean passenger count) has no faithful conversion.
+    return sf.lit(None).cast(spark_type(target))
 
 
 def type_values(cells: DataFrame) -> DataFrame:
-    """Add every canonical column, typed, next to the string it was parsed from."""
+    """Add every canonical column, typed, next to the cell it was parsed from. String cells are
+    parsed; Parquet cells are converted from their physical type."""
+    types = {field.name: field.dataType for field in cells.schema.fields}
     return cells.select(
         "*",
         *(
-            typed_value(sf.col(raw_column(column.name)), column.type).alias(column.name)
-            for column in CANONICAL_COLUMNS
+            typed_native(sf.col(raw_column(c.name)), types[raw_column(c.name)], c).alias(c.name)
+            for c in CANONICAL_COLUMNS
         ),
     )
 
 
 def unparseable(name: str) -> Column:
-    """True when column `name` has a present raw value that did not parse."""
-    return sf.col(raw_column(name)).isNotNull() & sf.col(name).isNull()
+    """True when column `name` has a present raw value that did not parse (a word of a column
+    in UNMAPPED_WORDS_ARE_NULL, such as an unknown vendor, is not a parse error)."""
+    raw = sf.col(raw_column(name))
+    failed = raw.isNotNull() & sf.col(name).isNull()
+    if name in UNMAPPED_WORDS_ARE_NULL:
+        return failed & ~raw.cast("string").rlike(WORD)
+    return failed
 
 
 def any_unparseable(names: tuple[str, ...]) -> Column:

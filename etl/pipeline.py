@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import reduce
 
 from pyspark.sql import DataFrame, SparkSession
 
-from etl.layout import group_by_layout, read_first_lines
+from etl.layout import FileLayout, group_by_layout, read_first_lines
 from etl.merge import MergeResult, merge_batch, publish, stage_quarantine, staging_root
 from etl.metrics import with_pickup_date
+from etl.parquet_input import (
+    PARQUET_SUFFIXES,
+    ParquetLayout,
+    group_by_schema,
+    read_footers,
+    read_parquet_group,
+)
 from etl.parse import type_values
 from etl.quarantine import (
     quarantined_rows,
@@ -19,7 +26,7 @@ from etl.quarantine import (
     with_reject_reason,
 )
 from etl.read import read_headerless, read_layout_group
-from etl.report import RunReport, utc_now
+from etl.report import FailedFile, RunReport, utc_now
 from etl.stage import CHECKED_DIR, read_staged, stage_checked
 from etl.storage import Storage, join_path
 
@@ -39,6 +46,9 @@ SESSION_SETTINGS = {
     # 64-bit timestamps instead of the deprecated INT96 (a 12-byte binary per value): cheaper to
     # write, and read back as the same values by Spark, Athena and Glue.
     "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+    # Parquet input with nanosecond timestamps (pandas' default) is read as int64 and converted
+    # in etl.parquet_input; without this Spark 3.5 refuses the file.
+    "spark.sql.legacy.parquet.nanosAsLong": "true",
 }
 
 
@@ -52,18 +62,29 @@ class RunOptions:
 
 @dataclass(frozen=True)
 class ParsedBatch:
-    checked: DataFrame
+    # None when no readable file holds a row.
+    checked: DataFrame | None
     unknown_columns: list[str]
+    failed_files: list[FailedFile]
 
 
-def parse_files(spark: SparkSession, files: Sequence[str]) -> ParsedBatch | None:
-    """Input files -> checked rows (typed columns, `raw` strings, `reject_reason`, `pickup_date`)
-    and the batch's unknown column names; None when no file holds a line.
+def is_parquet(uri: str) -> bool:
+    """True for the Parquet files of a batch (by name, as the TLC names them)."""
+    return uri.lower().endswith(PARQUET_SUFFIXES)
 
-    Each file's first line is read on the driver to group files by header; then one CSV read per
-    group (usually a single one) parses every line. Only the header lines reach the driver.
+
+def parse_files(spark: SparkSession, files: Sequence[str]) -> ParsedBatch:
+    """Input files -> checked rows (typed columns, `raw` strings, `reject_reason`, `pickup_date`),
+    the batch's unknown column names and the files that could not be read.
+
+    The driver reads each CSV file's first line and each Parquet file's footer to group files by
+    header or schema; then one read per group (usually a few) parses every row. Only header lines
+    and footers reach the driver.
     """
-    groups = group_by_layout(read_first_lines(files, Storage(spark).first_line))
+    csv_files = [uri for uri in files if not is_parquet(uri)]
+    footers = read_footers(spark, [uri for uri in files if is_parquet(uri)])
+    groups = group_by_layout(read_first_lines(csv_files, Storage(spark).first_line))
+    parquet_groups = group_by_schema(footers)
     # Each group is checked before the union: a rejected row's original line is rebuilt from its
     # group's cells, and only while those cells are still at hand.
     frames = [
@@ -71,16 +92,18 @@ def parse_files(spark: SparkSession, files: Sequence[str]) -> ParsedBatch | None
         if layout.has_header
         else read_headerless(spark, layout.status, uris)
         for layout, uris in groups.items()
-    ]
-    if not frames:
-        return None
+    ] + [read_parquet_group(spark, layout, uris) for layout, uris in parquet_groups.items()]
     checked = [
         stage_shape(with_pickup_date(with_reject_reason(type_values(cells.frame))), cells)
         for cells in frames
     ]
+    layouts: list[FileLayout | ParquetLayout] = [*groups, *parquet_groups]
     return ParsedBatch(
-        checked=reduce(DataFrame.unionByName, checked),
-        unknown_columns=sorted({name for layout in groups for name in layout.unknown_columns}),
+        checked=reduce(DataFrame.unionByName, checked) if checked else None,
+        unknown_columns=sorted({name for layout in layouts for name in layout.unknown_columns}),
+        failed_files=[
+            FailedFile(f.uri, f"unreadable_file: {f.error}") for f in footers if f.error
+        ],
     )
 
 
@@ -98,8 +121,12 @@ def run_pipeline(spark: SparkSession, files: Sequence[str], options: RunOptions)
         spark.conf.set(key, value)
     storage = Storage(spark)
     batch = parse_files(spark, files)
-    if batch is None:
-        return empty_report(options, started_at, len(files))
+    if batch.checked is None:
+        return replace(
+            empty_report(options, started_at, len(files)),
+            failed_files=batch.failed_files,
+            unknown_columns=batch.unknown_columns,
+        )
     checked_path = join_path(staging_root(options.output_root, options.run_id), CHECKED_DIR)
     summary = stage_checked(batch.checked, checked_path)
     staged = read_staged(spark, checked_path)
@@ -134,6 +161,7 @@ def run_pipeline(spark: SparkSession, files: Sequence[str], options: RunOptions)
         reasons=summary.reasons,
         partitions_written=partitions,
         unknown_columns=batch.unknown_columns,
+        failed_files=batch.failed_files,
     )
 
 

@@ -103,7 +103,8 @@ def stage_shape(checked: DataFrame, cells: Cells) -> DataFrame:
     `raw_line`; valid rows get nulls there. Only quarantine needs the strings, and building them
     for the few rejected rows keeps the parse pass cheap."""
     rejected = sf.col("reject_reason").isNotNull()
-    strings = sf.struct(*(_raw(name).alias(name) for name in CANONICAL_NAMES))
+    # Parquet cells have their file's physical types; quarantine keeps every value as a string.
+    strings = sf.struct(*(_raw(name).cast("string").alias(name) for name in CANONICAL_NAMES))
     dropped = _RAW_COLUMNS | set(cells.helper_columns) | {"layout_status", "malformed"}
     return checked.select(
         # The file name is taken last: Spark cannot merge projections across it, and the rebuilt

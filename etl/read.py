@@ -24,6 +24,10 @@ _LINE = "_line"
 # Cells compared with the header's own cells to recognise a header line among the data.
 _HEADER_MATCH_CELLS = 2
 
+# Input folders such as `year=2015/` must not become partition columns (or make files at
+# different depths conflict): the files are listed already, nothing is to be discovered.
+READ_OPTIONS = {"recursiveFileLookup": "true"}
+
 # RFC 4180 quoting (a doubled quote escapes a quote), surrounding spaces trimmed, empty cells null,
 # and a line with the wrong number of fields kept whole in the corrupt-record column.
 CSV_READ_OPTIONS = {
@@ -34,9 +38,7 @@ CSV_READ_OPTIONS = {
     "ignoreLeadingWhiteSpace": "true",
     "ignoreTrailingWhiteSpace": "true",
     "columnNameOfCorruptRecord": _CORRUPT,
-    # Input folders such as `year=2015/` must not become partition columns (or make files at
-    # different depths conflict): the files are listed already, nothing is to be discovered.
-    "recursiveFileLookup": "true",
+    **READ_OPTIONS,
 }
 
 
@@ -97,6 +99,8 @@ def read_layout_group(spark: SparkSession, layout: FileLayout, files: Sequence[s
     )
 
     def raw_cell(name: str) -> Column:
+        if name == "service":
+            return sf.lit(layout.service).cast("string").alias(raw_column(name))
         position = layout.positions.get(name)
         if position is None:
             return sf.lit(None).cast("string").alias(raw_column(name))
@@ -119,7 +123,7 @@ def read_headerless(spark: SparkSession, status: str, files: Sequence[str]) -> C
     canonical strings are null and the line is kept as read."""
     line = sf.expr("trim(TRAILING '\\r' FROM trim(LEADING '\\ufeff' FROM value))")
     frame = (
-        spark.read.option("recursiveFileLookup", "true")
+        spark.read.options(**READ_OPTIONS)
         .text(list(files))
         .select(line.alias(_LINE))
         .where(sf.trim(sf.col(_LINE)) != "")

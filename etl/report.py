@@ -24,6 +24,15 @@ def utc_now() -> str:
 
 
 @dataclass(frozen=True)
+class FailedFile:
+    """An input file the run could not read at all, with a one-line reason. The run goes on
+    without it: one bad file never stops the others from loading."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class RunReport:
     """Counts of one run. Invariant: rows_read = rows_written + rows_quarantined +
     duplicates_dropped (each counts the batch's own rows; rows_replaced counts previously
@@ -42,13 +51,18 @@ class RunReport:
     reasons: dict[str, int] = field(default_factory=dict)
     partitions_written: list[str] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
+    failed_files: list[FailedFile] = field(default_factory=list)
+
+    @property
+    def files_failed(self) -> int:
+        return len(self.failed_files)
 
     @property
     def reconciles(self) -> bool:
         return self.rows_read == self.rows_written + self.rows_quarantined + self.duplicates_dropped
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
+        return json.dumps({**asdict(self), "files_failed": self.files_failed}, indent=2, sort_keys=True) + "\n"
 
 
 def write_report(storage: Storage, output_root: str, report: RunReport) -> None:
@@ -74,5 +88,7 @@ def summary_table(report: RunReport) -> str:
     rows += [(f"  {code}", count) for code, count in sorted(report.reasons.items())]
     if report.unknown_columns:
         rows.append(("unknown_columns", ", ".join(report.unknown_columns)))
+    rows.append(("files_failed", report.files_failed))
+    rows += [(f"  {f.path.rsplit('/', 1)[-1]}", f.reason) for f in report.failed_files]
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)

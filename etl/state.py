@@ -14,16 +14,16 @@ from etl.merge import STATE_DIR
 from etl.storage import FileInfo, Storage, join_path
 
 STATE_FILE = "processed_files.json"
-INPUT_SUFFIXES: tuple[str, ...] = (".csv", ".csv.gz")
+INPUT_SUFFIXES: tuple[str, ...] = (".csv", ".csv.gz", ".parquet")
 
 # The unit of incremental processing: a file's URI, size and modification time (ms).
 InputFile = FileInfo
 
 
 def list_input_files(storage: Storage, root: str) -> list[InputFile]:
-    """CSV files (also .csv.gz) at any depth under `root` (or `root` itself), sorted by URI.
-    Hidden files and folders (names starting with `.`) are skipped: editors and tools leave
-    them around."""
+    """CSV (also .csv.gz) and Parquet files at any depth under `root` (or `root` itself), sorted
+    by URI. Hidden files and folders (names starting with `.`) are skipped: editors and tools
+    leave them around."""
     base = PurePosixPath(root.rstrip("/").split(":", 1)[-1].lstrip("/"))
     found = []
     for file in storage.list_files(root):

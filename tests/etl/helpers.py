@@ -12,7 +12,8 @@ from pyspark.sql import functions as sf
 from pyspark.sql.types import StructType
 
 from etl.pipeline import parse_files
-from etl.schema import CANONICAL_NAMES, TRIPS_SCHEMA
+from etl.contract import SIMPLIFIED_HEADER
+from etl.schema import TRIPS_SCHEMA
 
 # Yellow-taxi 2015 header: tpep_ prefixes and CamelCase ids exercise the normalisation.
 TLC_HEADER = (
@@ -21,7 +22,8 @@ TLC_HEADER = (
     "dropoff_latitude,payment_type,fare_amount,extra,mta_tax,tip_amount,tolls_amount,"
     "improvement_surcharge,total_amount"
 )
-REQUIRED = CANONICAL_NAMES[:19]
+# Canonical names of TLC_HEADER's columns, in its order.
+TLC_2015_COLUMNS = SIMPLIFIED_HEADER
 
 DEFAULTS: dict[str, str] = {
     "vendor_id": "1",
@@ -51,7 +53,7 @@ def trip_line(**values: str) -> str:
     unknown = set(values) - set(DEFAULTS)
     if unknown:
         raise KeyError(unknown)
-    return ",".join({**DEFAULTS, **values}[name] for name in REQUIRED)
+    return ",".join({**DEFAULTS, **values}[name] for name in TLC_2015_COLUMNS)
 
 
 def checked_rows(spark: SparkSession, files: dict[str, list[str]]) -> DataFrame:

@@ -8,7 +8,12 @@ from chispa import assert_df_equality
 from pyspark.sql import functions as sf
 from pyspark.sql.types import StringType, StructField, StructType, TimestampType
 
-from etl.parse import typed_value
+from etl.contract import Column
+from etl.parse import typed_string
+
+
+def typed_value(raw, catalog_type):
+    return typed_string(raw, Column("value", catalog_type, ""))
 
 
 def test_timestamp_formats(spark):

@@ -7,7 +7,7 @@ from pyspark.sql import functions as sf
 from pyspark.sql.types import StringType, StructField, StructType
 
 from etl.quarantine import REASON_CODES, quarantined_rows, rules, valid_rows
-from etl.schema import QUARANTINE_SCHEMA
+from etl.schema import CANONICAL_NAMES, QUARANTINE_SCHEMA
 from tests.etl.helpers import DEFAULTS, TLC_HEADER, checked_rows, trip_line
 
 REASON_SCHEMA = StructType(
@@ -97,15 +97,11 @@ def test_reason_codes_are_the_rules_in_order(spark):
 def test_quarantine_keeps_original_strings(spark):
     bad = trip_line(fare_amount="$12.00", total_amount=" 17.05 ", trip_distance='"1,5"')
     checked = checked_rows(spark, {"f.csv": [TLC_HEADER, bad, trip_line()]})
-    originals = {**DEFAULTS, "fare_amount": "$12.00", "trip_distance": "1,5"}
+    originals = {**DEFAULTS, "fare_amount": "$12.00", "trip_distance": "1,5", "service": "yellow"}
     expected = spark.createDataFrame(
         [
             (
-                *(originals[name] for name in QUARANTINE_SCHEMA.names[:19]),
-                None,
-                None,
-                None,
-                None,
+                *(originals.get(name) for name in CANONICAL_NAMES),
                 bad.replace(" 17.05 ", "17.05"),
                 "invalid_value",
                 "f.csv",
@@ -120,7 +116,7 @@ def test_quarantine_keeps_original_strings(spark):
 def test_valid_rows_are_typed_and_complete(spark):
     checked = checked_rows(spark, {"f.csv": [TLC_HEADER, trip_line(), trip_line(extra="x")]})
     valid = valid_rows(checked)
-    assert valid.columns == [*QUARANTINE_SCHEMA.names[:23], "source_file"]
+    assert valid.columns == [*CANONICAL_NAMES, "source_file"]
     row = valid.select(
         sf.col("pickup_datetime").cast("string").alias("pickup"),
         "passenger_count",

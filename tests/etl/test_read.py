@@ -25,14 +25,15 @@ SEED_HEADER = TLC_HEADER.replace("tpep_", "").replace("VendorID", "vendor_id")
 
 
 def test_layout_maps_positions_and_reports_missing_and_unknown_columns():
-    layout = layout_for("tpep_pickup_datetime,Extra_Col,VendorID,total_amount,VendorID")
-    assert layout.positions == {"pickup_datetime": 1, "vendor_id": 3, "total_amount": 4}
+    layout = layout_for("tpep_pickup_datetime,Extra_Col,VendorID,Fare_Amt,VendorID")
+    assert layout.positions == {"pickup_datetime": 1, "vendor_id": 3, "fare_amount": 4}
     assert len(layout.cells) == 5
     assert layout.unknown_columns == ("extra_col",)
     assert layout.status == LAYOUT_MISSING_REQUIRED
-    assert "passenger_count" in layout.missing_required
-    assert "airport_fee" not in layout.missing_required
+    assert layout.missing_required == ("total_amount",)
     assert layout_for(TLC_HEADER).status == LAYOUT_OK
+    # Only pickup_datetime and total_amount are required: the seed's two-column file loads.
+    assert layout_for("pickup_datetime,total_amount").status == LAYOUT_OK
 
 
 def test_a_header_names_at_least_two_canonical_columns():
@@ -117,8 +118,9 @@ def test_csv_lines_follow_rfc4180_and_malformed_lines_keep_their_text(spark):
     )
     expected = spark.createDataFrame(
         [
-            ("Y,N", None, None),
-            ('say "hi"', None, None),
+            # Quoted cells keep their commas and quotes (and, not being Y or N, are invalid).
+            ("Y,N", "invalid_value", trip_line(store_and_fwd_flag='"Y,N"')),
+            ('say "hi"', "invalid_value", trip_line(store_and_fwd_flag='"say ""hi"""')),
             ("N", None, None),
             (None, None, None),
             ("N", "malformed_line", too_many),

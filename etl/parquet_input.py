@@ -1,0 +1,222 @@
+"""Parquet input files -> the same cells as CSV files, grouped by schema as CSV files are by header.
+
+The TLC has published trip records only as Parquet since 2022, and their physical types drift
+between years and writers: counts and codes as int32, int64 or double, timestamps in micro- or
+nanoseconds, strings as string or large_string. Each file's schema is read from its footer on the
+driver (no Spark job, nothing read but the footer), files with the same schema and service are
+read together with that exact schema, and each canonical column keeps its physical type until
+`etl.parse.typed_native` converts it, so a value that cannot be represented is quarantined
+instead of silently rounded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from pyspark.sql import Column, SparkSession
+from pyspark.sql import functions as sf
+from pyspark.sql.types import (
+    BinaryType,
+    BooleanType,
+    DataType,
+    DateType,
+    DecimalType,
+    DoubleType,
+    FloatType,
+    IntegerType,
+    LongType,
+    StringType,
+    StructField,
+    StructType,
+    TimestampNTZType,
+    TimestampType,
+)
+
+from etl.contract import (
+    DERIVED_NAMES,
+    REQUIRED_NAMES,
+    normalise_header,
+    service_from_file_name,
+    service_from_header,
+)
+from etl.layout import LAYOUT_MISSING_REQUIRED, LAYOUT_OK, canonical_positions
+from etl.read import READ_OPTIONS, Cells, raw_column
+from etl.schema import CANONICAL_NAMES
+
+PARQUET_SUFFIXES: tuple[str, ...] = (".parquet",)
+# A nanosecond timestamp is read as its raw int64 (Spark 3.5 has no nanosecond type, see
+# `spark.sql.legacy.parquet.nanosAsLong` in etl.pipeline.SESSION_SETTINGS) and converted here.
+NANOS = "timestamp_nanos"
+_FOOTER_READERS = 16
+_TYPES: dict[str, DataType] = {
+    "boolean": BooleanType(),
+    "int": IntegerType(),
+    "bigint": LongType(),
+    NANOS: LongType(),
+    "float": FloatType(),
+    "double": DoubleType(),
+    "string": StringType(),
+    "binary": BinaryType(),
+    "date": DateType(),
+    "timestamp": TimestampType(),
+    "timestamp_ntz": TimestampNTZType(),
+}
+
+
+def type_from_name(kind: str) -> DataType:
+    """Spark type for a name `spark_type_name` returns."""
+    if kind.startswith("decimal("):
+        precision, scale = kind[len("decimal(") : -1].split(",")
+        return DecimalType(int(precision), int(scale))
+    return _TYPES[kind]
+
+
+@dataclass(frozen=True)
+class ParquetLayout:
+    """One Parquet schema as Spark types (`fields`: name and type string, in file order), plus
+    the service its column names or file names give. Files are grouped by equal layouts."""
+
+    fields: tuple[tuple[str, str], ...]
+    service: str | None
+
+    @property
+    def positions(self) -> dict[str, int]:
+        return canonical_positions(tuple(name for name, _ in self.fields))
+
+    @property
+    def missing_required(self) -> tuple[str, ...]:
+        return tuple(name for name in REQUIRED_NAMES if name not in self.positions)
+
+    @property
+    def status(self) -> str:
+        return LAYOUT_MISSING_REQUIRED if self.missing_required else LAYOUT_OK
+
+    @property
+    def unknown_columns(self) -> tuple[str, ...]:
+        names = (normalise_header(name) for name, _ in self.fields)
+        return tuple(sorted({n for n in names if n and n not in CANONICAL_NAMES}))
+
+    def read_schema(self) -> StructType:
+        """The schema to read the files with: Spark's own mapping of the footer's types."""
+        return StructType([StructField(name, type_from_name(kind)) for name, kind in self.fields])
+
+
+@dataclass(frozen=True)
+class FooterResult:
+    uri: str
+    layout: ParquetLayout | None
+    error: str | None
+
+
+def spark_type_name(primitive: str, logical: str) -> str:
+    """The Spark type Spark's Parquet reader gives a column of this physical and logical type
+    (`logical` as parquet-mr prints it, e.g. `TIMESTAMP(MICROS,false)`, empty when none)."""
+    if logical.startswith("TIMESTAMP("):
+        if "NANOS" in logical:
+            return NANOS
+        return "timestamp" if logical.endswith("true)") else "timestamp_ntz"
+    if logical.startswith("DECIMAL("):
+        precision, scale = logical[len("DECIMAL(") : -1].split(",")
+        return f"decimal({precision.strip()},{scale.strip()})"
+    if primitive == "INT32":
+        if logical == "DATE":
+            return "date"
+        return "bigint" if logical == "INT(32,false)" else "int"
+    if primitive == "INT64":
+        return "decimal(20,0)" if logical == "INT(64,false)" else "bigint"
+    if primitive in ("BINARY", "FIXED_LEN_BYTE_ARRAY"):
+        return "string" if logical in ("STRING", "ENUM", "JSON") else "binary"
+    return {"BOOLEAN": "boolean", "INT96": "timestamp", "FLOAT": "float", "DOUBLE": "double"}.get(
+        primitive, "binary"
+    )
+
+
+def read_footer(spark: SparkSession, uri: str) -> FooterResult:
+    """The file's layout from its footer, or why it cannot be read (not Parquet, truncated)."""
+    jvm: Any = spark._jvm
+    try:
+        path = jvm.org.apache.hadoop.fs.Path(uri)
+        conf = spark._jsc.hadoopConfiguration()
+        source = jvm.org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(path, conf)
+        reader = jvm.org.apache.parquet.hadoop.ParquetFileReader.open(source)
+        try:
+            schema = reader.getFooter().getFileMetaData().getSchema()
+        finally:
+            reader.close()
+        fields = []
+        for field in schema.getFields():
+            if not field.isPrimitive():
+                fields.append((str(field.getName()), "unsupported"))
+                continue
+            logical = field.getLogicalTypeAnnotation()
+            primitive = str(field.asPrimitiveType().getPrimitiveTypeName().name())
+            kind = spark_type_name(primitive, "" if logical is None else str(logical.toString()))
+            fields.append((str(field.getName()), kind))
+    except Exception as error:  # a bad file is reported, never fatal to the run
+        return FooterResult(uri, None, one_line(error))
+    names = [name for name, _ in fields]
+    service = service_from_header(names) or service_from_file_name(uri)
+    # Nested columns hold nothing the contract knows; they are left out of the read.
+    readable = tuple((name, kind) for name, kind in fields if kind != "unsupported")
+    return FooterResult(uri, ParquetLayout(readable, service), None)
+
+
+def one_line(error: BaseException) -> str:
+    """A one-line reason for a failed file: the Java exception's class and message when the
+    error came through py4j, else the Python one."""
+    java = getattr(error, "java_exception", None)
+    if java is not None:
+        text = f"{java.getClass().getSimpleName()}: {java.getMessage()}"
+    else:
+        text = f"{type(error).__name__}: {error}"
+    return " ".join(text.split())[:300]
+
+
+def read_footers(spark: SparkSession, uris: Sequence[str]) -> list[FooterResult]:
+    """Footers of every file, fetched in parallel (on S3 each is a ranged GET)."""
+    with ThreadPoolExecutor(max_workers=_FOOTER_READERS) as pool:
+        return list(pool.map(lambda uri: read_footer(spark, uri), uris))
+
+
+def group_by_schema(results: Iterable[FooterResult]) -> dict[ParquetLayout, list[str]]:
+    """Readable files grouped by layout, sorted by URI so reads are planned the same way."""
+    groups: dict[ParquetLayout, list[str]] = {}
+    for result in sorted(results, key=lambda r: r.uri):
+        if result.layout is not None:
+            groups.setdefault(result.layout, []).append(result.uri)
+    return groups
+
+
+def read_parquet_group(spark: SparkSession, layout: ParquetLayout, files: Sequence[str]) -> Cells:
+    """Rows of files that share `layout`, shaped like CSV cells: `layout_status`, `malformed`
+    (never, for Parquet) and every canonical column in `raw_column(name)` with its physical
+    type (null when the file lacks it). `raw_line` is the row's values as a CSV line."""
+    positions = layout.positions
+    names = [name for name, _ in layout.fields]
+    kinds = dict(layout.fields)
+    rows = spark.read.schema(layout.read_schema()).options(**READ_OPTIONS).parquet(*files)
+
+    def raw_cell(name: str) -> Column:
+        if name == "service":
+            return sf.lit(layout.service).cast("string").alias(raw_column(name))
+        position = positions.get(name)
+        if position is None or name in DERIVED_NAMES:
+            return sf.lit(None).cast("string").alias(raw_column(name))
+        field = names[position - 1]
+        value = sf.col(f"`{field}`")
+        if kinds[field] == NANOS:
+            value = sf.timestamp_micros(sf.expr(f"`{field}` div 1000"))
+        return value.alias(raw_column(name))
+
+    frame = rows.select(
+        *(sf.col(f"`{name}`").alias(f"_p{i}") for i, name in enumerate(names, start=1)),
+        sf.lit(layout.status).alias("layout_status"),
+        sf.lit(False).alias("malformed"),
+        *(raw_cell(name) for name in CANONICAL_NAMES),
+    )
+    helpers = tuple(f"_p{i}" for i in range(1, len(names) + 1))
+    line = sf.to_csv(sf.struct(*(sf.col(h).cast("string") for h in helpers)), {"escape": '"'})
+    return Cells(frame, line, helpers)
