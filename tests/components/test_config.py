@@ -7,6 +7,19 @@ import pytest
 from components.config import ConfigError, StackConfig, parse_config, project_settings
 from preview.stackfile import stack_config
 
+# The default dedupe keys: what identifies a trip in every TLC era, coordinates and zones alike.
+EVERY_ERA_KEYS = (
+    "vendor_id",
+    "pickup_datetime",
+    "dropoff_datetime",
+    "pickup_longitude",
+    "pickup_latitude",
+    "dropoff_longitude",
+    "dropoff_latitude",
+    "pu_location_id",
+    "do_location_id",
+)
+
 
 def _raw(stack: str) -> dict[str, str]:
     return project_settings(stack_config(stack))
@@ -30,7 +43,7 @@ def test_dev_stack_file_loads() -> None:
         protect_data=False,
         raw_retention_days=30,
         spark_ui=True,
-        dedupe_keys=("pickup_datetime", "pickup_longitude"),
+        dedupe_keys=EVERY_ERA_KEYS,
     )
 
 
@@ -52,7 +65,7 @@ def test_prod_stack_file_loads() -> None:
         protect_data=True,
         raw_retention_days=0,
         spark_ui=True,
-        dedupe_keys=("pickup_datetime", "pickup_longitude"),
+        dedupe_keys=EVERY_ERA_KEYS,
     )
 
 
@@ -60,7 +73,7 @@ def test_defaults_match_the_contract_table() -> None:
     config = parse_config({}, "test")
     assert config == StackConfig(project="glue-etl", stack="test")
     assert (config.glue_version, config.worker_type, config.number_of_workers) == ("5.1", "G.1X", 2)
-    assert config.dedupe_keys == ("pickup_datetime", "pickup_longitude")
+    assert config.dedupe_keys == EVERY_ERA_KEYS
     assert config.name_prefix == "glue-etl-test"
     assert config.max_dpus == 2
 

@@ -56,7 +56,11 @@ def test_catalog_columns_equal_the_spark_schema_the_job_writes(mocks, table):
 def test_trips_columns_in_full(mocks):
     columns = mocks.one(TABLE, "-trips").inputs["storageDescriptor"]["columns"]
     assert columns[:3] == [
-        {"name": "vendor_id", "type": "int", "comment": "TPEP/LPEP provider code"},
+        {
+            "name": "vendor_id",
+            "type": "int",
+            "comment": "TPEP/LPEP provider code (1 CMT / Creative Mobile, 2 VTS / VeriFone)",
+        },
         {
             "name": "pickup_datetime",
             "type": "timestamp",
@@ -67,6 +71,24 @@ def test_trips_columns_in_full(mocks):
             "type": "timestamp",
             "comment": "Meter disengaged, naive local time",
         },
+    ]
+    # Every era's columns are in the one table: coordinates and zones alike, and the service.
+    names = [c["name"] for c in columns]
+    assert names[5:11] == [
+        "pickup_longitude",
+        "pickup_latitude",
+        "dropoff_longitude",
+        "dropoff_latitude",
+        "pu_location_id",
+        "do_location_id",
+    ]
+    assert columns[-2:] == [
+        {
+            "name": "service",
+            "type": "string",
+            "comment": "yellow or green: from the tpep_/lpep_ header or the file name",
+        },
+        {"name": "source_file", "type": "string", "comment": "Input file the row was read from"},
     ]
     assert columns[-1] == {
         "name": "source_file",

@@ -30,7 +30,8 @@ def _expected_arguments(graph: Graph, stack: str) -> dict[str, str]:
         "--extra-py-files": f"s3://{scripts}/{graph.inputs(OBJECT, '-package')['key']}",
         "--input_path": f"s3://{_bucket(stack, 'raw')}/input/",
         "--output_path": f"s3://{_bucket(stack, 'curated')}/",
-        "--dedupe_keys": "pickup_datetime,pickup_longitude",
+        "--dedupe_keys": "vendor_id,pickup_datetime,dropoff_datetime,pickup_longitude,"
+        "pickup_latitude,dropoff_longitude,dropoff_latitude,pu_location_id,do_location_id",
         "--enable-spark-ui": "true",
         "--spark-event-logs-path": f"s3://{scripts}/sparkui/",
     }
