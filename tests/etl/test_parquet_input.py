@@ -1,0 +1,241 @@
+"""Parquet input: drifting physical types, the same validation as CSV, unreadable files reported."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from chispa import assert_df_equality
+from pyspark.sql import functions as sf
+
+from etl.local import run
+from etl.parquet_input import NANOS, spark_type_name
+from etl.pipeline import parse_files
+from etl.quarantine import quarantined_rows, valid_rows
+from etl.schema import CANONICAL_NAMES, CANONICAL_SCHEMA, QUARANTINE_SCHEMA
+from tests.etl.helpers import TLC_HEADER, trip_line, write_csv
+
+PICKUPS = [dt.datetime(2024, 1, 1, 0, 57, 55), dt.datetime(2024, 1, 1, 1, 3, 0, 250000)]
+DROPOFFS = [dt.datetime(2024, 1, 1, 1, 17, 43), dt.datetime(2024, 1, 1, 1, 9, 0)]
+
+
+def _yellow(types: dict[str, pa.DataType], airport_fee: str, **columns: list) -> pa.Table:
+    """Two 2023/2024 yellow trips with the physical types given (the writer's choice)."""
+    data = {
+        "VendorID": [2, 1],
+        "tpep_pickup_datetime": PICKUPS,
+        "tpep_dropoff_datetime": DROPOFFS,
+        "passenger_count": [1, None],
+        "trip_distance": [1.72, 1.8],
+        "RatecodeID": [1, None],
+        "store_and_fwd_flag": ["N", None],
+        "PULocationID": [186, 140],
+        "DOLocationID": [79, 236],
+        "payment_type": [2, 0],
+        "fare_amount": [17.7, 10.0],
+        "extra": [1.0, 3.5],
+        "mta_tax": [0.5, 0.5],
+        "tip_amount": [0.0, 3.75],
+        "tolls_amount": [0.0, 0.0],
+        "improvement_surcharge": [1.0, 1.0],
+        "total_amount": [22.7, 18.75],
+        "congestion_surcharge": [2.5, None],
+        airport_fee: [0.0, None],
+        **columns,
+    }
+    return pa.table({name: pa.array(values, types.get(name)) for name, values in data.items()})
+
+
+# 2023: counts and codes as double, int64 ids, nanosecond timestamps (pandas' default).
+TYPES_2023 = {
+    "VendorID": pa.int64(),
+    "tpep_pickup_datetime": pa.timestamp("ns"),
+    "tpep_dropoff_datetime": pa.timestamp("ns"),
+    "passenger_count": pa.float64(),
+    "RatecodeID": pa.float64(),
+    "store_and_fwd_flag": pa.string(),
+    "PULocationID": pa.int64(),
+    "DOLocationID": pa.int64(),
+    "payment_type": pa.int64(),
+}
+# 2024: int32 ids, int64 counts, microsecond timestamps, large_string flags.
+TYPES_2024 = {
+    "VendorID": pa.int32(),
+    "tpep_pickup_datetime": pa.timestamp("us"),
+    "tpep_dropoff_datetime": pa.timestamp("us"),
+    "passenger_count": pa.int64(),
+    "RatecodeID": pa.int64(),
+    "store_and_fwd_flag": pa.large_string(),
+    "PULocationID": pa.int32(),
+    "DOLocationID": pa.int32(),
+    "payment_type": pa.int64(),
+}
+
+
+def _write(path: Path, table: pa.Table) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Parquet format 2.6 keeps nanosecond timestamps as such instead of coercing them.
+    pq.write_table(table, path, version="2.6")
+    return path.as_uri()
+
+
+def _expected(source: str) -> list[tuple]:
+    common = {"service": "yellow", "mta_tax": 0.5, "tolls_amount": 0.0}
+    rows = [
+        {
+            "vendor_id": 2,
+            "pickup_datetime": PICKUPS[0],
+            "dropoff_datetime": DROPOFFS[0],
+            "passenger_count": 1,
+            "trip_distance": 1.72,
+            "rate_code_id": 1,
+            "store_and_fwd_flag": "N",
+            "pu_location_id": 186,
+            "do_location_id": 79,
+            "payment_type": 2,
+            "fare_amount": 17.7,
+            "extra": 1.0,
+            "tip_amount": 0.0,
+            "improvement_surcharge": 1.0,
+            "total_amount": 22.7,
+            "congestion_surcharge": 2.5,
+            "airport_fee": 0.0,
+        },
+        {
+            "vendor_id": 1,
+            "pickup_datetime": PICKUPS[1],
+            "dropoff_datetime": DROPOFFS[1],
+            "trip_distance": 1.8,
+            "pu_location_id": 140,
+            "do_location_id": 236,
+            "payment_type": 0,
+            "fare_amount": 10.0,
+            "extra": 3.5,
+            "tip_amount": 3.75,
+            "improvement_surcharge": 1.0,
+            "total_amount": 18.75,
+        },
+    ]
+    return [(*({**common, **r}.get(n) for n in CANONICAL_NAMES), source) for r in rows]
+
+
+def test_drifting_physical_types_load_as_the_same_canonical_values(spark, tmp_path):
+    files = [
+        _write(tmp_path / "yellow_tripdata_2023-01.parquet", _yellow(TYPES_2023, "airport_fee")),
+        _write(tmp_path / "yellow_tripdata_2024-01.parquet", _yellow(TYPES_2024, "Airport_fee")),
+    ]
+    batch = parse_files(spark, files)
+    assert batch.failed_files == []
+    assert batch.unknown_columns == []
+    actual = valid_rows(batch.checked).withColumn(
+        "source_file", sf.regexp_extract("source_file", r"([^/]+)$", 1)
+    )
+    expected = spark.createDataFrame(
+        _expected("yellow_tripdata_2023-01.parquet") + _expected("yellow_tripdata_2024-01.parquet"),
+        CANONICAL_SCHEMA.add("source_file", "string"),
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_bad_parquet_rows_are_quarantined_with_their_values_as_strings(spark, tmp_path):
+    table = pa.table(
+        {
+            "VendorID": pa.array([1, 3_000_000_000, 1, 1, 1], pa.int64()),
+            "tpep_pickup_datetime": pa.array(
+                [PICKUPS[0], PICKUPS[0], None, PICKUPS[0], PICKUPS[0]], pa.timestamp("us")
+            ),
+            "tpep_dropoff_datetime": pa.array([DROPOFFS[0]] * 5, pa.timestamp("us")),
+            "passenger_count": pa.array([1.5, 1.0, 1.0, 12.0, 1.0]),
+            "total_amount": pa.array([10.0, 10.0, 10.0, 10.0, float("nan")]),
+        }
+    )
+    checked = parse_files(spark, [_write(tmp_path / "green_tripdata_2024-01.parquet", table)])
+    actual = quarantined_rows(checked.checked, "run-1").withColumn(
+        "source_file", sf.regexp_extract("source_file", r"([^/]+)$", 1)
+    )
+
+    def rejected(vendor: str, pickup: str | None, passengers: str, total: str, line: str, reason):
+        values = {
+            "vendor_id": vendor,
+            "pickup_datetime": pickup,
+            "dropoff_datetime": "2024-01-01 01:17:43",
+            "passenger_count": passengers,
+            "total_amount": total,
+            # The tpep_ column names say yellow, and the header wins over the file name.
+            "service": "yellow",
+        }
+        source = "green_tripdata_2024-01.parquet"
+        return (*(values.get(n) for n in CANONICAL_NAMES), line, reason, source, "run-1")
+
+    pickup, dropoff = "2024-01-01 00:57:55", "2024-01-01 01:17:43"
+    expected = spark.createDataFrame(
+        [
+            rejected("1", pickup, "1.5", "10.0", f"1,{pickup},{dropoff},1.5,10.0", "invalid_value"),
+            rejected(
+                "3000000000",
+                pickup,
+                "1.0",
+                "10.0",
+                f"3000000000,{pickup},{dropoff},1.0,10.0",
+                "invalid_value",
+            ),
+            rejected("1", None, "1.0", "10.0", f"1,,{dropoff},1.0,10.0", "missing_pickup_datetime"),
+            rejected(
+                "1",
+                pickup,
+                "12.0",
+                "10.0",
+                f"1,{pickup},{dropoff},12.0,10.0",
+                "passenger_count_out_of_range",
+            ),
+            rejected("1", pickup, "1.0", "NaN", f"1,{pickup},{dropoff},1.0,NaN", "invalid_total_amount"),
+        ],
+        QUARANTINE_SCHEMA,
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_an_unreadable_parquet_file_is_reported_and_the_others_load(spark, tmp_path):
+    source, output = tmp_path / "in", tmp_path / "out"
+    write_csv(source / "yellow_tripdata_2015-01.csv", [TLC_HEADER, trip_line()])
+    _write(source / "yellow_tripdata_2024-01.parquet", _yellow(TYPES_2024, "Airport_fee"))
+    (source / "yellow_tripdata_2024-02.parquet").write_bytes(b"PAR1 then the download broke")
+    report = run(spark, source, output, full_refresh=False)
+
+    assert (report.files_processed, report.rows_read, report.rows_written) == (3, 3, 3)
+    [failed] = report.failed_files
+    assert failed.path.endswith("/yellow_tripdata_2024-02.parquet")
+    assert failed.reason.startswith("unreadable_file: ")
+    assert "is not a Parquet file" in failed.reason
+    written = json.loads((output / "_reports" / "latest.json").read_text())
+    assert written["files_failed"] == 1
+    assert written["failed_files"] == [{"path": failed.path, "reason": failed.reason}]
+
+
+@pytest.mark.parametrize(
+    ("primitive", "logical", "expected"),
+    [
+        ("INT32", "", "int"),
+        ("INT32", "INT(8,true)", "int"),
+        ("INT32", "INT(32,false)", "bigint"),
+        ("INT32", "DATE", "date"),
+        ("INT64", "", "bigint"),
+        ("INT64", "INT(64,false)", "decimal(20,0)"),
+        ("INT64", "TIMESTAMP(MICROS,false)", "timestamp_ntz"),
+        ("INT64", "TIMESTAMP(MILLIS,true)", "timestamp"),
+        ("INT64", "TIMESTAMP(NANOS,false)", NANOS),
+        ("INT64", "DECIMAL(10,2)", "decimal(10,2)"),
+        ("INT96", "", "timestamp"),
+        ("DOUBLE", "", "double"),
+        ("FLOAT", "", "float"),
+        ("BINARY", "STRING", "string"),
+        ("BINARY", "", "binary"),
+        ("BOOLEAN", "", "boolean"),
+    ],
+)
+def test_footer_types_map_as_spark_reads_them(primitive, logical, expected):
+    assert spark_type_name(primitive, logical) == expected
