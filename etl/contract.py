@@ -24,7 +24,9 @@ class Column:
 # Canonical trip columns, in output order. Every era's file maps onto them; a column a file lacks
 # is null (coordinates until mid-2016, location IDs after, fees from the year they began).
 CANONICAL_COLUMNS: tuple[Column, ...] = (
-    Column("vendor_id", "int", "TPEP/LPEP provider code (1 CMT / Creative Mobile, 2 VTS / VeriFone)"),
+    Column(
+        "vendor_id", "int", "TPEP/LPEP provider code (1 CMT / Creative Mobile, 2 VTS / VeriFone)"
+    ),
     Column("pickup_datetime", "timestamp", "Meter engaged, naive local time"),
     Column("dropoff_datetime", "timestamp", "Meter disengaged, naive local time"),
     Column("passenger_count", "int", "Passengers reported by the driver (0-9)"),
@@ -37,7 +39,11 @@ CANONICAL_COLUMNS: tuple[Column, ...] = (
     Column("do_location_id", "int", "TLC taxi zone of the dropoff (files from July 2016)"),
     Column("rate_code_id", "int", "Final rate code"),
     Column("store_and_fwd_flag", "string", "Y/N: trip record held in vehicle memory"),
-    Column("payment_type", "int", "Payment type code (1 card, 2 cash, 3 no charge, 4 dispute, 5 unknown)"),
+    Column(
+        "payment_type",
+        "int",
+        "Payment type code (1 card, 2 cash, 3 no charge, 4 dispute, 5 unknown)",
+    ),
     Column("fare_amount", "double", "Time-and-distance fare"),
     Column("extra", "double", "Miscellaneous extras and surcharges"),
     Column("mta_tax", "double", "MTA tax"),
@@ -56,7 +62,9 @@ CANONICAL_COLUMNS: tuple[Column, ...] = (
 # What the job cannot do without (the seed tutorial's own aggregate needs exactly these): a file
 # lacking one of them has all its rows quarantined; a row with one empty is quarantined.
 REQUIRED_NAMES: tuple[str, ...] = ("pickup_datetime", "total_amount")
-REQUIRED_COLUMNS: tuple[Column, ...] = tuple(c for c in CANONICAL_COLUMNS if c.name in REQUIRED_NAMES)
+REQUIRED_COLUMNS: tuple[Column, ...] = tuple(
+    c for c in CANONICAL_COLUMNS if c.name in REQUIRED_NAMES
+)
 
 # Not read from any cell: `service` comes from the header prefix or the file name.
 DERIVED_NAMES: tuple[str, ...] = ("service",)

@@ -20,6 +20,7 @@ from etl.contract import (
     service_from_file_name,
     service_from_header,
 )
+from etl.report import one_line
 from etl.schema import CANONICAL_NAMES
 
 # A header line must name at least this many canonical columns: one match could be a data value
@@ -69,7 +70,11 @@ class FileLayout:
 
 def header_cells(line: str) -> tuple[str, ...]:
     """Split a header line like the CSV reader does (RFC 4180 quotes), cells trimmed."""
-    row = next(csv.reader([line.lstrip("\ufeff")]), [])
+    try:
+        row = next(csv.reader([line.lstrip("\ufeff")]), [])
+    except csv.Error:
+        # A cell over the csv module's limit (128 KiB) is no header name: the line is data.
+        return ()
     return tuple(cell.strip() for cell in row)
 
 
@@ -103,9 +108,27 @@ def group_by_layout(first_lines: Iterable[tuple[str, str | None]]) -> dict[FileL
     return groups
 
 
-def read_first_lines(
-    uris: Sequence[str], first_line: Callable[[str], str | None]
-) -> list[tuple[str, str | None]]:
-    """(uri, first non-blank line) for every file, fetched in parallel."""
+@dataclass(frozen=True)
+class HeaderScan:
+    """First lines of the files that could be read, and why the others could not."""
+
+    lines: list[tuple[str, str | None]]
+    failed: list[tuple[str, str]]
+
+
+def read_first_lines(uris: Sequence[str], first_line: Callable[[str], str | None]) -> HeaderScan:
+    """(uri, first non-blank line) for every readable file, fetched in parallel; a file that
+    cannot be opened or decompressed is reported instead of failing the batch."""
+
+    def scan(uri: str) -> tuple[str, str | None, str | None]:
+        try:
+            return uri, first_line(uri), None
+        except Exception as error:  # one bad file never stops the others
+            return uri, None, one_line(error)
+
     with ThreadPoolExecutor(max_workers=_HEADER_READERS) as pool:
-        return list(zip(uris, pool.map(first_line, uris), strict=True))
+        results = list(pool.map(scan, uris))
+    return HeaderScan(
+        lines=[(uri, line) for uri, line, error in results if error is None],
+        failed=[(uri, error) for uri, _, error in results if error is not None],
+    )

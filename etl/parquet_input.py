@@ -44,6 +44,7 @@ from etl.contract import (
 )
 from etl.layout import LAYOUT_MISSING_REQUIRED, LAYOUT_OK, canonical_positions
 from etl.read import READ_OPTIONS, Cells, raw_column
+from etl.report import one_line
 from etl.schema import CANONICAL_NAMES
 
 PARQUET_SUFFIXES: tuple[str, ...] = (".parquet",)
@@ -162,17 +163,6 @@ def read_footer(spark: SparkSession, uri: str) -> FooterResult:
     # Nested columns hold nothing the contract knows; they are left out of the read.
     readable = tuple((name, kind) for name, kind in fields if kind != "unsupported")
     return FooterResult(uri, ParquetLayout(readable, service), None)
-
-
-def one_line(error: BaseException) -> str:
-    """A one-line reason for a failed file: the Java exception's class and message when the
-    error came through py4j, else the Python one."""
-    java = getattr(error, "java_exception", None)
-    if java is not None:
-        text = f"{java.getClass().getSimpleName()}: {java.getMessage()}"
-    else:
-        text = f"{type(error).__name__}: {error}"
-    return " ".join(text.split())[:300]
 
 
 def read_footers(spark: SparkSession, uris: Sequence[str]) -> list[FooterResult]:

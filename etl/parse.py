@@ -27,7 +27,8 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
-from etl.contract import CANONICAL_COLUMNS, CODE_WORDS, UNMAPPED_WORDS_ARE_NULL, Column as Contract
+from etl.contract import CANONICAL_COLUMNS, CODE_WORDS, UNMAPPED_WORDS_ARE_NULL
+from etl.contract import Column as Contract
 from etl.read import raw_column
 from etl.schema import spark_type
 

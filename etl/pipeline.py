@@ -4,30 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import reduce
 
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import SparkSession
 
-from etl.layout import FileLayout, group_by_layout, read_first_lines
+from etl.batch_read import stage_isolated
 from etl.merge import MergeResult, merge_batch, publish, stage_quarantine, staging_root
 from etl.metrics import with_pickup_date
-from etl.parquet_input import (
-    PARQUET_SUFFIXES,
-    ParquetLayout,
-    group_by_schema,
-    read_footers,
-    read_parquet_group,
-)
-from etl.parse import type_values
-from etl.quarantine import (
-    quarantined_rows,
-    stage_shape,
-    valid_rows,
-    with_reject_reason,
-)
-from etl.read import read_headerless, read_layout_group
-from etl.report import FailedFile, RunReport, utc_now
-from etl.stage import CHECKED_DIR, read_staged, stage_checked
+from etl.quarantine import quarantined_rows, valid_rows
+from etl.report import RunReport, utc_now
+from etl.stage import CHECKED_DIR, read_staged
 from etl.storage import Storage, join_path
 
 # Session settings the job relies on: no ANSI exceptions on bad input (the casts return null and
@@ -60,53 +45,6 @@ class RunOptions:
     dedupe_keys: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class ParsedBatch:
-    # None when no readable file holds a row.
-    checked: DataFrame | None
-    unknown_columns: list[str]
-    failed_files: list[FailedFile]
-
-
-def is_parquet(uri: str) -> bool:
-    """True for the Parquet files of a batch (by name, as the TLC names them)."""
-    return uri.lower().endswith(PARQUET_SUFFIXES)
-
-
-def parse_files(spark: SparkSession, files: Sequence[str]) -> ParsedBatch:
-    """Input files -> checked rows (typed columns, `raw` strings, `reject_reason`, `pickup_date`),
-    the batch's unknown column names and the files that could not be read.
-
-    The driver reads each CSV file's first line and each Parquet file's footer to group files by
-    header or schema; then one read per group (usually a few) parses every row. Only header lines
-    and footers reach the driver.
-    """
-    csv_files = [uri for uri in files if not is_parquet(uri)]
-    footers = read_footers(spark, [uri for uri in files if is_parquet(uri)])
-    groups = group_by_layout(read_first_lines(csv_files, Storage(spark).first_line))
-    parquet_groups = group_by_schema(footers)
-    # Each group is checked before the union: a rejected row's original line is rebuilt from its
-    # group's cells, and only while those cells are still at hand.
-    frames = [
-        read_layout_group(spark, layout, uris)
-        if layout.has_header
-        else read_headerless(spark, layout.status, uris)
-        for layout, uris in groups.items()
-    ] + [read_parquet_group(spark, layout, uris) for layout, uris in parquet_groups.items()]
-    checked = [
-        stage_shape(with_pickup_date(with_reject_reason(type_values(cells.frame))), cells)
-        for cells in frames
-    ]
-    layouts: list[FileLayout | ParquetLayout] = [*groups, *parquet_groups]
-    return ParsedBatch(
-        checked=reduce(DataFrame.unionByName, checked) if checked else None,
-        unknown_columns=sorted({name for layout in layouts for name in layout.unknown_columns}),
-        failed_files=[
-            FailedFile(f.uri, f"unreadable_file: {f.error}") for f in footers if f.error
-        ],
-    )
-
-
 def run_pipeline(spark: SparkSession, files: Sequence[str], options: RunOptions) -> RunReport:
     """Parse, validate, deduplicate and merge one batch of input files (URIs), then publish
     trips, hourly metrics and quarantine. The caller writes the report (last, after any state it
@@ -120,15 +58,14 @@ def run_pipeline(spark: SparkSession, files: Sequence[str], options: RunOptions)
     for key, value in SESSION_SETTINGS.items():
         spark.conf.set(key, value)
     storage = Storage(spark)
-    batch = parse_files(spark, files)
-    if batch.checked is None:
-        return replace(
-            empty_report(options, started_at, len(files)),
-            failed_files=batch.failed_files,
-            unknown_columns=batch.unknown_columns,
-        )
     checked_path = join_path(staging_root(options.output_root, options.run_id), CHECKED_DIR)
-    summary = stage_checked(batch.checked, checked_path)
+    batch = stage_isolated(spark, files, checked_path)
+    summary = batch.summary
+    if summary is None:
+        report = empty_report(options, started_at, len(files))
+        return replace(
+            report, failed_files=batch.failed_files, unknown_columns=batch.unknown_columns
+        )
     staged = read_staged(spark, checked_path)
     if summary.reasons:
         stage_quarantine(

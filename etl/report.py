@@ -32,6 +32,19 @@ class FailedFile:
     reason: str
 
 
+def one_line(error: BaseException) -> str:
+    """A one-line reason for a failed file: the Java exception's class and message (its root
+    cause's, which names what went wrong) when the error came through py4j, else the Python one."""
+    java = getattr(error, "java_exception", None)
+    if java is not None:
+        while java.getCause() is not None and java.getCause() != java:
+            java = java.getCause()
+        text = f"{java.getClass().getSimpleName()}: {java.getMessage()}"
+    else:
+        text = f"{type(error).__name__}: {error}"
+    return " ".join(text.split())[:300]
+
+
 @dataclass(frozen=True)
 class RunReport:
     """Counts of one run. Invariant: rows_read = rows_written + rows_quarantined +
@@ -62,7 +75,12 @@ class RunReport:
         return self.rows_read == self.rows_written + self.rows_quarantined + self.duplicates_dropped
 
     def to_json(self) -> str:
-        return json.dumps({**asdict(self), "files_failed": self.files_failed}, indent=2, sort_keys=True) + "\n"
+        return (
+            json.dumps(
+                {**asdict(self), "files_failed": self.files_failed}, indent=2, sort_keys=True
+            )
+            + "\n"
+        )
 
 
 def write_report(storage: Storage, output_root: str, report: RunReport) -> None:

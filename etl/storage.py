@@ -8,6 +8,10 @@ from typing import Any
 
 from pyspark.sql import SparkSession
 
+# Bounds of the driver's first-line read: characters kept of a line, bytes scanned for its end.
+MAX_LINE_CHARS = 1024 * 1024
+MAX_SCAN_BYTES = 64 * 1024 * 1024
+
 
 @dataclass(frozen=True, order=True)
 class FileInfo:
@@ -76,24 +80,24 @@ class Storage:
 
     def first_line(self, path: str, max_lines: int = 100) -> str | None:
         """The first line of a text file that is not blank (gzip and other Hadoop codecs are
-        decompressed); None when the first `max_lines` lines are blank. `readLine` already
-        ends a line at CR, LF or CRLF."""
+        decompressed); None when the first `max_lines` lines are blank. Lines end at CR, LF or
+        CRLF. A line longer than MAX_LINE_CHARS is cut there: a header is never that long, and
+        a file of one endless line must not exhaust the driver's memory."""
         stream = self._fs(path).open(self._path(path))
         codec = self._jvm.org.apache.hadoop.io.compress.CompressionCodecFactory(
             self._conf
         ).getCodec(self._path(path))
         if codec is not None:
             stream = codec.createInputStream(stream)
-        reader = self._jvm.java.io.BufferedReader(
-            self._jvm.java.io.InputStreamReader(stream, "UTF-8")
-        )
+        reader = self._jvm.org.apache.hadoop.util.LineReader(stream)
+        text = self._jvm.org.apache.hadoop.io.Text()
         try:
             for _ in range(max_lines):
-                line = reader.readLine()
-                if line is None:
+                if reader.readLine(text, MAX_LINE_CHARS, MAX_SCAN_BYTES) == 0:
                     return None
-                if str(line).strip():
-                    return str(line)
+                line = str(text.toString())
+                if line.strip():
+                    return line
             return None
         finally:
             reader.close()

@@ -11,7 +11,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as sf
 from pyspark.sql.types import StructType
 
-from etl.pipeline import parse_files
+from etl.batch_read import parse_files
 from etl.contract import SIMPLIFIED_HEADER
 from etl.schema import TRIPS_SCHEMA
 

@@ -12,9 +12,9 @@ import pytest
 from chispa import assert_df_equality
 from pyspark.sql import functions as sf
 
+from etl.batch_read import parse_files
 from etl.local import run
 from etl.parquet_input import NANOS, spark_type_name
-from etl.pipeline import parse_files
 from etl.quarantine import quarantined_rows, valid_rows
 from etl.schema import CANONICAL_NAMES, CANONICAL_SCHEMA, QUARANTINE_SCHEMA
 from tests.etl.helpers import TLC_HEADER, trip_line, write_csv
@@ -192,7 +192,9 @@ def test_bad_parquet_rows_are_quarantined_with_their_values_as_strings(spark, tm
                 f"1,{pickup},{dropoff},12.0,10.0",
                 "passenger_count_out_of_range",
             ),
-            rejected("1", pickup, "1.0", "NaN", f"1,{pickup},{dropoff},1.0,NaN", "invalid_total_amount"),
+            rejected(
+                "1", pickup, "1.0", "NaN", f"1,{pickup},{dropoff},1.0,NaN", "invalid_total_amount"
+            ),
         ],
         QUARANTINE_SCHEMA,
     )

@@ -7,6 +7,7 @@ import gzip
 from chispa import assert_df_equality
 from pyspark.sql.types import StringType, StructField, StructType
 
+from etl.batch_read import parse_files
 from etl.contract import normalise_header
 from etl.layout import (
     LAYOUT_MISSING_HEADER,
@@ -16,7 +17,6 @@ from etl.layout import (
     header_cells,
     layout_for,
 )
-from etl.pipeline import parse_files
 from etl.state import list_input_files
 from etl.storage import Storage
 from tests.etl.helpers import TLC_HEADER, checked_rows, trip_line, write_csv

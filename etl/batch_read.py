@@ -1,0 +1,152 @@
+"""Reading a batch: input files -> checked rows, with every unreadable file set aside.
+
+The driver groups files by header (CSV) or footer schema (Parquet) and builds one read per group;
+`stage_isolated` then runs the batch's single pass over its input. A file that cannot be read
+(a truncated gzip stream, bytes that are not what the name says, a file gone since listing) fails
+that pass; the files are then tried one at a time, with the same reads, to find which ones fail on
+their own, and the pass runs again without them. A good batch pays nothing for this; a batch
+with bad files pays one more read of its files. Bad files are reported, never fatal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import reduce
+
+from py4j.protocol import Py4JJavaError
+from pyspark.sql import DataFrame, SparkSession
+
+from etl.layout import FileLayout, group_by_layout, read_first_lines
+from etl.metrics import with_pickup_date
+from etl.parquet_input import (
+    PARQUET_SUFFIXES,
+    ParquetLayout,
+    group_by_schema,
+    read_footers,
+    read_parquet_group,
+)
+from etl.parse import type_values
+from etl.quarantine import stage_shape, with_reject_reason
+from etl.read import read_headerless, read_layout_group
+from etl.report import FailedFile, one_line
+from etl.stage import BatchSummary, stage_checked
+from etl.storage import Storage
+
+UNREADABLE = "unreadable_file"
+# Single-file checks run side by side: each is a small Spark job, mostly waiting on I/O.
+_CHECKERS = 4
+
+
+@dataclass(frozen=True)
+class ParsedBatch:
+    # None when no readable file holds a row.
+    checked: DataFrame | None
+    unknown_columns: list[str]
+    failed_files: list[FailedFile]
+
+
+def is_parquet(uri: str) -> bool:
+    """True for the Parquet files of a batch (by name, as the TLC names them)."""
+    return uri.lower().endswith(PARQUET_SUFFIXES)
+
+
+def parse_files(spark: SparkSession, files: Sequence[str]) -> ParsedBatch:
+    """Input files -> checked rows (typed columns, `raw` strings, `reject_reason`, `pickup_date`),
+    the batch's unknown column names and the files that could not be read.
+
+    The driver reads each CSV file's first line and each Parquet file's footer to group files by
+    header or schema; then one read per group (usually a few) parses every row. Only header lines
+    and footers reach the driver.
+    """
+    csv_files = [uri for uri in files if not is_parquet(uri)]
+    footers = read_footers(spark, [uri for uri in files if is_parquet(uri)])
+    headers = read_first_lines(csv_files, Storage(spark).first_line)
+    groups = group_by_layout(headers.lines)
+    parquet_groups = group_by_schema(footers)
+    # Each group is checked before the union: a rejected row's original line is rebuilt from its
+    # group's cells, and only while those cells are still at hand.
+    frames = [
+        read_layout_group(spark, layout, uris)
+        if layout.has_header
+        else read_headerless(spark, layout.status, uris)
+        for layout, uris in groups.items()
+    ] + [read_parquet_group(spark, layout, uris) for layout, uris in parquet_groups.items()]
+    checked = [
+        stage_shape(with_pickup_date(with_reject_reason(type_values(cells.frame))), cells)
+        for cells in frames
+    ]
+    layouts: list[FileLayout | ParquetLayout] = [*groups, *parquet_groups]
+    return ParsedBatch(
+        checked=reduce(DataFrame.unionByName, checked) if checked else None,
+        unknown_columns=sorted({name for layout in layouts for name in layout.unknown_columns}),
+        failed_files=sorted(
+            [FailedFile(uri, f"{UNREADABLE}: {error}") for uri, error in headers.failed]
+            + [FailedFile(f.uri, f"{UNREADABLE}: {f.error}") for f in footers if f.error],
+            key=lambda failed: failed.path,
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class StagedBatch:
+    """The batch after its one pass: counts (None when no readable file holds a row), the
+    unknown column names and every file that could not be read."""
+
+    summary: BatchSummary | None
+    unknown_columns: list[str]
+    failed_files: list[FailedFile]
+
+
+def stage_isolated(spark: SparkSession, files: Sequence[str], path: str) -> StagedBatch:
+    """Parse `files` and stage their checked rows at `path`. Files that cannot be read are left
+    out and reported; the pass is retried until it succeeds without them. An error that no single
+    file reproduces (a lost executor, a full disk) is not the data's fault and is raised."""
+    storage = Storage(spark)
+    remaining = list(files)
+    failed: list[FailedFile] = []
+    while True:
+        batch = parse_files(spark, remaining)
+        failed_now = [*failed, *batch.failed_files]
+        if batch.checked is None:
+            return StagedBatch(None, batch.unknown_columns, _sorted(failed_now))
+        try:
+            summary = stage_checked(batch.checked, path)
+        except Py4JJavaError:
+            storage.delete(path)
+            culprits = unreadable_files(
+                spark, [f for f in remaining if f not in _paths(failed_now)]
+            )
+            if not culprits:
+                raise
+            failed = [*failed_now, *culprits]
+            remaining = [f for f in remaining if f not in _paths(failed)]
+            continue
+        return StagedBatch(summary, batch.unknown_columns, _sorted(failed_now))
+
+
+def unreadable_files(spark: SparkSession, files: Sequence[str]) -> list[FailedFile]:
+    """The files whose own read fails, each with the reason; the read is the pipeline's (same
+    grouping, parsing and checks) into Spark's no-op sink, so whatever failed the batch fails
+    here for the file that caused it."""
+
+    def check(uri: str) -> FailedFile | None:
+        try:
+            batch = parse_files(spark, [uri])
+            if batch.checked is not None:
+                batch.checked.write.format("noop").mode("overwrite").save()
+        except Py4JJavaError as error:
+            return FailedFile(uri, f"{UNREADABLE}: {one_line(error)}")
+        return None
+
+    with ThreadPoolExecutor(max_workers=_CHECKERS) as pool:
+        return [f for f in pool.map(check, files) if f is not None]
+
+
+def _paths(failed: Sequence[FailedFile]) -> set[str]:
+    return {f.path for f in failed}
+
+
+def _sorted(failed: Sequence[FailedFile]) -> list[FailedFile]:
+    return sorted(failed, key=lambda f: f.path)
