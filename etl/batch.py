@@ -1,19 +1,25 @@
 """One incremental (or full-refresh) run over an input location: the single code path that both
 entrypoints, `etl.local` and the Glue job, go through.
 
-The run lists the input files, keeps those not recorded in `<output>/_state/` and hands them to
+The run takes the output root (`etl.run_lock`), finishes or discards what dead runs left in
+staging, lists the input files, keeps those not recorded in `<output>/_state/` and hands them to
 the pipeline. The files are recorded only after the pipeline has published its outputs, so a run
-that fails part-way processes the same files again next time (the merge makes that idempotent).
+that fails part-way processes the same files again next time; `etl.publish` walks through why
+that gives the outputs of a clean run.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from pyspark.sql import SparkSession
 
-from etl.merge import reset_outputs
+from etl.checkpoints import PUBLISHED, RECORDED, checkpoint
 from etl.pipeline import RunOptions, run_pipeline
-from etl.report import RunReport, new_run_id, write_report
-from etl.state import list_input_files, load_processed, new_files, save_processed
+from etl.publish import recover_dead_runs, reset_outputs
+from etl.report import RunReport, SkippedEntry, new_run_id, write_report
+from etl.run_lock import run_lock
+from etl.state import files_to_process, list_input_files, load_recorded, record, save_recorded
 from etl.storage import Storage
 
 
@@ -23,23 +29,40 @@ def run_batch(
     output_root: str,
     full_refresh: bool,
     dedupe_keys: tuple[str, ...],
+    retry_failed: bool = False,
 ) -> RunReport:
     """Process the files under `input_root` not processed before (all of them, after clearing
-    outputs and state, when `full_refresh`), record them and write the run report.
-    Both roots are URIs (file:// locally, s3:// in Glue). Returns the report written."""
+    outputs and state, when `full_refresh`; also those that failed before, when
+    `retry_failed`), record them and write the run report. Both roots are URIs (file:// locally,
+    s3:// in Glue). Returns the report written."""
     storage = Storage(spark)
-    if full_refresh:
-        reset_outputs(storage, output_root)
-    processed = load_processed(storage, output_root)
-    batch = new_files(list_input_files(storage, input_root), processed)
-    options = RunOptions(
-        output_root=output_root,
-        run_id=new_run_id(),
-        mode="full" if full_refresh else "incremental",
-        dedupe_keys=dedupe_keys,
-    )
-    # Nothing new is still a run: its report says so, and latest.json moves on.
-    report = run_pipeline(spark, [f.uri for f in batch], options)
-    save_processed(storage, output_root, processed | set(batch))
-    write_report(storage, output_root, report)
+    run_id = new_run_id()
+    with run_lock(output_root, run_id):
+        recover_dead_runs(storage, output_root, run_id)
+        if full_refresh:
+            reset_outputs(storage, output_root)
+        recorded = load_recorded(storage, output_root)
+        listing = list_input_files(storage, input_root)
+        batch = files_to_process(listing.files, recorded, retry_failed)
+        options = RunOptions(
+            input_root=input_root,
+            output_root=output_root,
+            run_id=run_id,
+            mode="full" if full_refresh else "incremental",
+            dedupe_keys=dedupe_keys,
+        )
+        # Nothing new is still a run: its report says so, and latest.json moves on.
+        report = run_pipeline(spark, batch, options)
+        checkpoint(PUBLISHED)
+        paths = {f.uri: f.path for f in batch}
+        failed_by_uri = {f.path: f.reason for f in report.failed_files}
+        report = replace(
+            report,
+            # Reports name files as state does: by their path under the input root.
+            failed_files=[replace(f, path=paths.get(f.path, f.path)) for f in report.failed_files],
+            skipped_files=[SkippedEntry(s.path, s.reason) for s in listing.skipped],
+        )
+        save_recorded(storage, output_root, record(recorded, batch, failed_by_uri))
+        checkpoint(RECORDED)
+        write_report(storage, output_root, report)
     return report

@@ -29,7 +29,7 @@ from etl.parquet_input import (
 )
 from etl.parse import type_values
 from etl.quarantine import stage_shape, with_reject_reason
-from etl.read import read_headerless, read_layout_group
+from etl.read import read_headerless, read_layout_group, source_path
 from etl.report import FailedFile, one_line
 from etl.stage import BatchSummary, stage_checked
 from etl.storage import Storage
@@ -52,7 +52,7 @@ def is_parquet(uri: str) -> bool:
     return uri.lower().endswith(PARQUET_SUFFIXES)
 
 
-def parse_files(spark: SparkSession, files: Sequence[str]) -> ParsedBatch:
+def parse_files(spark: SparkSession, files: Sequence[str], input_root: str) -> ParsedBatch:
     """Input files -> checked rows (typed columns, `raw` strings, `reject_reason`, `pickup_date`),
     the batch's unknown column names and the files that could not be read.
 
@@ -60,6 +60,7 @@ def parse_files(spark: SparkSession, files: Sequence[str]) -> ParsedBatch:
     header or schema; then one read per group (usually a few) parses every row. Only header lines
     and footers reach the driver.
     """
+    source = source_path(input_root)
     csv_files = [uri for uri in files if not is_parquet(uri)]
     footers = read_footers(spark, [uri for uri in files if is_parquet(uri)])
     headers = read_first_lines(csv_files, Storage(spark).first_line)
@@ -74,7 +75,7 @@ def parse_files(spark: SparkSession, files: Sequence[str]) -> ParsedBatch:
         for layout, uris in groups.items()
     ] + [read_parquet_group(spark, layout, uris) for layout, uris in parquet_groups.items()]
     checked = [
-        stage_shape(with_pickup_date(with_reject_reason(type_values(cells.frame))), cells)
+        stage_shape(with_pickup_date(with_reject_reason(type_values(cells.frame))), cells, source)
         for cells in frames
     ]
     layouts: list[FileLayout | ParquetLayout] = [*groups, *parquet_groups]
@@ -99,7 +100,9 @@ class StagedBatch:
     failed_files: list[FailedFile]
 
 
-def stage_isolated(spark: SparkSession, files: Sequence[str], path: str) -> StagedBatch:
+def stage_isolated(
+    spark: SparkSession, files: Sequence[str], input_root: str, path: str
+) -> StagedBatch:
     """Parse `files` and stage their checked rows at `path`. Files that cannot be read are left
     out and reported; the pass is retried until it succeeds without them. An error that no single
     file reproduces (a lost executor, a full disk) is not the data's fault and is raised."""
@@ -107,7 +110,7 @@ def stage_isolated(spark: SparkSession, files: Sequence[str], path: str) -> Stag
     remaining = list(files)
     failed: list[FailedFile] = []
     while True:
-        batch = parse_files(spark, remaining)
+        batch = parse_files(spark, remaining, input_root)
         failed_now = [*failed, *batch.failed_files]
         if batch.checked is None:
             return StagedBatch(None, batch.unknown_columns, _sorted(failed_now))
@@ -126,14 +129,16 @@ def stage_isolated(spark: SparkSession, files: Sequence[str], path: str) -> Stag
         return StagedBatch(summary, batch.unknown_columns, _sorted(failed_now))
 
 
-def unreadable_files(spark: SparkSession, files: Sequence[str]) -> list[FailedFile]:
+def unreadable_files(
+    spark: SparkSession, files: Sequence[str], input_root: str
+) -> list[FailedFile]:
     """The files whose own read fails, each with the reason; the read is the pipeline's (same
     grouping, parsing and checks) into Spark's no-op sink, so whatever failed the batch fails
     here for the file that caused it."""
 
     def check(uri: str) -> FailedFile | None:
         try:
-            batch = parse_files(spark, [uri])
+            batch = parse_files(spark, [uri], input_root)
             if batch.checked is not None:
                 batch.checked.write.format("noop").mode("overwrite").save()
         except Py4JJavaError as error:

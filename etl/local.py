@@ -9,16 +9,19 @@ one line on stderr for usage errors.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from pyspark.errors import PySparkRuntimeError
 from pyspark.sql import SparkSession
 
 from etl.batch import run_batch
 from etl.contract import DEFAULT_DEDUPE_KEYS
 from etl.report import RunReport, summary_table
+from etl.run_lock import RunLockHeldError
 from etl.session import local_spark
 
 DEFAULT_INPUT = Path("data/sample")
@@ -43,6 +46,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--full-refresh", action="store_true", help="clear outputs and state, process all input"
     )
+    parser.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help="also retry files an earlier run could not read (otherwise retried when they change)",
+    )
     return parser
 
 
@@ -56,14 +64,28 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         raise UsageError(f"output path {args.output} must not be inside input path {args.input}")
     if target.exists() and not target.is_dir():
         raise UsageError(f"output path is not a folder: {args.output}")
+    existing = next(p for p in (target, *target.parents) if p.exists())
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(f"output path is not writable: {args.output} ({existing} is read-only)")
     args.input, args.output = source, target
     return args
 
 
-def run(spark: SparkSession, input_path: Path, output_path: Path, full_refresh: bool) -> RunReport:
+def run(
+    spark: SparkSession,
+    input_path: Path,
+    output_path: Path,
+    full_refresh: bool,
+    retry_failed: bool = False,
+) -> RunReport:
     """One local run; returns the report it wrote."""
     return run_batch(
-        spark, hadoop_path(input_path), hadoop_path(output_path), full_refresh, DEFAULT_DEDUPE_KEYS
+        spark,
+        hadoop_path(input_path),
+        hadoop_path(output_path),
+        full_refresh,
+        DEFAULT_DEDUPE_KEYS,
+        retry_failed,
     )
 
 
@@ -80,8 +102,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"etl.local: error: {error}", file=sys.stderr)
         return USAGE_ERROR
-    spark = local_spark()
-    report = run(spark, args.input, args.output, args.full_refresh)
+    try:
+        spark = local_spark()
+    except PySparkRuntimeError as error:
+        # Spark could not start its JVM: a machine problem, not a bug to trace.
+        print(
+            f"etl.local: error: Spark could not start ({error}); PySpark needs Java 17",
+            file=sys.stderr,
+        )
+        return 1
+    try:
+        report = run(spark, args.input, args.output, args.full_refresh, args.retry_failed)
+    except RunLockHeldError as held:
+        # Not an error: the other run is doing the work; this one leaves everything to it.
+        print(f"etl.local: {held}", file=sys.stderr)
+        return 0
     print(summary_table(report))
     print(f"outputs: {args.output}")
     return 0

@@ -1,4 +1,4 @@
-"""Incremental merge of a batch into the curated trips, staged and then swapped in by partition.
+"""Incremental merge of a batch into the curated trips, staged for `etl.publish` to swap in.
 
 Only the pickup dates a batch touches are rebuilt: their existing trips are read back, merged with
 the batch's valid rows, deduplicated, written to `_staging/<run_id>/` and then swapped into place
@@ -17,14 +17,10 @@ from pyspark.sql import functions as sf
 from etl.contract import PARTITION_COLUMN
 from etl.dedupe import RANK_COLUMN, rank_duplicates
 from etl.metrics import hourly_metrics
+from etl.paths import METRICS_DIR, TRIPS_DIR, partition_name, staging_root
 from etl.schema import TRIPS_SCHEMA
 from etl.storage import Storage, join_path
 
-TRIPS_DIR = "trips"
-METRICS_DIR = "hourly_metrics"
-QUARANTINE_DIR = "quarantine"
-STATE_DIR = "_state"
-STAGING_DIR = "_staging"
 # Already-written trips sort before batch rows with identical content, so re-running a batch
 # keeps what is there and counts the batch's copies as duplicates.
 ORIGIN_COLUMN = "_origin"
@@ -61,16 +57,6 @@ class MergeResult:
     rows_written: int
     duplicates_dropped: int
     rows_replaced: int
-
-
-def staging_root(output_root: str, run_id: str) -> str:
-    """Folder where a run writes everything before it is swapped in."""
-    return join_path(output_root, STAGING_DIR, run_id)
-
-
-def partition_name(value: str) -> str:
-    """Folder name of one date partition, e.g. `pickup_date=2024-01-15`."""
-    return f"{PARTITION_COLUMN.name}={value}"
 
 
 @dataclass(frozen=True)
@@ -192,36 +178,3 @@ def dedupe_tasks(dates: int, buckets: int, rows: int) -> int:
     by_pairs = 2 * max(dates, 1) * buckets
     by_rows = math.ceil(rows / MIN_ROWS_PER_TASK)
     return max(2, min(by_pairs, by_rows))
-
-
-def stage_quarantine(quarantine: DataFrame, output_root: str, run_id: str) -> None:
-    """Stage quarantined rows; `run_id` becomes the partition folder so each run's rows stay apart."""
-    quarantine.write.partitionBy("run_id").parquet(
-        join_path(staging_root(output_root, run_id), QUARANTINE_DIR)
-    )
-
-
-def publish(storage: Storage, output_root: str, run_id: str) -> list[str]:
-    """Swap staged partitions into place (trips, then hourly_metrics, then quarantine) and drop
-    the staging folder. Returns the trips partitions written."""
-    staged = staging_root(output_root, run_id)
-    replaced = join_path(staged, "_replaced")
-    written: list[str] = []
-    for table in (TRIPS_DIR, METRICS_DIR, QUARANTINE_DIR):
-        for name in storage.list_dirs(join_path(staged, table)):
-            target = join_path(output_root, table, name)
-            if storage.exists(target):
-                storage.rename(target, join_path(replaced, table, name))
-            storage.rename(join_path(staged, table, name), target)
-            if table == TRIPS_DIR:
-                written.append(name.split("=", 1)[1])
-    storage.delete(staged)
-    if not storage.list_dirs(join_path(output_root, STAGING_DIR)):
-        storage.delete(join_path(output_root, STAGING_DIR))
-    return written
-
-
-def reset_outputs(storage: Storage, output_root: str) -> None:
-    """Remove curated outputs, state and staging for a full refresh (reports are kept as history)."""
-    for folder in (TRIPS_DIR, METRICS_DIR, QUARANTINE_DIR, STATE_DIR, STAGING_DIR):
-        storage.delete(join_path(output_root, folder))

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from pyspark.sql import SparkSession
 
 from etl.batch_read import stage_isolated
-from etl.merge import MergeResult, merge_batch, publish, stage_quarantine, staging_root
-from etl.metrics import with_pickup_date
+from etl.checkpoints import STAGED, checkpoint
+from etl.merge import MergeResult, merge_batch
+from etl.paths import staging_root
+from etl.publish import publish, stage_quarantine
 from etl.quarantine import quarantined_rows, valid_rows
 from etl.report import RunReport, utc_now
-from etl.stage import CHECKED_DIR, read_staged
+from etl.stage import CHECKED_DIR, BatchSummary, read_staged
+from etl.state import InputFile
 from etl.storage import Storage, join_path
 
 # Session settings the job relies on: no ANSI exceptions on bad input (the casts return null and
@@ -39,13 +42,14 @@ SESSION_SETTINGS = {
 
 @dataclass(frozen=True)
 class RunOptions:
+    input_root: str
     output_root: str
     run_id: str
     mode: str
     dedupe_keys: tuple[str, ...]
 
 
-def run_pipeline(spark: SparkSession, files: Sequence[str], options: RunOptions) -> RunReport:
+def run_pipeline(spark: SparkSession, files: Sequence[InputFile], options: RunOptions) -> RunReport:
     """Parse, validate, deduplicate and merge one batch of input files (URIs), then publish
     trips, hourly metrics and quarantine. The caller writes the report (last, after any state it
     keeps).
@@ -59,15 +63,11 @@ def run_pipeline(spark: SparkSession, files: Sequence[str], options: RunOptions)
         spark.conf.set(key, value)
     storage = Storage(spark)
     checked_path = join_path(staging_root(options.output_root, options.run_id), CHECKED_DIR)
-    batch = stage_isolated(spark, files, checked_path)
-    summary = batch.summary
-    if summary is None:
-        report = empty_report(options, started_at, len(files))
-        return replace(
-            report, failed_files=batch.failed_files, unknown_columns=batch.unknown_columns
-        )
-    staged = read_staged(spark, checked_path)
+    batch = stage_isolated(spark, [f.uri for f in files], options.input_root, checked_path)
+    summary = batch.summary or BatchSummary(0, {}, [])
+    checkpoint(STAGED)
     if summary.reasons:
+        staged = read_staged(spark, checked_path)
         stage_quarantine(
             quarantined_rows(staged, options.run_id), options.output_root, options.run_id
         )
@@ -76,14 +76,16 @@ def run_pipeline(spark: SparkSession, files: Sequence[str], options: RunOptions)
         merged = merge_batch(
             spark,
             storage,
-            valid_rows(staged).transform(with_pickup_date),
+            valid_rows(read_staged(spark, checked_path)),
             summary.dates,
             options.output_root,
             options.run_id,
             options.dedupe_keys,
             summary.valid_rows,
         )
-    partitions = publish(storage, options.output_root, options.run_id)
+    partitions = []
+    if files:
+        partitions = publish(storage, options.output_root, options.run_id, [f.path for f in files])
     return RunReport(
         run_id=options.run_id,
         started_at=started_at,
@@ -100,11 +102,6 @@ def run_pipeline(spark: SparkSession, files: Sequence[str], options: RunOptions)
         unknown_columns=batch.unknown_columns,
         failed_files=batch.failed_files,
     )
-
-
-def empty_report(options: RunOptions, started_at: str, files: int) -> RunReport:
-    """Report of a run whose files hold no lines (or that got no files): nothing read or written."""
-    return RunReport(options.run_id, started_at, utc_now(), options.mode, files, 0, 0, 0, 0)
 
 
 def dedupe_keys_from(text: str) -> tuple[str, ...]:

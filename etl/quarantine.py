@@ -28,7 +28,7 @@ from pyspark.sql import functions as sf
 from etl.layout import LAYOUT_MISSING_HEADER, LAYOUT_MISSING_REQUIRED
 from etl.parse import any_unparseable, unparseable
 from etl.read import Cells, raw_column
-from etl.schema import CANONICAL_NAMES
+from etl.schema import CANONICAL_NAMES, TRIPS_SCHEMA
 
 # Staged rows keep a rejected row's original strings in this struct (null for valid rows).
 RAW_STRUCT = "raw"
@@ -97,7 +97,7 @@ def with_reject_reason(typed: DataFrame) -> DataFrame:
     return typed.withColumn("reject_reason", reason)
 
 
-def stage_shape(checked: DataFrame, cells: Cells) -> DataFrame:
+def stage_shape(checked: DataFrame, cells: Cells, source_file: Column) -> DataFrame:
     """Checked lines of one read -> staged rows: `source_file`, typed columns, `reject_reason`,
     `pickup_date`, and for rejected rows only their original strings (`raw` struct) and
     `raw_line`; valid rows get nulls there. Only quarantine needs the strings, and building them
@@ -109,7 +109,7 @@ def stage_shape(checked: DataFrame, cells: Cells) -> DataFrame:
     return checked.select(
         # The file name is taken last: Spark cannot merge projections across it, and the rebuilt
         # line must merge into the condition below to be evaluated for rejected rows only.
-        sf.input_file_name().alias("source_file"),
+        source_file.alias("source_file"),
         *(c for c in checked.columns if c not in dropped),
         sf.when(rejected, strings).alias(RAW_STRUCT),
         sf.when(rejected, cells.raw_line).alias("raw_line"),
@@ -120,8 +120,9 @@ _RAW_COLUMNS = frozenset(raw_column(name) for name in CANONICAL_NAMES)
 
 
 def valid_rows(checked: DataFrame) -> DataFrame:
-    """Rows without a reject reason: typed canonical columns + `source_file`."""
-    return checked.where(sf.col("reject_reason").isNull()).select(*CANONICAL_NAMES, "source_file")
+    """Rows without a reject reason, as trips: typed canonical columns, `source_file` and the
+    `pickup_date` the checks computed (TRIPS_SCHEMA)."""
+    return checked.where(sf.col("reject_reason").isNull()).select(*TRIPS_SCHEMA.names)
 
 
 def quarantined_rows(checked: DataFrame, run_id: str) -> DataFrame:

@@ -42,6 +42,24 @@ CSV_READ_OPTIONS = {
 }
 
 
+def source_path(input_root: str) -> Column:
+    """Each row's file as a path relative to `input_root`: the file's identity in trips,
+    quarantine and state, which survives moving the whole input tree. Spark names the file by
+    its URI, percent-encoded; a file outside the root (the root itself being a file) is named
+    by its file name."""
+    root = "/" + input_root.split(":", 1)[-1].lstrip("/")
+    if input_root.split(":", 1)[-1].startswith("//"):
+        # s3://bucket/input -> /input: the authority is matched by the pattern below.
+        root = "/" + input_root.split(":", 1)[-1][2:].partition("/")[2]
+    root = root.rstrip("/")
+    # `+` is a literal plus in a URI path; url_decode would read it as a space.
+    decoded = sf.url_decode(sf.replace(sf.input_file_name(), sf.lit("+"), sf.lit("%2B")))
+    pattern = r"^[^:/]+:(?://[^/]*)?\Q" + root + r"\E/(.+)$"
+    relative = sf.regexp_extract(decoded, pattern, 1)
+    name = sf.regexp_extract(decoded, r"([^/]+)$", 1)
+    return sf.when(relative != "", relative).otherwise(name)
+
+
 def raw_column(name: str) -> str:
     """Top-level string column holding canonical column `name` as read (before staging, where
     the strings of rejected rows move into the `raw` struct, see `etl.quarantine.stage_shape`)."""

@@ -7,9 +7,8 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
+from etl.paths import REPORTS_DIR
 from etl.storage import Storage, join_path
-
-REPORTS_DIR = "_reports"
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -27,6 +26,14 @@ def utc_now() -> str:
 class FailedFile:
     """An input file the run could not read at all, with a one-line reason. The run goes on
     without it: one bad file never stops the others from loading."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class SkippedEntry:
+    """A file under the input root the job does not read (e.g. a `.zip`), with the reason."""
 
     path: str
     reason: str
@@ -65,10 +72,15 @@ class RunReport:
     partitions_written: list[str] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
     failed_files: list[FailedFile] = field(default_factory=list)
+    skipped_files: list[SkippedEntry] = field(default_factory=list)
 
     @property
     def files_failed(self) -> int:
         return len(self.failed_files)
+
+    @property
+    def files_skipped(self) -> int:
+        return len(self.skipped_files)
 
     @property
     def reconciles(self) -> bool:
@@ -77,7 +89,13 @@ class RunReport:
     def to_json(self) -> str:
         return (
             json.dumps(
-                {**asdict(self), "files_failed": self.files_failed}, indent=2, sort_keys=True
+                {
+                    **asdict(self),
+                    "files_failed": self.files_failed,
+                    "files_skipped": self.files_skipped,
+                },
+                indent=2,
+                sort_keys=True,
             )
             + "\n"
         )
@@ -107,6 +125,8 @@ def summary_table(report: RunReport) -> str:
     if report.unknown_columns:
         rows.append(("unknown_columns", ", ".join(report.unknown_columns)))
     rows.append(("files_failed", report.files_failed))
-    rows += [(f"  {f.path.rsplit('/', 1)[-1]}", f.reason) for f in report.failed_files]
+    rows += [(f"  {f.path}", f.reason) for f in report.failed_files]
+    rows.append(("files_skipped", report.files_skipped))
+    rows += [(f"  {f.path}", f.reason) for f in report.skipped_files]
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)

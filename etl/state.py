@@ -1,61 +1,164 @@
 """Which input files earlier runs processed, kept as JSON under `<output>/_state/`.
 
 Both entrypoints use it (locally and in Glue): a run lists the input, processes the files not
-recorded before and records them after its outputs are published. A file whose size or
-modification time changed counts as new.
+recorded before and records them after its outputs are published (see `etl.batch`).
+
+A file is identified by its path relative to the input root, its size and its modification time:
+moving or copying the whole input tree elsewhere reprocesses nothing, and a file whose size or
+modification time changed counts as new. A file that could not be read is recorded as failed,
+with its reason, and is not tried again until it changes (or the run asks to retry failed files).
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from etl.merge import STATE_DIR
-from etl.storage import FileInfo, Storage, join_path
+from etl.parquet_input import PARQUET_SUFFIXES
+from etl.paths import STATE_DIR
+from etl.storage import Storage, join_path
 
 STATE_FILE = "processed_files.json"
-INPUT_SUFFIXES: tuple[str, ...] = (".csv", ".csv.gz", ".parquet")
+CSV_SUFFIXES: tuple[str, ...] = (".csv", ".csv.gz")
+INPUT_SUFFIXES: tuple[str, ...] = (*CSV_SUFFIXES, *PARQUET_SUFFIXES)
+LOADED, FAILED = "loaded", "failed"
+_VERSION = 2
 
-# The unit of incremental processing: a file's URI, size and modification time (ms).
-InputFile = FileInfo
+
+@dataclass(frozen=True, order=True)
+class InputFile:
+    """One input file: `path` relative to the input root (the identity that survives moving the
+    tree), its URI for reading, size and modification time (ms)."""
+
+    path: str
+    uri: str
+    size: int
+    modified_ms: int
+
+    @property
+    def version(self) -> tuple[str, int, int]:
+        return (self.path, self.size, self.modified_ms)
 
 
-def list_input_files(storage: Storage, root: str) -> list[InputFile]:
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file under the input root that the job does not read, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Listing:
+    files: list[InputFile]
+    skipped: list[SkippedFile]
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A file version an earlier run finished with: loaded, or failed with a reason."""
+
+    path: str
+    size: int
+    modified_ms: int
+    status: str = LOADED
+    reason: str = ""
+
+    @property
+    def version(self) -> tuple[str, int, int]:
+        return (self.path, self.size, self.modified_ms)
+
+
+def _posix(uri: str) -> PurePosixPath:
+    """The path part of a URI: `file:/a/b` and `s3://bucket/a/b` give `/a/b`."""
+    rest = uri.split(":", 1)[-1]
+    if rest.startswith("//"):
+        rest = "/" + rest[2:].partition("/")[2]
+    return PurePosixPath("/" + rest.lstrip("/"))
+
+
+def relative_path(root: str, uri: str) -> str:
+    """`uri`'s path relative to the input root (its name when the root is the file itself)."""
+    base, path = _posix(root), _posix(uri)
+    if path == base:
+        return path.name
+    return path.relative_to(base).as_posix()
+
+
+def list_input_files(storage: Storage, root: str) -> Listing:
     """CSV (also .csv.gz) and Parquet files at any depth under `root` (or `root` itself), sorted
-    by URI. Hidden files and folders (names starting with `.`) are skipped: editors and tools
-    leave them around."""
-    base = PurePosixPath(root.rstrip("/").split(":", 1)[-1].lstrip("/"))
-    found = []
+    by path, and the other files, reported as skipped. Hidden files and folders (names starting
+    with `.`) are ignored: editors and tools leave them around."""
+    found, skipped = [], []
     for file in storage.list_files(root):
-        path = PurePosixPath(file.uri.split(":", 1)[-1].lstrip("/"))
-        relative = path.relative_to(base).parts if path != base else (path.name,)
-        if any(part.startswith(".") for part in relative):
+        path = relative_path(root, file.uri)
+        if any(part.startswith(".") for part in PurePosixPath(path).parts):
             continue
-        if path.name.lower().endswith(INPUT_SUFFIXES):
-            found.append(file)
-    return found
+        if path.lower().endswith(INPUT_SUFFIXES):
+            found.append(InputFile(path, file.uri, file.size, file.modified_ms))
+        else:
+            suffixes = ", ".join(INPUT_SUFFIXES)
+            skipped.append(SkippedFile(path, f"unsupported_file_type: reads only {suffixes}"))
+    return Listing(sorted(found), sorted(skipped, key=lambda s: s.path))
 
 
 def _state_path(output_root: str) -> str:
     return join_path(output_root, STATE_DIR, STATE_FILE)
 
 
-def load_processed(storage: Storage, output_root: str) -> set[InputFile]:
-    """Files recorded by earlier runs; empty when there is no state yet."""
+def load_recorded(storage: Storage, output_root: str) -> dict[str, Recorded]:
+    """File versions recorded by earlier runs, by path; empty when there is no state yet."""
     text = storage.read_text(_state_path(output_root))
     if text is None:
-        return set()
-    return {InputFile(**entry) for entry in json.loads(text)}
+        return {}
+    document = json.loads(text)
+    if isinstance(document, list):
+        # The first state format listed loaded files by absolute URI only: their paths are not
+        # known, so they are processed once more (the merge makes that idempotent).
+        return {}
+    return {entry["path"]: Recorded(**entry) for entry in document["files"]}
 
 
-def new_files(files: list[InputFile], processed: set[InputFile]) -> list[InputFile]:
-    """Files not processed before; a file whose size or mtime changed counts as new."""
-    return [f for f in files if f not in processed]
+def files_to_process(
+    files: list[InputFile], recorded: dict[str, Recorded], retry_failed: bool = False
+) -> list[InputFile]:
+    """Files not finished before: new paths, changed sizes or modification times, and (with
+    `retry_failed`) files whose last attempt failed."""
+
+    def done(file: InputFile) -> bool:
+        entry = recorded.get(file.path)
+        if entry is None or entry.version != file.version:
+            return False
+        return not (retry_failed and entry.status == FAILED)
+
+    return [f for f in files if not done(f)]
 
 
-def save_processed(storage: Storage, output_root: str, processed: set[InputFile]) -> None:
-    """Record processed files (sorted, so the state file is stable)."""
+def record(
+    recorded: dict[str, Recorded], batch: list[InputFile], failed: dict[str, str]
+) -> dict[str, Recorded]:
+    """The state after a run over `batch`: each of its files loaded, or failed (`failed` maps
+    URIs to reasons)."""
+    updated = dict(recorded)
+    for file in batch:
+        reason = failed.get(file.uri)
+        status = LOADED if reason is None else FAILED
+        updated[file.path] = Recorded(file.path, file.size, file.modified_ms, status, reason or "")
+    return updated
+
+
+def save_recorded(storage: Storage, output_root: str, recorded: dict[str, Recorded]) -> None:
+    """Write the state (sorted by path, so the file is stable)."""
     entries = [
-        {"uri": f.uri, "size": f.size, "modified_ms": f.modified_ms} for f in sorted(processed)
+        {
+            "path": entry.path,
+            "size": entry.size,
+            "modified_ms": entry.modified_ms,
+            "status": entry.status,
+            "reason": entry.reason,
+        }
+        for _, entry in sorted(recorded.items())
     ]
-    storage.write_text(_state_path(output_root), json.dumps(entries, indent=2) + "\n")
+    document = {"version": _VERSION, "files": entries}
+    storage.write_text(_state_path(output_root), json.dumps(document, indent=2) + "\n")

@@ -58,16 +58,13 @@ def trip_line(**values: str) -> str:
 
 def checked_rows(spark: SparkSession, files: dict[str, list[str]]) -> DataFrame:
     """Files (name -> lines) -> staged-shape rows after reading, parsing and validation (the
-    pipeline's own parse step). `source_file` is the name given, not the temporary file's URI."""
+    pipeline's own parse step). `source_file` is the name given: the path under the input root."""
     folder = Path(tempfile.mkdtemp(prefix="checked-"))
     for name, lines in files.items():
         write_csv(folder / name, lines)
-    batch = parse_files(spark, [(folder / name).as_uri() for name in files])
-    assert batch is not None, "no file holds a line"
-    prefix = folder.as_uri() + "/"
-    return batch.checked.withColumn(
-        "source_file", sf.expr(f"substring(source_file, {len(prefix) + 1})")
-    )
+    batch = parse_files(spark, [(folder / name).as_uri() for name in files], folder.as_uri())
+    assert batch.checked is not None, "no file holds a line"
+    return batch.checked
 
 
 def write_csv(path: Path, lines: list[str], newline: str = "\n", bom: bool = False) -> Path:

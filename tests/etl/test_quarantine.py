@@ -116,7 +116,7 @@ def test_quarantine_keeps_original_strings(spark):
 def test_valid_rows_are_typed_and_complete(spark):
     checked = checked_rows(spark, {"f.csv": [TLC_HEADER, trip_line(), trip_line(extra="x")]})
     valid = valid_rows(checked)
-    assert valid.columns == [*CANONICAL_NAMES, "source_file"]
+    assert valid.columns == [*CANONICAL_NAMES, "source_file", "pickup_date"]
     row = valid.select(
         sf.col("pickup_datetime").cast("string").alias("pickup"),
         "passenger_count",

@@ -136,7 +136,7 @@ def test_bom_and_crlf_files_read_like_plain_ones(spark, tmp_path):
     plain = checked_rows(spark, {"f.csv": [TLC_HEADER, trip_line()]}).drop("source_file")
     folder = tmp_path / "in"
     write_csv(folder / "f.csv", [TLC_HEADER, trip_line()], newline="\r\n", bom=True)
-    batch = parse_files(spark, [(folder / "f.csv").as_uri()])
+    batch = parse_files(spark, [(folder / "f.csv").as_uri()], folder.as_uri())
     assert batch is not None
     assert_df_equality(batch.checked.drop("source_file"), plain)
 
@@ -145,16 +145,21 @@ def test_key_value_folders_are_not_partition_columns(spark, tmp_path):
     folder = tmp_path / "in put"
     write_csv(folder / "year=2015" / "month=01" / "a.csv", [TLC_HEADER, trip_line()])
     write_csv(folder / "b.csv", [TLC_HEADER, trip_line(vendor_id="2")])
-    write_csv(folder / "year=2016" / "c.csv", ["no,header,here", "1,2,3"])
-    files = [f.uri for f in list_input_files(Storage(spark), f"file:{folder}")]
+    write_csv(folder / "year=2016" / "c d+e%.csv", ["no,header,here", "1,2,3"])
+    files = [f.uri for f in list_input_files(Storage(spark), f"file:{folder}").files]
 
-    batch = parse_files(spark, files)
+    batch = parse_files(spark, files, f"file:{folder}")
 
-    assert batch is not None
     assert "year" not in batch.checked.columns
-    actual = batch.checked.selectExpr("vendor_id", "reject_reason")
+    # Files are named by their path under the input root, exactly as spelled on disk.
+    actual = batch.checked.selectExpr("source_file", "vendor_id", "reject_reason")
     expected = spark.createDataFrame(
-        [(2, None), (1, None), (None, "missing_header"), (None, "missing_header")],
-        "vendor_id int, reject_reason string",
+        [
+            ("b.csv", 2, None),
+            ("year=2015/month=01/a.csv", 1, None),
+            ("year=2016/c d+e%.csv", None, "missing_header"),
+            ("year=2016/c d+e%.csv", None, "missing_header"),
+        ],
+        "source_file string, vendor_id int, reject_reason string",
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)

@@ -1,0 +1,41 @@
+"""Where everything lives under the output root (locally a folder, in AWS the curated bucket).
+
+The curated folders are the names of `contract.CURATED_TABLES`, which the catalog tables are
+declared from too, so the writer and the catalog cannot disagree on a folder name.
+"""
+
+from __future__ import annotations
+
+from etl.contract import CURATED_TABLES, PARTITION_COLUMN
+from etl.storage import join_path
+
+TRIPS_DIR, METRICS_DIR = CURATED_TABLES
+QUARANTINE_DIR = "quarantine"
+STATE_DIR = "_state"
+STAGING_DIR = "_staging"
+REPORTS_DIR = "_reports"
+# Quarantine is partitioned by input file, so reprocessing a file replaces its rows.
+QUARANTINE_PARTITION = "source_file"
+
+# Characters Spark escapes in a partition folder name (as `%XX`), so that a value such as a
+# path with `/` is one folder; see ExternalCatalogUtils.escapePathName.
+_ESCAPED = frozenset(
+    [chr(c) for c in range(0x01, 0x20)]
+    + ['"', "#", "%", "'", "*", "/", ":", "=", "?", "\\", "\x7f", "{", "[", "]", "^"]
+)
+
+
+def staging_root(output_root: str, run_id: str) -> str:
+    """Folder where a run writes everything before it is swapped in."""
+    return join_path(output_root, STAGING_DIR, run_id)
+
+
+def partition_name(value: str, column: str = PARTITION_COLUMN.name) -> str:
+    """Folder name of one partition as Spark writes it, e.g. `pickup_date=2024-01-15`."""
+    escaped = "".join(f"%{ord(c):02X}" if c in _ESCAPED else c for c in value)
+    return f"{column}={escaped}"
+
+
+def quarantine_folder(source_path: str) -> str:
+    """The quarantine partition folder of one input file (its path under the input root)."""
+    return partition_name(source_path, QUARANTINE_PARTITION)

@@ -1,0 +1,121 @@
+"""Publishing a run's staged outputs, and recovering from a run that died.
+
+How a run becomes durable, step by step (`etl.batch.run_batch` drives them in this order):
+
+1. **Stage.** Everything the run writes goes under `_staging/<run_id>/`: checked rows, merged
+   trips and hourly metrics of the touched dates, quarantine rows of each input file. Readers of
+   the curated folders see nothing of it. A crash here loses only staging; the files are not in
+   `_state/` yet, so the next run processes them again.
+2. **Commit point: the publish marker.** When every staged output is complete, the run writes
+   `_staging/<run_id>/_PUBLISH` (the quarantine folders it will clear, as JSON). From here on the
+   run's outputs are decided: whoever gets there first, this run or the next run's recovery,
+   finishes the publish exactly as it was staged.
+3. **Swap.** Each staged partition folder replaces its curated folder (the old one is moved into
+   the staging folder first, then the new one moved in), then the quarantine folders of files
+   that no longer have rejected rows are removed. Every step is a check-then-rename that can run
+   again: a crash between the two renames of one partition leaves the curated folder missing
+   and the new one still staged, which the rest of the publish moves in.
+4. **Drop staging.** The staging folder, with the replaced partitions, is deleted.
+5. **Record state.** The batch's files are written to `_state/` (after the publish, never
+   before: a file recorded there is never read again unless it changes).
+6. **Report.** `_reports/<run_id>.json`, then `latest.json`.
+
+Recovery (`recover_dead_runs`, at the start of every run, which holds the run lock): a staging
+folder with a publish marker is published to completion; one without is deleted. The dead run's
+files were not recorded in step 5, so this run processes them again: the merge keeps a trip
+already written instead of adding it twice, and reprocessing a file replaces its quarantine
+rows. A run killed at any point and run again therefore gives the outputs of a clean run, and
+leaves no staging behind.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from pyspark.sql import DataFrame
+
+from etl import checkpoints
+from etl.paths import (
+    METRICS_DIR,
+    QUARANTINE_DIR,
+    QUARANTINE_PARTITION,
+    STAGING_DIR,
+    STATE_DIR,
+    TRIPS_DIR,
+    quarantine_folder,
+    staging_root,
+)
+from etl.storage import Storage, join_path
+
+PUBLISH_MARKER = "_PUBLISH"
+_REPLACED = "_replaced"
+_TABLES = (TRIPS_DIR, METRICS_DIR, QUARANTINE_DIR)
+
+
+def stage_quarantine(quarantine: DataFrame, output_root: str, run_id: str) -> None:
+    """Stage quarantined rows, one partition folder per input file (its path under the input
+    root): reprocessing a file replaces its rows instead of adding to them."""
+    quarantine.write.partitionBy(QUARANTINE_PARTITION).parquet(
+        join_path(staging_root(output_root, run_id), QUARANTINE_DIR)
+    )
+
+
+def publish(storage: Storage, output_root: str, run_id: str, sources: Sequence[str]) -> list[str]:
+    """Commit the run's staged outputs and swap them into place. `sources` are the batch's
+    input files (paths under the input root): their old quarantine folders go away when they
+    have no rejected rows now. Returns the trips partitions (dates) written."""
+    staged = staging_root(output_root, run_id)
+    staged_quarantine = set(storage.list_dirs(join_path(staged, QUARANTINE_DIR)))
+    clear = sorted({quarantine_folder(s) for s in sources} - staged_quarantine)
+    written = [name.split("=", 1)[1] for name in storage.list_dirs(join_path(staged, TRIPS_DIR))]
+    checkpoints.checkpoint(checkpoints.MERGED)
+    storage.write_text(join_path(staged, PUBLISH_MARKER), json.dumps({"clear": clear}) + "\n")
+    checkpoints.checkpoint(checkpoints.COMMITTED)
+    finish_publish(storage, output_root, run_id)
+    return written
+
+
+def finish_publish(storage: Storage, output_root: str, run_id: str) -> None:
+    """Swap every partition still staged into place, clear the quarantine folders the marker
+    lists, and delete the staging folder. Safe to run again after a crash at any point."""
+    staged = staging_root(output_root, run_id)
+    marker = storage.read_text(join_path(staged, PUBLISH_MARKER))
+    if marker is None:
+        raise RuntimeError(f"no publish marker in {staged}: its outputs were never committed")
+    for table in _TABLES:
+        for name in storage.list_dirs(join_path(staged, table)):
+            target = join_path(output_root, table, name)
+            if storage.exists(target):
+                replaced = join_path(staged, _REPLACED, table, name)
+                storage.delete(replaced)
+                storage.rename(target, replaced)
+                checkpoints.checkpoint(checkpoints.SWAPPING)
+            storage.rename(join_path(staged, table, name), target)
+    for name in json.loads(marker)["clear"]:
+        storage.delete(join_path(output_root, QUARANTINE_DIR, name))
+    storage.delete(staged)
+    if not storage.list_dirs(join_path(output_root, STAGING_DIR)):
+        storage.delete(join_path(output_root, STAGING_DIR))
+
+
+def recover_dead_runs(storage: Storage, output_root: str, run_id: str) -> list[str]:
+    """Finish or discard the staging of runs that died (every staging folder but this run's:
+    the caller holds the run lock, so no other run is alive). Returns the run ids recovered."""
+    dead = [
+        name for name in storage.list_dirs(join_path(output_root, STAGING_DIR)) if name != run_id
+    ]
+    for name in dead:
+        if storage.exists(join_path(staging_root(output_root, name), PUBLISH_MARKER)):
+            finish_publish(storage, output_root, name)
+        else:
+            storage.delete(staging_root(output_root, name))
+    if dead and not storage.list_dirs(join_path(output_root, STAGING_DIR)):
+        storage.delete(join_path(output_root, STAGING_DIR))
+    return dead
+
+
+def reset_outputs(storage: Storage, output_root: str) -> None:
+    """Remove curated outputs, state and staging for a full refresh (reports are kept as history)."""
+    for folder in (*_TABLES, STATE_DIR, STAGING_DIR):
+        storage.delete(join_path(output_root, folder))
