@@ -1,4 +1,5 @@
-"""Alerts: failed, timed-out or stopped job runs and failed crawls reach people through SNS."""
+"""Alerts: failed, timed-out or stopped job runs, failed crawls and runs with unreadable input files
+reach people through SNS."""
 
 from __future__ import annotations
 
@@ -15,8 +16,11 @@ JOB_ALERT_STATES: tuple[str, ...] = ("FAILED", "TIMEOUT", "STOPPED")
 # "Glue Crawler State Change" uses capitalised states: Started, Succeeded, Failed.
 CRAWLER_ALERT_STATES: tuple[str, ...] = ("Failed",)
 
-# EventBridge sends SNS a plain-text message when the template is one JSON string. Job events carry
-# the run id; crawler events have none, so the event id identifies the occurrence instead.
+# Templates are JSON objects whose placeholders are not quoted: EventBridge then inserts each value
+# JSON-encoded (quotes and newlines escaped). Inside quotes it inserts values verbatim, so a Spark
+# error message with a `"` or a line break made the payload invalid and the alert was never
+# delivered: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html
+# Job events carry the run id; crawler events have none, so the event id identifies the occurrence.
 JOB_INPUT_PATHS: dict[str, str] = {
     "job": "$.detail.jobName",
     "state": "$.detail.state",
@@ -24,7 +28,10 @@ JOB_INPUT_PATHS: dict[str, str] = {
     "message": "$.detail.message",
     "time": "$.time",
 }
-JOB_TEMPLATE = '"Glue job <job> ended <state> at <time> (run id <run_id>): <message>"'
+JOB_TEMPLATE = (
+    '{"alert": "Glue job run ended badly", "job": <job>, "state": <state>, "time": <time>, '
+    '"run_id": <run_id>, "message": <message>}'
+)
 CRAWLER_INPUT_PATHS: dict[str, str] = {
     "crawler": "$.detail.crawlerName",
     "state": "$.detail.state",
@@ -33,8 +40,17 @@ CRAWLER_INPUT_PATHS: dict[str, str] = {
     "time": "$.time",
 }
 CRAWLER_TEMPLATE = (
-    '"Glue crawler <crawler> ended <state> at <time> (event id <event_id>): <message>"'
+    '{"alert": "Glue crawl failed", "crawler": <crawler>, "state": <state>, "time": <time>, '
+    '"event_id": <event_id>, "message": <message>}'
 )
+
+# The job publishes its run report's counts as metrics in its own namespace, one series per
+# pipeline (dimension `Pipeline` = the job name). A file that could not be read fails no run (the
+# others still load), so this alarm is what tells people about it.
+METRICS_NAMESPACE = "GlueEtl"
+PIPELINE_DIMENSION = "Pipeline"
+FILES_FAILED_METRIC = "FilesFailed"
+ALARM_PERIOD_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -46,6 +62,8 @@ class AlertsArgs:
     job_name: pulumi.Input[str]
     crawler_name: pulumi.Input[str]
     kms_key_arn: pulumi.Input[str]
+    # Namespace of the job's run metrics (`--metrics_namespace`); their `Pipeline` is job_name.
+    metrics_namespace: str
     # Empty: no subscription (the topic still exists for chat/pager integrations).
     alert_email: str = ""
 
@@ -56,6 +74,7 @@ class Alerts(pulumi.ComponentResource):
     topic: aws.sns.Topic
     job_rule: aws.cloudwatch.EventRule
     crawler_rule: aws.cloudwatch.EventRule
+    files_failed_alarm: aws.cloudwatch.MetricAlarm
     subscription: aws.sns.TopicSubscription | None
 
     def __init__(
@@ -81,6 +100,7 @@ class Alerts(pulumi.ComponentResource):
             CRAWLER_TEMPLATE,
             "Glue crawler failed",
         )
+        self.files_failed_alarm = self._create_files_failed_alarm()
         self._create_topic_policy()
         self.subscription = self._create_subscription()
         self.topic_arn: pulumi.Output[str] = self.topic.arn
@@ -129,6 +149,26 @@ class Alerts(pulumi.ComponentResource):
         )
         return rule
 
+    def _create_files_failed_alarm(self) -> aws.cloudwatch.MetricAlarm:
+        args = self._args
+        return aws.cloudwatch.MetricAlarm(
+            f"{self._name}-files-failed",
+            name=f"{args.name_prefix}-files-failed",
+            alarm_description="A job run could not read some input files (see its run report)",
+            namespace=args.metrics_namespace,
+            metric_name=FILES_FAILED_METRIC,
+            dimensions={PIPELINE_DIMENSION: args.job_name},
+            statistic="Sum",
+            period=ALARM_PERIOD_SECONDS,
+            evaluation_periods=1,
+            comparison_operator="GreaterThanThreshold",
+            threshold=0,
+            # No data between runs is normal, not a breach.
+            treat_missing_data="notBreaching",
+            alarm_actions=[self.topic.arn],
+            opts=self._child(),
+        )
+
     def _create_topic_policy(self) -> aws.sns.TopicPolicy:
         statements = [
             {
@@ -140,6 +180,17 @@ class Alerts(pulumi.ComponentResource):
                 "Resource": self.topic.arn,
                 "Condition": {
                     "ArnEquals": {"aws:SourceArn": [self.job_rule.arn, self.crawler_rule.arn]},
+                    "StringEquals": {"aws:SourceAccount": self._args.account_id},
+                },
+            },
+            {
+                "Sid": "CloudWatchAlarmPublishes",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                "Action": "sns:Publish",
+                "Resource": self.topic.arn,
+                "Condition": {
+                    "ArnEquals": {"aws:SourceArn": self.files_failed_alarm.arn},
                     "StringEquals": {"aws:SourceAccount": self._args.account_id},
                 },
             },

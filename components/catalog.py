@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.bucket_layout import INPUT_PREFIX
 from components.config import EVENT_MODE
-from components.storage import INPUT_PREFIX
 
 RAW_TABLE_PREFIX = "raw_"
 

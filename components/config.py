@@ -18,20 +18,27 @@ from etl.contract import CANONICAL_COLUMNS, DEFAULT_DEDUPE_KEYS
 
 NAMESPACE = "glue-etl"
 
-GLUE_VERSIONS: tuple[str, ...] = ("4.0", "5.0", "5.1", "6.0")
+# Only the runtimes the job is built and tested for (Python 3.11 + Spark 3.5, as locally). Glue 4.0
+# (Python 3.10, Spark 3.3) fails at import on `datetime.UTC` and lacks PySpark 3.5 functions;
+# Glue 6.0 (Python 3.13, Spark 4) is untested.
+GLUE_VERSIONS: tuple[str, ...] = ("5.0", "5.1")
+GLUE_VERSION_REASON = (
+    "the job is built and tested for Python 3.11 + Spark 3.5 only "
+    "(4.0 is Python 3.10 + Spark 3.3, 6.0 is Python 3.13 + Spark 4)"
+)
 
-# Worker type -> (DPUs per worker, first Glue version that offers it for Spark ETL jobs).
-WORKER_TYPES: dict[str, tuple[int, str]] = {
-    "G.1X": (1, "3.0"),
-    "G.2X": (2, "3.0"),
-    "G.4X": (4, "3.0"),
-    "G.8X": (8, "3.0"),
-    "G.12X": (12, "4.0"),
-    "G.16X": (16, "4.0"),
-    "R.1X": (1, "4.0"),
-    "R.2X": (2, "4.0"),
-    "R.4X": (4, "4.0"),
-    "R.8X": (8, "4.0"),
+# Worker type -> DPUs per worker, for Spark ETL jobs on the supported Glue versions.
+WORKER_TYPES: dict[str, int] = {
+    "G.1X": 1,
+    "G.2X": 2,
+    "G.4X": 4,
+    "G.8X": 8,
+    "G.12X": 12,
+    "G.16X": 16,
+    "R.1X": 1,
+    "R.2X": 2,
+    "R.4X": 4,
+    "R.8X": 8,
 }
 # Valid Glue worker types that cannot run this (Spark ETL) job: named so the error can say why.
 UNSUPPORTED_WORKER_TYPES: dict[str, str] = {
@@ -72,11 +79,12 @@ class StackConfig:
     max_retries: int = 0
     max_concurrent_runs: int = 1
     schedule: str = ""
-    crawler_recrawl: str = "CRAWL_NEW_FOLDERS_ONLY"
+    crawler_recrawl: str = "CRAWL_EVERYTHING"
     alert_email: str = ""
     protect_data: bool = False
     raw_retention_days: int = 0
     spark_ui: bool = False
+    access_logs: bool = True
     dedupe_keys: tuple[str, ...] = DEFAULT_DEDUPE_KEYS
 
     @property
@@ -92,7 +100,7 @@ class StackConfig:
     @property
     def dpu_per_worker(self) -> int:
         """DPUs of one worker of the configured type."""
-        return WORKER_TYPES[self.worker_type][0]
+        return WORKER_TYPES[self.worker_type]
 
     @property
     def max_dpus(self) -> int:
@@ -124,11 +132,13 @@ def _bool(key: str, value: str) -> bool:
     return lowered == "true"
 
 
-def _version_tuple(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split("."))
+def _glue_version(value: str) -> str:
+    if value not in GLUE_VERSIONS:
+        raise _fail("glueVersion", value, f"{', '.join(GLUE_VERSIONS)}; {GLUE_VERSION_REASON}")
+    return value
 
 
-def _worker_type(value: str, glue_version: str) -> str:
+def _worker_type(value: str) -> str:
     allowed = ", ".join(WORKER_TYPES)
     if value in UNSUPPORTED_WORKER_TYPES:
         raise _fail(
@@ -136,9 +146,6 @@ def _worker_type(value: str, glue_version: str) -> str:
         )
     if value not in WORKER_TYPES:
         raise _fail("workerType", value, allowed)
-    since = WORKER_TYPES[value][1]
-    if _version_tuple(glue_version) < _version_tuple(since):
-        raise _fail("workerType", value, f"{value} needs glueVersion >= {since}")
     return value
 
 
@@ -215,10 +222,8 @@ def parse_config(raw: Mapping[str, str], stack: str, project: str = NAMESPACE) -
     def get(key: str, parse: Callable[[str], T], default: T) -> T:
         return parse(raw[key]) if key in raw else default
 
-    glue_version = get(
-        "glueVersion", lambda v: _choice("glueVersion", v, GLUE_VERSIONS), defaults.glue_version
-    )
-    worker_type = _worker_type(raw.get("workerType", defaults.worker_type), glue_version)
+    glue_version = get("glueVersion", _glue_version, defaults.glue_version)
+    worker_type = _worker_type(raw.get("workerType", defaults.worker_type))
     execution_class = get(
         "executionClass",
         lambda v: _choice("executionClass", v, EXECUTION_CLASSES),
@@ -267,6 +272,7 @@ def parse_config(raw: Mapping[str, str], stack: str, project: str = NAMESPACE) -
             defaults.raw_retention_days,
         ),
         spark_ui=get("sparkUi", lambda v: _bool("sparkUi", v), defaults.spark_ui),
+        access_logs=get("accessLogs", lambda v: _bool("accessLogs", v), defaults.access_logs),
         dedupe_keys=get("dedupeKeys", _dedupe_keys, defaults.dedupe_keys),
     )
 

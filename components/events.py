@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.bucket_layout import INPUT_PREFIX
 from components.policies import deny_insecure_transport, policy_document
-from components.storage import INPUT_PREFIX
 
 # Messages the crawler could not process this many times go to the DLQ for inspection.
 MAX_RECEIVE_COUNT = 5

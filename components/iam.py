@@ -1,7 +1,8 @@
 """IAM: separate least-privilege roles for the crawler and the job (inline policies only).
 
 No managed policies (AWSGlueServiceRole grants far more than either needs) and no "*" action:
-every S3 grant names the prefixes the role touches, catalog grants name this database.
+every S3 object grant names the prefixes the role touches, catalog grants name this database (and
+the job writes partitions of its two curated tables only).
 """
 
 from __future__ import annotations
@@ -12,17 +13,21 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from components.policies import (
-    Statement,
-    glue_log_groups_arn,
-    glue_trust_policy,
-    policy_document,
-)
-from components.storage import (
+from components.bucket_layout import (
     CODE_PREFIX,
     INPUT_PREFIX,
     SPARK_UI_PREFIX,
     TEMP_PREFIX,
+)
+from components.policies import (
+    Statement,
+    bucket_statement,
+    folder_keys,
+    glue_log_groups_arn,
+    glue_trust_policy,
+    objects_statement,
+    policy_document,
+    put_metrics_statement,
 )
 
 CRAWLER_CATALOG_ACTIONS: tuple[str, ...] = (
@@ -40,7 +45,7 @@ CRAWLER_CATALOG_ACTIONS: tuple[str, ...] = (
     "glue:BatchUpdatePartition",
     "glue:CreatePartitionIndex",
 )
-# The job only reads the catalog: curated tables are declared by the program, not by the job.
+# The job reads the catalog; the curated tables are declared by the program, not by the job.
 JOB_CATALOG_ACTIONS: tuple[str, ...] = (
     "glue:GetDatabase",
     "glue:GetTable",
@@ -63,14 +68,42 @@ LOG_ACTIONS: tuple[str, ...] = (
     # Needed because the security configuration encrypts the Glue log groups with the stack key.
     "logs:AssociateKmsKey",
 )
+# After publishing, the job registers the new partitions of its curated tables for readers other
+# than Athena (which uses partition projection). GetTable, which it also needs to copy the table's
+# storage descriptor, is already part of JOB_CATALOG_ACTIONS.
+JOB_PARTITION_ACTIONS: tuple[str, ...] = ("glue:BatchCreatePartition",)
+# The actions AWS lists for a crawler role consuming S3 events from SQS (and its DLQ):
+# https://docs.aws.amazon.com/glue/latest/dg/crawler-s3-event-notifications.html
 QUEUE_ACTIONS: tuple[str, ...] = (
-    "sqs:ReceiveMessage",
     "sqs:DeleteMessage",
-    "sqs:GetQueueAttributes",
     "sqs:GetQueueUrl",
+    "sqs:ListDeadLetterSourceQueues",
+    "sqs:ReceiveMessage",
+    "sqs:GetQueueAttributes",
+    "sqs:ListQueueTags",
+    "sqs:SetQueueAttributes",
+    "sqs:PurgeQueue",
 )
+# Bucket-level calls every Glue role makes on the buckets it uses (what AWSGlueServiceRole grants
+# on them): listing, and the bucket's region lookup.
+BUCKET_READ: tuple[str, ...] = ("s3:ListBucket", "s3:GetBucketLocation")
+# Where the job writes, the S3-optimised committer lists and aborts the multipart uploads of failed
+# or speculative tasks.
+BUCKET_WRITE: tuple[str, ...] = (*BUCKET_READ, "s3:ListBucketMultipartUploads")
 OBJECT_READ: tuple[str, ...] = ("s3:GetObject", "s3:GetObjectVersion")
-OBJECT_WRITE: tuple[str, ...] = ("s3:GetObject", "s3:PutObject", "s3:DeleteObject")
+OBJECT_WRITE: tuple[str, ...] = (
+    "s3:GetObject",
+    "s3:PutObject",
+    "s3:DeleteObject",
+    "s3:AbortMultipartUpload",
+)
+# Keys Hadoop's FileSystem probes for a folder `f/`: `f` itself and EMRFS's `f_$folder$` marker.
+FOLDER_MARKER = "_$folder$"
+PROBED_KEYS: tuple[str, ...] = ("", FOLDER_MARKER)
+# Folders Glue itself writes in the scripts bucket.
+GLUE_FOLDERS: tuple[str, ...] = (TEMP_PREFIX, SPARK_UI_PREFIX)
+# Glue's own job metrics (--enable-metrics); the job's run metrics have a namespace of their own.
+GLUE_METRICS_NAMESPACE = "Glue"
 
 
 @dataclass(frozen=True)
@@ -85,6 +118,10 @@ class GlueRolesArgs:
     raw_bucket_arn: pulumi.Input[str]
     curated_bucket_arn: pulumi.Input[str]
     scripts_bucket_arn: pulumi.Input[str]
+    # CloudWatch namespace the job publishes its run metrics to.
+    metrics_namespace: str
+    # Curated tables whose partitions the job registers (in `database_name`).
+    curated_tables: Sequence[str] = field(default_factory=tuple)
     event_queue_arns: Sequence[pulumi.Input[str]] = field(default_factory=tuple)
 
 
@@ -119,7 +156,7 @@ class GlueRoles(pulumi.ComponentResource):
         resource = aws.iam.Role(
             f"{self._name}-{role}",
             name=f"{self._args.name_prefix}-{role}",
-            assume_role_policy=glue_trust_policy(self._args.account_id),
+            assume_role_policy=glue_trust_policy(),
             opts=pulumi.ResourceOptions(parent=self),
         )
         policy = aws.iam.RolePolicy(
@@ -178,8 +215,10 @@ class GlueRoles(pulumi.ComponentResource):
     def _crawler_statements(self) -> list[Statement]:
         args = self._args
         statements = [
-            _list_bucket("ListRawInput", args.raw_bucket_arn, [INPUT_PREFIX]),
-            _objects("ReadRawInput", OBJECT_READ, args.raw_bucket_arn, INPUT_PREFIX),
+            # Unconditioned (no s3:prefix), as AWSGlueServiceRole grants it on crawled buckets:
+            # https://docs.aws.amazon.com/glue/latest/dg/crawler-prereqs.html
+            bucket_statement("ListRawBucket", BUCKET_READ, args.raw_bucket_arn),
+            objects_statement("ReadRawInput", OBJECT_READ, args.raw_bucket_arn, INPUT_PREFIX),
             self._catalog(CRAWLER_CATALOG_ACTIONS, "CatalogThisDatabase"),
             *self._common(),
         ]
@@ -196,7 +235,6 @@ class GlueRoles(pulumi.ComponentResource):
 
     def _job_statements(self) -> list[Statement]:
         args = self._args
-        input_folder = INPUT_PREFIX.rstrip("/")
         return [
             # The job lists its input through Hadoop's FileSystem, which first probes the folder
             # with a HEAD on `input` (EMRFS may also probe its `input_$folder$` marker). S3
@@ -204,26 +242,38 @@ class GlueRoles(pulumi.ComponentResource):
             # s3:ListBucket, and a HEAD has no s3:prefix to match: so listing is not
             # prefix-conditioned (the raw bucket holds nothing but input/) and the probed keys
             # are readable.
-            _list_bucket("ListRawInput", args.raw_bucket_arn, None),
+            bucket_statement("ListRawBucket", BUCKET_READ, args.raw_bucket_arn),
             {
                 "Sid": "ProbeRawInputFolder",
                 "Effect": "Allow",
                 "Action": "s3:GetObject",
-                "Resource": [
-                    pulumi.Output.concat(args.raw_bucket_arn, "/", input_folder),
-                    pulumi.Output.concat(args.raw_bucket_arn, "/", input_folder, "_$folder$"),
-                ],
+                "Resource": folder_keys(args.raw_bucket_arn, [INPUT_PREFIX], PROBED_KEYS),
             },
-            _objects("ReadRawInput", OBJECT_READ, args.raw_bucket_arn, INPUT_PREFIX),
-            _list_bucket("ListCurated", args.curated_bucket_arn, None),
-            _objects("ReadWriteCurated", OBJECT_WRITE, args.curated_bucket_arn, ""),
-            _list_bucket(
-                "ListScripts", args.scripts_bucket_arn, [CODE_PREFIX, TEMP_PREFIX, SPARK_UI_PREFIX]
+            objects_statement("ReadRawInput", OBJECT_READ, args.raw_bucket_arn, INPUT_PREFIX),
+            bucket_statement("ListCurated", BUCKET_WRITE, args.curated_bucket_arn),
+            objects_statement("ReadWriteCurated", OBJECT_WRITE, args.curated_bucket_arn, ""),
+            # Same probe pattern for the folders Glue writes in the scripts bucket (temp files,
+            # and Spark UI event logs every 30 s), which may also create the `_$folder$` markers.
+            bucket_statement("ListScripts", BUCKET_WRITE, args.scripts_bucket_arn),
+            {
+                "Sid": "ProbeScriptsFolders",
+                "Effect": "Allow",
+                "Action": "s3:GetObject",
+                "Resource": folder_keys(args.scripts_bucket_arn, GLUE_FOLDERS, PROBED_KEYS),
+            },
+            {
+                "Sid": "WriteScriptsFolderMarkers",
+                "Effect": "Allow",
+                "Action": ["s3:PutObject", "s3:DeleteObject"],
+                "Resource": folder_keys(args.scripts_bucket_arn, GLUE_FOLDERS, [FOLDER_MARKER]),
+            },
+            objects_statement("ReadCode", OBJECT_READ, args.scripts_bucket_arn, CODE_PREFIX),
+            objects_statement("ReadWriteTemp", OBJECT_WRITE, args.scripts_bucket_arn, TEMP_PREFIX),
+            objects_statement(
+                "WriteSparkUiLogs", OBJECT_WRITE, args.scripts_bucket_arn, SPARK_UI_PREFIX
             ),
-            _objects("ReadCode", OBJECT_READ, args.scripts_bucket_arn, CODE_PREFIX),
-            _objects("ReadWriteTemp", OBJECT_WRITE, args.scripts_bucket_arn, TEMP_PREFIX),
-            _objects("WriteSparkUiLogs", OBJECT_WRITE, args.scripts_bucket_arn, SPARK_UI_PREFIX),
             self._catalog(JOB_CATALOG_ACTIONS, "ReadCatalogThisDatabase"),
+            self._register_partitions(),
             {
                 # With the Data Catalog as Spark's Hive metastore (--enable-glue-datacatalog), the
                 # job checks that the `default` database exists and creates it if missing.
@@ -233,36 +283,21 @@ class GlueRoles(pulumi.ComponentResource):
                 "Resource": [self._glue_arn("catalog"), self._glue_arn("database/default")],
             },
             *self._common(),
-            {
-                "Sid": "PublishGlueMetrics",
-                "Effect": "Allow",
-                "Action": "cloudwatch:PutMetricData",
-                "Resource": "*",
-                "Condition": {"StringEquals": {"cloudwatch:namespace": "Glue"}},
-            },
+            # PutMetricData has no resource-level permissions; the namespace condition scopes it:
+            # https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/iam-cw-condition-keys-namespace.html
+            put_metrics_statement("PublishGlueMetrics", GLUE_METRICS_NAMESPACE),
+            put_metrics_statement("PublishPipelineMetrics", args.metrics_namespace),
         ]
 
-
-def _objects(
-    sid: str, actions: Sequence[str], bucket_arn: pulumi.Input[str], prefix: str
-) -> Statement:
-    return {
-        "Sid": sid,
-        "Effect": "Allow",
-        "Action": list(actions),
-        "Resource": pulumi.Output.concat(bucket_arn, "/", prefix, "*"),
-    }
-
-
-def _list_bucket(
-    sid: str, bucket_arn: pulumi.Input[str], prefixes: Sequence[str] | None
-) -> Statement:
-    statement: Statement = {
-        "Sid": sid,
-        "Effect": "Allow",
-        "Action": "s3:ListBucket",
-        "Resource": bucket_arn,
-    }
-    if prefixes is not None:
-        statement["Condition"] = {"StringLike": {"s3:prefix": [f"{p}*" for p in prefixes]}}
-    return statement
+    def _register_partitions(self) -> Statement:
+        db = self._args.database_name
+        return {
+            "Sid": "RegisterCuratedPartitions",
+            "Effect": "Allow",
+            "Action": list(JOB_PARTITION_ACTIONS),
+            "Resource": [
+                self._glue_arn("catalog"),
+                self._glue_arn(f"database/{db}"),
+                *(self._glue_arn(f"table/{db}/{table}") for table in self._args.curated_tables),
+            ],
+        }

@@ -2,27 +2,53 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
+from components.bucket_layout import CODE_PREFIX, INPUT_PREFIX, SPARK_UI_PREFIX, TEMP_PREFIX
 from components.code_bundle import CodeBundle
-from components.config import StackConfig
-from components.storage import CODE_PREFIX, INPUT_PREFIX, SPARK_UI_PREFIX, TEMP_PREFIX
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    """How the job runs: runtime, size, limits and the ETL options it is given."""
+
+    name_prefix: str
+    glue_version: str
+    worker_type: str
+    number_of_workers: int
+    execution_class: str
+    timeout_minutes: int
+    max_retries: int
+    max_concurrent_runs: int
+    auto_scaling: bool
+    spark_ui: bool
+    dedupe_keys: Sequence[str]
+    # CloudWatch namespace of the run metrics the job publishes (see the job arguments below).
+    metrics_namespace: str
+
+    @property
+    def job_name(self) -> str:
+        """The Glue job's name, also the `Pipeline` dimension of its run metrics."""
+        return f"{self.name_prefix}-etl"
 
 
 @dataclass(frozen=True)
 class GlueJobArgs:
     """Inputs of the job component."""
 
-    config: StackConfig
+    settings: JobSettings
     code: CodeBundle
     role_arn: pulumi.Input[str]
     security_configuration: pulumi.Input[str]
     raw_bucket: pulumi.Input[str]
     curated_bucket: pulumi.Input[str]
     scripts_bucket: pulumi.Input[str]
+    # Glue database holding the curated tables; the job registers their new partitions in it.
+    catalog_database: pulumi.Input[str]
 
 
 def s3_uri(bucket: pulumi.Input[str], key: str = "") -> pulumi.Output[str]:
@@ -31,11 +57,12 @@ def s3_uri(bucket: pulumi.Input[str], key: str = "") -> pulumi.Output[str]:
 
 
 def job_arguments(
-    config: StackConfig,
+    settings: JobSettings,
     *,
     raw_bucket: pulumi.Input[str],
     curated_bucket: pulumi.Input[str],
     scripts_bucket: pulumi.Input[str],
+    catalog_database: pulumi.Input[str],
     package_key: str,
 ) -> dict[str, pulumi.Input[str]]:
     """Default arguments of the job: Glue's special parameters plus the ETL contract's own."""
@@ -53,21 +80,24 @@ def job_arguments(
         "--extra-py-files": s3_uri(scripts_bucket, package_key),
         "--input_path": s3_uri(raw_bucket, INPUT_PREFIX),
         "--output_path": s3_uri(curated_bucket),
-        "--dedupe_keys": ",".join(config.dedupe_keys),
+        "--dedupe_keys": ",".join(settings.dedupe_keys),
+        # After publishing, register the new pickup_date partitions of the curated tables here.
+        "--catalog_database": catalog_database,
+        # Run report counts go to CloudWatch as <namespace>/<metric> with dimension
+        # Pipeline=<pipeline_name>; the FilesFailed alarm watches exactly that metric.
+        "--metrics_namespace": settings.metrics_namespace,
+        "--pipeline_name": settings.job_name,
     }
-    if config.auto_scaling:
+    if settings.auto_scaling:
         arguments["--enable-auto-scaling"] = "true"
-    if config.spark_ui:
+    if settings.spark_ui:
         arguments["--enable-spark-ui"] = "true"
         arguments["--spark-event-logs-path"] = s3_uri(scripts_bucket, SPARK_UI_PREFIX)
-    if config.glue_version == "4.0":
-        # Glue >= 5.0 always streams logs to CloudWatch; the flag only exists up to 4.0.
-        arguments["--enable-continuous-cloudwatch-log"] = "true"
     return arguments
 
 
 class GlueJob(pulumi.ComponentResource):
-    """Code objects in the scripts bucket + the Glue job (worker settings from the stack config)."""
+    """Code objects in the scripts bucket + the Glue job (worker settings from JobSettings)."""
 
     script: aws.s3.BucketObjectv2
     package: aws.s3.BucketObjectv2
@@ -100,31 +130,32 @@ class GlueJob(pulumi.ComponentResource):
 
     def _create_job(self, script_key: str, package_key: str) -> aws.glue.Job:
         args = self._args
-        config = args.config
+        settings = args.settings
         return aws.glue.Job(
             f"{self._name}-job",
-            name=f"{config.name_prefix}-etl",
+            name=settings.job_name,
             description="Raw taxi CSV -> curated trips and hourly metrics (Parquet)",
             role_arn=args.role_arn,
-            glue_version=config.glue_version,
+            glue_version=settings.glue_version,
             command={
                 "name": "glueetl",
                 "script_location": s3_uri(args.scripts_bucket, script_key),
                 "python_version": "3",
             },
             # Worker type + count only: max_capacity cannot be combined with them.
-            worker_type=config.worker_type,
-            number_of_workers=config.number_of_workers,
-            execution_class=config.execution_class,
-            timeout=config.job_timeout_minutes,
-            max_retries=config.max_retries,
-            execution_property={"max_concurrent_runs": config.max_concurrent_runs},
+            worker_type=settings.worker_type,
+            number_of_workers=settings.number_of_workers,
+            execution_class=settings.execution_class,
+            timeout=settings.timeout_minutes,
+            max_retries=settings.max_retries,
+            execution_property={"max_concurrent_runs": settings.max_concurrent_runs},
             security_configuration=args.security_configuration,
             default_arguments=job_arguments(
-                config,
+                settings,
                 raw_bucket=args.raw_bucket,
                 curated_bucket=args.curated_bucket,
                 scripts_bucket=args.scripts_bucket,
+                catalog_database=args.catalog_database,
                 package_key=package_key,
             ),
             # Uploads first, so a run started right after the deploy finds its code.

@@ -11,17 +11,36 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.alerts import Alerts, AlertsArgs
+from components.alerts import METRICS_NAMESPACE, Alerts, AlertsArgs
 from components.catalog import Catalog, CatalogArgs, database_name
 from components.code_bundle import CodeBundle, code_bundle
 from components.config import StackConfig
 from components.curated_tables import CuratedTables, CuratedTablesArgs
 from components.events import CrawlerEvents, CrawlerEventsArgs
 from components.iam import GlueRoles, GlueRolesArgs
-from components.job import GlueJob, GlueJobArgs
+from components.job import GlueJob, GlueJobArgs, JobSettings
 from components.security import GlueSecurity, GlueSecurityArgs
 from components.storage import Storage, StorageArgs
 from components.workflow import Workflow, WorkflowArgs
+from etl.contract import CURATED_TABLES
+
+
+def job_settings(config: StackConfig) -> JobSettings:
+    """The part of the stack config the job component needs."""
+    return JobSettings(
+        name_prefix=config.name_prefix,
+        glue_version=config.glue_version,
+        worker_type=config.worker_type,
+        number_of_workers=config.number_of_workers,
+        execution_class=config.execution_class,
+        timeout_minutes=config.job_timeout_minutes,
+        max_retries=config.max_retries,
+        max_concurrent_runs=config.max_concurrent_runs,
+        auto_scaling=config.auto_scaling,
+        spark_ui=config.spark_ui,
+        dedupe_keys=config.dedupe_keys,
+        metrics_namespace=METRICS_NAMESPACE,
+    )
 
 
 @dataclass(frozen=True)
@@ -69,6 +88,7 @@ class GluePipeline(pulumi.ComponentResource):
                 region=region,
                 protect_data=config.protect_data,
                 raw_retention_days=config.raw_retention_days,
+                access_logs=config.access_logs,
                 s3_publishes_to_encrypted_queue=config.event_mode,
             ),
             child,
@@ -97,6 +117,8 @@ class GluePipeline(pulumi.ComponentResource):
                 raw_bucket_arn=self.storage.raw_bucket.arn,
                 curated_bucket_arn=self.storage.curated_bucket.arn,
                 scripts_bucket_arn=self.storage.scripts_bucket.arn,
+                metrics_namespace=METRICS_NAMESPACE,
+                curated_tables=tuple(CURATED_TABLES),
                 event_queue_arns=(
                     (self.events.queue_arn, self.events.dead_letter_queue_arn)
                     if self.events
@@ -127,13 +149,14 @@ class GluePipeline(pulumi.ComponentResource):
         self.job = GlueJob(
             f"{name}-job",
             GlueJobArgs(
-                config=config,
+                settings=job_settings(config),
                 code=args.code or code_bundle(),
                 role_arn=self.roles.job_role_arn,
                 security_configuration=self.security.name,
                 raw_bucket=self.storage.raw_bucket.bucket,
                 curated_bucket=self.storage.curated_bucket.bucket,
                 scripts_bucket=self.storage.scripts_bucket.bucket,
+                catalog_database=self.catalog.database_name,
             ),
             child,
         )
@@ -163,6 +186,7 @@ class GluePipeline(pulumi.ComponentResource):
                 job_name=self.job.job_name,
                 crawler_name=self.catalog.crawler_name,
                 kms_key_arn=self.storage.key_arn,
+                metrics_namespace=METRICS_NAMESPACE,
                 alert_email=config.alert_email,
             ),
             child,
@@ -172,6 +196,7 @@ class GluePipeline(pulumi.ComponentResource):
             "curated_bucket": self.storage.curated_bucket.bucket,
             "scripts_bucket": self.storage.scripts_bucket.bucket,
             "kms_key_arn": self.storage.key_arn,
+            **({"log_bucket": self.storage.log_bucket.bucket} if self.storage.log_bucket else {}),
             "database_name": self.catalog.database_name,
             "crawler_name": self.catalog.crawler_name,
             "job_name": self.job.job_name,

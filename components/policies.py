@@ -48,15 +48,64 @@ def glue_log_groups_arn(
     )
 
 
-def glue_trust_policy(account_id: pulumi.Input[str]) -> pulumi.Output[str]:
-    """Role trust for the Glue service, only on behalf of this account (confused-deputy guard)."""
+def glue_trust_policy() -> pulumi.Output[str]:
+    """Role trust for the Glue service (crawlers and jobs).
+
+    No aws:SourceAccount / aws:SourceArn condition: AWS documents the Glue service role's trust as
+    the plain `glue.amazonaws.com` principal and does not document Glue sending those keys on
+    sts:AssumeRole, and a condition Glue does not satisfy makes CreateCrawler fail with "Service is
+    unable to assume provided role":
+    https://docs.aws.amazon.com/glue/latest/dg/create-an-iam-role.html
+    Who may hand the role to Glue is controlled by iam:PassRole in this account instead.
+    """
     return policy_document(
         [
             {
                 "Effect": "Allow",
                 "Principal": {"Service": "glue.amazonaws.com"},
                 "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
             }
         ]
     )
+
+
+# --- statement builders for role policies --------------------------------------------------------
+
+
+def put_metrics_statement(sid: str, namespace: str) -> Statement:
+    """cloudwatch:PutMetricData into one namespace only (the action has no resource ARNs)."""
+    return {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Action": "cloudwatch:PutMetricData",
+        "Resource": "*",
+        "Condition": {"StringEquals": {"cloudwatch:namespace": namespace}},
+    }
+
+
+def bucket_statement(sid: str, actions: Sequence[str], bucket_arn: pulumi.Input[str]) -> Statement:
+    """Bucket-level `actions` (list, location, multipart listing) on one bucket."""
+    return {"Sid": sid, "Effect": "Allow", "Action": list(actions), "Resource": bucket_arn}
+
+
+def objects_statement(
+    sid: str, actions: Sequence[str], bucket_arn: pulumi.Input[str], prefix: str
+) -> Statement:
+    """Object-level `actions` on every key under `prefix` ("" for the whole bucket)."""
+    return {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Action": list(actions),
+        "Resource": pulumi.Output.concat(bucket_arn, "/", prefix, "*"),
+    }
+
+
+def folder_keys(
+    bucket_arn: pulumi.Input[str], prefixes: Sequence[str], suffixes: Sequence[str]
+) -> list[pulumi.Output[str]]:
+    """ARNs of the folder keys Hadoop uses for `prefixes`: `<folder><suffix>` for each suffix."""
+    return [
+        pulumi.Output.concat(bucket_arn, "/", prefix.rstrip("/"), suffix)
+        for prefix in prefixes
+        for suffix in suffixes
+    ]

@@ -2,7 +2,10 @@
 runner), the run report, commit.
 
 Job arguments (set by the infrastructure): --input_path (s3://<raw bucket>/input/),
---output_path (s3://<curated bucket>/), --dedupe_keys (comma-separated canonical column names).
+--output_path (s3://<curated bucket>/), --dedupe_keys (comma-separated canonical column names);
+optional --catalog_database (Glue database of the curated tables: after the run, the dates it
+wrote are registered there as partitions of `trips` and `hourly_metrics`, see
+`etl.catalog_partitions`).
 
 The job keeps its own record of processed files in `<output_path>/_state/processed_files.json`
 instead of using Glue job bookmarks: the pipeline reads whole files with Spark's CSV reader, which
@@ -15,20 +18,25 @@ from __future__ import annotations
 
 import sys
 
+import boto3
 from awsglue.context import GlueContext
 from awsglue.job import Job
 from awsglue.utils import getResolvedOptions
 from pyspark.context import SparkContext
 
 from etl.batch import run_batch
+from etl.catalog_partitions import register_curated_partitions
 from etl.pipeline import dedupe_keys_from
 
 JOB_ARGUMENTS = ["JOB_NAME", "input_path", "output_path", "dedupe_keys"]
+# Read only when present: getResolvedOptions fails on a listed argument that is missing.
+OPTIONAL_ARGUMENTS = ["catalog_database"]
 
 
 def main(argv: list[str]) -> None:
     """Run one Glue job execution: the files under --input_path not processed before."""
-    args = getResolvedOptions(argv, JOB_ARGUMENTS)
+    present = [name for name in OPTIONAL_ARGUMENTS if f"--{name}" in argv]
+    args = getResolvedOptions(argv, JOB_ARGUMENTS + present)
     glue_context = GlueContext(SparkContext.getOrCreate())
     job = Job(glue_context)
     job.init(args["JOB_NAME"], args)
@@ -40,6 +48,10 @@ def main(argv: list[str]) -> None:
         dedupe_keys=dedupe_keys_from(args["dedupe_keys"]),
     )
     print(report.to_json())
+    if "catalog_database" in args:
+        register_curated_partitions(
+            boto3.client("glue"), args["catalog_database"], report.partitions_written
+        )
     job.commit()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stack_checks as stack
 import validators as v
 from pulumi_policy import (
     Policy,
@@ -17,17 +18,32 @@ def build_policies() -> list[Policy]:
         StackValidationPolicy(
             name="s3-bucket-guardrails-present",
             description="Each S3 bucket has a public access block, SSE-KMS and a TLS-only policy.",
-            validate=v.validate_bucket_companions,
+            validate=stack.validate_bucket_companions,
+        ),
+        StackValidationPolicy(
+            name="s3-access-logging",
+            description=(
+                "Each S3 bucket except the server access log buckets logs its requests to one."
+            ),
+            validate=stack.validate_access_logging,
+        ),
+        StackValidationPolicy(
+            name="s3-versioning",
+            description="Each S3 bucket has versioning enabled.",
+            validate=stack.validate_versioning,
         ),
         ResourceValidationPolicy(
             name="s3-public-access-blocked",
             description="S3 public access blocks turn on all four switches.",
             validate=v.validate_public_access_block,
         ),
-        ResourceValidationPolicy(
+        StackValidationPolicy(
             name="s3-sse-kms",
-            description="S3 default encryption is SSE-KMS with a customer managed key.",
-            validate=v.validate_bucket_encryption,
+            description=(
+                "S3 default encryption is SSE-KMS with a customer managed key "
+                "(server access log buckets may use SSE-S3)."
+            ),
+            validate=stack.validate_bucket_encryption,
         ),
         ResourceValidationPolicy(
             name="s3-tls-only",

@@ -12,11 +12,9 @@ from typing import Any
 
 from documents import as_list, is_everyone, policy_document, statements
 from pulumi_policy import (
-    PolicyResource,
     ReportViolation,
     ResourceValidation,
     ResourceValidationArgs,
-    StackValidationArgs,
 )
 
 # pulumi-aws v7 still accepts the V2 names as aliases; a program using them must not slip through.
@@ -40,6 +38,7 @@ PUBLIC_ACCESS_FLAGS = (
     "restrictPublicBuckets",
 )
 KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
+SSE_S3 = "AES256"
 MAX_JOB_TIMEOUT_MINUTES = 10080
 
 # DPUs per worker (NOTES section 3); R.nX are the memory-optimised variants of G.nX.
@@ -68,8 +67,12 @@ def public_access_block_problems(props: Mapping[str, Any]) -> list[str]:
     return [f"{flag} must be true" for flag in PUBLIC_ACCESS_FLAGS if props.get(flag) is not True]
 
 
-def encryption_problems(props: Mapping[str, Any]) -> list[str]:
-    """Default encryption must be SSE-KMS with an explicit key (not SSE-S3, not the AWS key)."""
+def encryption_problems(props: Mapping[str, Any], allow_sse_s3: bool = False) -> list[str]:
+    """Default encryption must be SSE-KMS with an explicit key (not SSE-S3, not the AWS key).
+
+    `allow_sse_s3` admits SSE-S3 too: for server access log buckets, whose writer (S3 log
+    delivery) would otherwise need a grant in the key policy.
+    """
     rules = props.get("rules") or []
     if not rules:
         return ["no server-side encryption rule"]
@@ -77,6 +80,8 @@ def encryption_problems(props: Mapping[str, Any]) -> list[str]:
     for rule in rules:
         default = rule.get("applyServerSideEncryptionByDefault") or {}
         algorithm = default.get("sseAlgorithm")
+        if allow_sse_s3 and algorithm == SSE_S3:
+            continue
         if algorithm not in KMS_ALGORITHMS:
             problems.append(f"sseAlgorithm is {algorithm!r}, expected aws:kms")
         elif not default.get("kmsMasterKeyId"):
@@ -211,7 +216,6 @@ def _resource_validation(types: Iterable[str], check: Check) -> ResourceValidati
 validate_public_access_block = _resource_validation(
     PUBLIC_ACCESS_BLOCK_TYPES, public_access_block_problems
 )
-validate_bucket_encryption = _resource_validation(ENCRYPTION_TYPES, encryption_problems)
 validate_bucket_policy_tls = _resource_validation(BUCKET_POLICY_TYPES, tls_only_problems)
 validate_job_security_configuration = _resource_validation(
     (GLUE_JOB_TYPE,), job_security_configuration_problems
@@ -238,39 +242,3 @@ def validate_job_capacity(args: ResourceValidationArgs, report_violation: Report
     max_dpu = float(args.get_config().get("maxDpuPerRun", DEFAULT_MAX_DPU_PER_RUN))
     for problem in job_capacity_problems(args.props, max_dpu):
         report_violation(f"{args.name}: {problem}", None)
-
-
-# --- stack validation: relate each bucket to its separate configuration resources --------------
-
-BUCKET_COMPANIONS: dict[str, tuple[str, ...]] = {
-    "public access block": PUBLIC_ACCESS_BLOCK_TYPES,
-    "server-side encryption configuration": ENCRYPTION_TYPES,
-    "bucket policy": BUCKET_POLICY_TYPES,
-}
-
-
-def validate_bucket_companions(
-    args: StackValidationArgs, report_violation: ReportViolation
-) -> None:
-    """Each S3 bucket must have a public access block, an SSE config and a bucket policy.
-
-    pulumi-aws v7 declares these as separate resources, so a resource policy on the bucket alone
-    cannot see them; the resource policies above check what each one contains.
-    """
-    buckets = [r for r in args.resources if r.resource_type in BUCKET_TYPES]
-    for bucket in buckets:
-        for label, types in BUCKET_COMPANIONS.items():
-            companions = [r for r in args.resources if r.resource_type in types]
-            if not any(_targets_bucket(c, bucket) for c in companions):
-                report_violation(f"bucket {bucket.name} has no {label}", bucket.urn)
-
-
-def _targets_bucket(companion: PolicyResource, bucket: PolicyResource) -> bool:
-    # The engine records which resources a property came from: the reliable link, known even in
-    # preview when the bucket name is not. Name equality covers programs that pass a plain string.
-    # When dependencies are recorded, the name (unknown before the bucket exists) is not read.
-    dependencies = companion.property_dependencies.get("bucket")
-    if dependencies:
-        return any(dep.urn == bucket.urn for dep in dependencies)
-    target = companion.props.get("bucket")
-    return target is not None and target in {bucket.props.get("bucket"), bucket.props.get("id")}

@@ -16,6 +16,8 @@ KEY_INPUTS: dict[str, tuple[str, ...]] = {
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": ("rules",),
     "aws:s3/bucketObjectv2:BucketObjectv2": ("key",),
     "aws:s3/bucketNotification:BucketNotification": ("queues",),
+    "aws:s3/bucketLogging:BucketLogging": ("targetBucket", "targetPrefix"),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": ("namespace", "metricName", "threshold"),
     "aws:sqs/queue:Queue": ("name", "kmsMasterKeyId", "redrivePolicy"),
     "aws:iam/role:Role": ("name",),
     "aws:glue/catalogDatabase:CatalogDatabase": ("name",),

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pulumi_aws as aws
 import pytest
 
-from components.alerts import Alerts, AlertsArgs
+from components.alerts import CRAWLER_TEMPLATE, JOB_TEMPLATE, Alerts, AlertsArgs
 from preview.stackfile import load_stack_config
 from tests.pulumi_mocks import MOCK_ACCOUNT_ID, RecordingMocks, run_with_mocks, stack_config
 
@@ -15,6 +16,7 @@ TOPIC = "aws:sns/topic:Topic"
 RULE = "aws:cloudwatch/eventRule:EventRule"
 TARGET = "aws:cloudwatch/eventTarget:EventTarget"
 TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
 KEY_ARN = f"arn:aws:kms:us-east-1:{MOCK_ACCOUNT_ID}:key/mock-key-id"
 
@@ -34,6 +36,7 @@ def _run(stack: str) -> RecordingMocks:
                 job_name=f"{prefix}-etl",
                 crawler_name=f"{prefix}-raw-crawler",
                 kms_key_arn=key.arn,
+                metrics_namespace="GlueEtl",
                 alert_email=config.alert_email,
             ),
         )
@@ -85,7 +88,10 @@ def test_targets_send_a_readable_message_to_the_topic(mocks, stack):
                 "message": "$.detail.message",
                 "time": "$.time",
             },
-            "inputTemplate": '"Glue job <job> ended <state> at <time> (run id <run_id>): <message>"',
+            "inputTemplate": (
+                '{"alert": "Glue job run ended badly", "job": <job>, "state": <state>, '
+                '"time": <time>, "run_id": <run_id>, "message": <message>}'
+            ),
         },
     }
     crawler = mocks.one(TARGET, "crawler-failed")
@@ -99,18 +105,68 @@ def test_targets_send_a_readable_message_to_the_topic(mocks, stack):
             "time": "$.time",
         },
         "inputTemplate": (
-            '"Glue crawler <crawler> ended <state> at <time> (event id <event_id>): <message>"'
+            '{"alert": "Glue crawl failed", "crawler": <crawler>, "state": <state>, '
+            '"time": <time>, "event_id": <event_id>, "message": <message>}'
         ),
     }
 
 
-def test_every_template_placeholder_has_an_input_path(mocks):
+def _render(template: str, values: dict[str, object]) -> str:
+    """Fill a template the way EventBridge does for placeholders outside quotes: each value is
+    inserted as its JSON encoding (strings quoted, quotes and newlines escaped)."""
+    return re.sub(r"<([a-z_]+)>", lambda m: json.dumps(values[m.group(1)]), template)
+
+
+NASTY_MESSAGE = 'AnalysisException: cannot resolve "total_amount"\n\tat line 2 \\ col 7'
+
+
+@pytest.mark.parametrize("template", [JOB_TEMPLATE, CRAWLER_TEMPLATE], ids=["job", "crawler"])
+def test_alert_survives_messages_with_quotes_and_newlines(template):
+    keys = re.findall(r"<([a-z_]+)>", template)
+    values = {key: f"{key}-value" for key in keys} | {"message": NASTY_MESSAGE}
+    payload = json.loads(_render(template, values))
+    assert payload["message"] == NASTY_MESSAGE
+    assert {key: payload[key] for key in keys} == values
+
+
+def test_quoted_placeholders_would_break_on_such_messages():
+    # The old templates put <message> inside a JSON string; EventBridge inserts such values
+    # verbatim, which is what lost alerts exactly when a job failed.
+    old = '"Glue job <job> ended: <message>"'
+    rendered = old.replace("<job>", "etl").replace("<message>", NASTY_MESSAGE)
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(rendered)
+
+
+def test_every_template_placeholder_has_an_input_path_and_none_is_quoted(mocks):
     for target in mocks.of_type(TARGET):
         transformer = target.inputs["inputTransformer"]
         template = transformer["inputTemplate"]
-        assert json.loads(template)  # one JSON string: SNS receives plain text
-        for key in transformer["inputPaths"]:
-            assert f"<{key}>" in template
+        placeholders = re.findall(r"<([a-z_]+)>", template)
+        assert set(placeholders) == set(transformer["inputPaths"])
+        # Each placeholder is a whole JSON value, never part of a string: with every one replaced
+        # by null the template is still JSON, with one null per placeholder.
+        as_nulls = json.loads(re.sub(r"<[a-z_]+>", "null", template))
+        assert [k for k, v in as_nulls.items() if v is None] == placeholders
+
+
+def test_files_failed_alarm_notifies_the_topic(mocks, stack):
+    topic_arn = f"arn:aws:sns:us-east-1:{MOCK_ACCOUNT_ID}:glue-etl-{stack}-alerts"
+    alarm = mocks.one(ALARM)
+    assert alarm.inputs == {
+        "name": f"glue-etl-{stack}-files-failed",
+        "alarmDescription": "A job run could not read some input files (see its run report)",
+        "namespace": "GlueEtl",
+        "metricName": "FilesFailed",
+        "dimensions": {"Pipeline": f"glue-etl-{stack}-etl"},
+        "statistic": "Sum",
+        "period": 300,
+        "evaluationPeriods": 1,
+        "comparisonOperator": "GreaterThanThreshold",
+        "threshold": 0,
+        "treatMissingData": "notBreaching",
+        "alarmActions": [topic_arn],
+    }
 
 
 def test_topic_policy_lets_only_these_rules_publish_and_requires_tls(mocks, stack):
@@ -130,6 +186,22 @@ def test_topic_policy_lets_only_these_rules_publish_and_requires_tls(mocks, stac
                 "Condition": {
                     "ArnEquals": {
                         "aws:SourceArn": [f"{rule_arn}job-failed", f"{rule_arn}crawler-failed"]
+                    },
+                    "StringEquals": {"aws:SourceAccount": MOCK_ACCOUNT_ID},
+                },
+            },
+            {
+                "Sid": "CloudWatchAlarmPublishes",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                "Action": "sns:Publish",
+                "Resource": topic_arn,
+                "Condition": {
+                    "ArnEquals": {
+                        "aws:SourceArn": (
+                            f"arn:aws:cloudwatch:us-east-1:{MOCK_ACCOUNT_ID}"
+                            ":metricalarm/alerts-files-failed"
+                        )
                     },
                     "StringEquals": {"aws:SourceAccount": MOCK_ACCOUNT_ID},
                 },
@@ -167,6 +239,7 @@ def test_children_are_named_from_the_component(mocks, stack):
     expected = [
         "alerts-crawler-failed",
         "alerts-crawler-failed-to-topic",
+        "alerts-files-failed",
         "alerts-job-failed",
         "alerts-job-failed-to-topic",
         "alerts-topic",

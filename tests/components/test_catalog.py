@@ -25,8 +25,13 @@ def test_crawler_targets_raw_input_with_valid_policies(request, stack: str) -> N
         {"path": f"s3://glue-etl-{stack}-raw-{MOCK_ACCOUNT_ID}-us-east-1/input/"}
     ]
     assert crawler["classifiers"] == [f"glue-etl-{stack}-csv"]
-    assert crawler["recrawlPolicy"] == {"recrawlBehavior": "CRAWL_NEW_FOLDERS_ONLY"}
-    assert crawler["schemaChangePolicy"] == {"updateBehavior": "LOG", "deleteBehavior": "LOG"}
+    # Everything by default: files added to an already crawled folder (ops upload reuses folders)
+    # are catalogued too, which CRAWL_NEW_FOLDERS_ONLY never does.
+    assert crawler["recrawlPolicy"] == {"recrawlBehavior": "CRAWL_EVERYTHING"}
+    assert crawler["schemaChangePolicy"] == {
+        "updateBehavior": "UPDATE_IN_DATABASE",
+        "deleteBehavior": "LOG",
+    }
     assert crawler["securityConfiguration"] == f"glue-etl-{stack}-security"
     assert crawler["tablePrefix"] == "raw_"
 

@@ -38,11 +38,12 @@ def test_dev_stack_file_loads() -> None:
         max_retries=0,
         max_concurrent_runs=1,
         schedule="",
-        crawler_recrawl="CRAWL_NEW_FOLDERS_ONLY",
+        crawler_recrawl="CRAWL_EVERYTHING",
         alert_email="",
         protect_data=False,
         raw_retention_days=30,
         spark_ui=True,
+        access_logs=False,
         dedupe_keys=EVERY_ERA_KEYS,
     )
 
@@ -60,11 +61,12 @@ def test_prod_stack_file_loads() -> None:
         max_retries=1,
         max_concurrent_runs=1,
         schedule="cron(0 2 * * ? *)",
-        crawler_recrawl="CRAWL_NEW_FOLDERS_ONLY",
+        crawler_recrawl="CRAWL_EVERYTHING",
         alert_email="data-alerts@example.com",
         protect_data=True,
         raw_retention_days=0,
         spark_ui=True,
+        access_logs=True,
         dedupe_keys=EVERY_ERA_KEYS,
     )
 
@@ -74,6 +76,7 @@ def test_defaults_match_the_contract_table() -> None:
     assert config == StackConfig(project="glue-etl", stack="test")
     assert (config.glue_version, config.worker_type, config.number_of_workers) == ("5.1", "G.1X", 2)
     assert config.dedupe_keys == EVERY_ERA_KEYS
+    assert (config.crawler_recrawl, config.access_logs) == ("CRAWL_EVERYTHING", True)
     assert config.name_prefix == "glue-etl-test"
     assert config.max_dpus == 2
 
@@ -82,6 +85,8 @@ def test_defaults_match_the_contract_table() -> None:
     ("overrides", "key"),
     [
         ({"glueVersion": "3.0"}, "glueVersion"),
+        ({"glueVersion": "4.0"}, "glueVersion"),
+        ({"glueVersion": "6.0"}, "glueVersion"),
         ({"workerType": "G.025X"}, "workerType"),
         ({"workerType": "Z.2X"}, "workerType"),
         ({"workerType": "Standard"}, "workerType"),
@@ -107,6 +112,7 @@ def test_defaults_match_the_contract_table() -> None:
         ({"protectData": "1"}, "protectData"),
         ({"rawRetentionDays": "-5"}, "rawRetentionDays"),
         ({"sparkUi": "on"}, "sparkUi"),
+        ({"accessLogs": "yes"}, "accessLogs"),
         ({"dedupeKeys": '["pickup_datetime", "no_such_column"]'}, "dedupeKeys"),
         ({"dedupeKeys": "[]"}, "dedupeKeys"),
         ({"dedupeKeys": '["vendor_id", "vendor_id"]'}, "dedupeKeys"),
@@ -122,6 +128,22 @@ def test_bad_value_is_rejected_with_key_value_and_allowed(
     message = str(caught.value)
     assert "\n" not in message
     assert message.startswith(f"glue-etl:{key} = {overrides[key]!r} is invalid; allowed: ")
+
+
+@pytest.mark.parametrize("version", ["4.0", "6.0"])
+def test_untested_glue_version_says_why(version: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config({"glueVersion": version}, "dev")
+    assert str(caught.value) == (
+        f"glue-etl:glueVersion = '{version}' is invalid; allowed: 5.0, 5.1; the job is built and "
+        "tested for Python 3.11 + Spark 3.5 only (4.0 is Python 3.10 + Spark 3.3, 6.0 is "
+        "Python 3.13 + Spark 4)"
+    )
+
+
+@pytest.mark.parametrize("version", ["5.0", "5.1"])
+def test_tested_glue_versions_are_accepted(version: str) -> None:
+    assert parse_config({"glueVersion": version}, "dev").glue_version == version
 
 
 def test_unsupported_worker_type_says_why() -> None:
@@ -142,6 +164,8 @@ def test_flex_error_names_the_worker_type() -> None:
         ({"crawlerRecrawl": "CRAWL_EVENT_MODE"}, "event_mode", True),
         ({"dedupeKeys": '["vendor_id"]'}, "dedupe_keys", ("vendor_id",)),
         ({"autoScaling": "TRUE"}, "auto_scaling", True),
+        ({"accessLogs": "false"}, "access_logs", False),
+        ({"crawlerRecrawl": "CRAWL_NEW_FOLDERS_ONLY"}, "crawler_recrawl", "CRAWL_NEW_FOLDERS_ONLY"),
     ],
 )
 def test_valid_values_are_parsed(overrides: dict[str, str], field: str, expected: object) -> None:

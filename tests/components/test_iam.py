@@ -43,14 +43,15 @@ def test_no_wildcard_actions_and_no_managed_policies(request, stack: str, role: 
 
 
 @pytest.mark.parametrize("role", ["crawler", "job"])
-def test_roles_trust_glue_for_this_account_only(dev: Graph, role: str) -> None:
+def test_roles_trust_the_glue_service_without_source_conditions(dev: Graph, role: str) -> None:
+    # AWS does not document Glue sending aws:SourceAccount on AssumeRole; a condition it does not
+    # meet makes CreateCrawler fail ("Service is unable to assume provided role").
     trust = dev.policy(ROLE, f"-iam-{role}", field="assumeRolePolicy")
     assert trust["Statement"] == [
         {
             "Effect": "Allow",
             "Principal": {"Service": "glue.amazonaws.com"},
             "Action": "sts:AssumeRole",
-            "Condition": {"StringEquals": {"aws:SourceAccount": MOCK_ACCOUNT_ID}},
         }
     ]
     assert dev.inputs(ROLE, f"-iam-{role}")["name"] == f"glue-etl-dev-{role}"
@@ -58,12 +59,12 @@ def test_roles_trust_glue_for_this_account_only(dev: Graph, role: str) -> None:
 
 def test_crawler_reads_raw_input_and_writes_only_this_database(dev: Graph) -> None:
     statements = dev.statements(POLICY, "-crawler-policy")
-    assert statements["ListRawInput"] == {
-        "Sid": "ListRawInput",
+    # What AWSGlueServiceRole gives a crawler on its buckets: unconditioned list and location.
+    assert statements["ListRawBucket"] == {
+        "Sid": "ListRawBucket",
         "Effect": "Allow",
-        "Action": "s3:ListBucket",
+        "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
         "Resource": RAW,
-        "Condition": {"StringLike": {"s3:prefix": ["input/*"]}},
     }
     assert statements["ReadRawInput"]["Resource"] == f"{RAW}/input/*"
     assert statements["ReadRawInput"]["Action"] == ["s3:GetObject", "s3:GetObjectVersion"]
@@ -83,25 +84,68 @@ def test_job_s3_access_is_per_prefix(dev: Graph) -> None:
         for sid, s in statements.items()
         if _actions(s)[0].startswith("s3:") and sid.startswith(("Read", "Write"))
     }
-    read, write = (
-        ["s3:GetObject", "s3:GetObjectVersion"],
-        ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-    )
+    read = ["s3:GetObject", "s3:GetObjectVersion"]
+    write = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"]
     assert grants == {
         "ReadRawInput": (read, f"{RAW}/input/*"),
         "ReadWriteCurated": (write, f"{CURATED}/*"),
         "ReadCode": (read, f"{SCRIPTS}/code/*"),
         "ReadWriteTemp": (write, f"{SCRIPTS}/temp/*"),
         "WriteSparkUiLogs": (write, f"{SCRIPTS}/sparkui/*"),
+        "WriteScriptsFolderMarkers": (
+            ["s3:PutObject", "s3:DeleteObject"],
+            [f"{SCRIPTS}/temp_$folder$", f"{SCRIPTS}/sparkui_$folder$"],
+        ),
     }
-    assert statements["ListScripts"]["Condition"] == {
-        "StringLike": {"s3:prefix": ["code/*", "temp/*", "sparkui/*"]}
+    buckets = {
+        sid: (s["Action"], s["Resource"]) for sid, s in statements.items() if sid.startswith("List")
     }
+    assert buckets == {
+        "ListRawBucket": (["s3:ListBucket", "s3:GetBucketLocation"], RAW),
+        "ListCurated": (
+            ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"],
+            CURATED,
+        ),
+        "ListScripts": (
+            ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"],
+            SCRIPTS,
+        ),
+    }
+    assert all("Condition" not in statements[sid] for sid in buckets)
+    assert statements["ProbeScriptsFolders"]["Resource"] == [
+        f"{SCRIPTS}/temp",
+        f"{SCRIPTS}/temp_$folder$",
+        f"{SCRIPTS}/sparkui",
+        f"{SCRIPTS}/sparkui_$folder$",
+    ]
     assert statements["ReadCatalogThisDatabase"]["Resource"] == CATALOG_RESOURCES
     assert all(
         a.startswith("glue:Get") or a.startswith("glue:BatchGet")
         for a in statements["ReadCatalogThisDatabase"]["Action"]
     )
+
+
+def test_job_registers_partitions_of_the_curated_tables_only(dev: Graph) -> None:
+    statements = dev.statements(POLICY, "-job-policy")
+    assert statements["RegisterCuratedPartitions"] == {
+        "Sid": "RegisterCuratedPartitions",
+        "Effect": "Allow",
+        "Action": ["glue:BatchCreatePartition"],
+        "Resource": [
+            f"{GLUE}:catalog",
+            f"{GLUE}:database/glue_etl_dev",
+            f"{GLUE}:table/glue_etl_dev/trips",
+            f"{GLUE}:table/glue_etl_dev/hourly_metrics",
+        ],
+    }
+    # The only catalog write the job has, besides creating Hive's `default` database.
+    writes = {
+        sid
+        for sid, s in statements.items()
+        for a in _actions(s)
+        if a.startswith("glue:") and not a.startswith(("glue:Get", "glue:BatchGet"))
+    }
+    assert writes == {"RegisterCuratedPartitions", "HiveMetastoreDefaultDatabase"}
 
 
 def _allowed(statements: dict[str, dict], action: str, resource: str, **context: str) -> bool:
@@ -129,6 +173,7 @@ def _allowed(statements: dict[str, dict], action: str, resource: str, **context:
 JOB_RUN_REQUESTS = [
     ("s3:ListBucket", RAW, {"s3:prefix": "input/"}),
     ("s3:ListBucket", RAW, {}),
+    ("s3:GetBucketLocation", RAW, {}),
     ("s3:GetObject", f"{RAW}/input", {}),
     ("s3:GetObject", f"{RAW}/input_$folder$", {}),
     ("s3:GetObject", f"{RAW}/input/2015/01/yellow.csv.gz", {}),
@@ -136,6 +181,21 @@ JOB_RUN_REQUESTS = [
     ("s3:GetObject", f"{CURATED}/_state/processed_files.json", {}),
     ("s3:PutObject", f"{CURATED}/_state/processed_files.json", {}),
     ("s3:DeleteObject", f"{CURATED}/_state/processed_files.json", {}),
+    # The S3-optimised committer cleans up the multipart uploads of failed tasks.
+    ("s3:ListBucketMultipartUploads", CURATED, {}),
+    ("s3:AbortMultipartUpload", f"{CURATED}/_staging/run-1/trips/part-0.parquet", {}),
+    # Glue's temp files and the Spark UI event logs it writes every 30 s: the folder probes
+    # (HEAD without s3:prefix), their markers, and the files.
+    ("s3:ListBucket", SCRIPTS, {}),
+    ("s3:GetObject", f"{SCRIPTS}/sparkui", {}),
+    ("s3:GetObject", f"{SCRIPTS}/sparkui_$folder$", {}),
+    ("s3:PutObject", f"{SCRIPTS}/sparkui_$folder$", {}),
+    ("s3:PutObject", f"{SCRIPTS}/sparkui/spark-application-1.inprogress", {}),
+    ("s3:GetObject", f"{SCRIPTS}/temp", {}),
+    ("s3:PutObject", f"{SCRIPTS}/temp_$folder$", {}),
+    ("s3:AbortMultipartUpload", f"{SCRIPTS}/temp/part-1", {}),
+    ("s3:ListBucketMultipartUploads", SCRIPTS, {}),
+    ("s3:GetObject", f"{SCRIPTS}/code/etl-0123456789ab.zip", {}),
 ]
 
 
@@ -154,6 +214,8 @@ def test_job_role_reads_nothing_else_in_the_raw_bucket(dev: Graph) -> None:
     ]
     assert not _allowed(statements, "s3:GetObject", f"{RAW}/other/a.csv")
     assert not _allowed(statements, "s3:PutObject", f"{RAW}/input/a.csv")
+    assert not _allowed(statements, "s3:PutObject", f"{SCRIPTS}/code/glue_job-0123.py")
+    assert not _allowed(statements, "s3:PutObject", f"{SCRIPTS}/code_$folder$")
 
 
 @pytest.mark.parametrize("role", ["crawler", "job"])
@@ -171,21 +233,33 @@ def test_job_may_only_check_or_create_the_default_database(dev: Graph) -> None:
     assert default_db["Resource"] == [f"{GLUE}:catalog", f"{GLUE}:database/default"]
 
 
-def test_job_metrics_limited_to_glue_namespace(dev: Graph) -> None:
-    metrics = dev.statements(POLICY, "-job-policy")["PublishGlueMetrics"]
-    assert metrics["Action"] == "cloudwatch:PutMetricData"
-    assert metrics["Condition"] == {"StringEquals": {"cloudwatch:namespace": "Glue"}}
+def test_job_metrics_limited_to_glue_and_pipeline_namespaces(dev: Graph) -> None:
+    statements = dev.statements(POLICY, "-job-policy")
+    metrics = {
+        sid: (s["Resource"], s["Condition"])
+        for sid, s in statements.items()
+        if "cloudwatch:PutMetricData" in _actions(s)
+    }
+    assert metrics == {
+        "PublishGlueMetrics": ("*", {"StringEquals": {"cloudwatch:namespace": "Glue"}}),
+        "PublishPipelineMetrics": ("*", {"StringEquals": {"cloudwatch:namespace": "GlueEtl"}}),
+    }
 
 
 def test_event_mode_crawler_consumes_only_its_queues(event_mode: Graph) -> None:
     consume = event_mode.statements(POLICY, "-crawler-policy")["ConsumeCrawlerEvents"]
     queue = f"arn:aws:sqs:us-east-1:{MOCK_ACCOUNT_ID}:glue-etl-dev-crawler-events"
     assert consume["Resource"] == [f"{queue}-queue", f"{queue}-dlq"]
-    assert consume["Action"] == [
-        "sqs:ReceiveMessage",
+    # The set AWS documents for event-mode crawlers, on the queue and the DLQ alike.
+    assert sorted(consume["Action"]) == [
         "sqs:DeleteMessage",
         "sqs:GetQueueAttributes",
         "sqs:GetQueueUrl",
+        "sqs:ListDeadLetterSourceQueues",
+        "sqs:ListQueueTags",
+        "sqs:PurgeQueue",
+        "sqs:ReceiveMessage",
+        "sqs:SetQueueAttributes",
     ]
     assert "ConsumeCrawlerEvents" not in event_mode.statements(POLICY, "-job-policy")
 

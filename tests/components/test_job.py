@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from components.code_bundle import code_bundle, content_hash, package_files
+from components.code_bundle import PROJECT_ROOT, code_bundle, content_hash, package_files
+from components.job import GlueJob, GlueJobArgs, JobSettings
 from tests.components.graph import Graph
-from tests.pulumi_mocks import MOCK_ACCOUNT_ID
+from tests.pulumi_mocks import MOCK_ACCOUNT_ID, run_with_mocks, stack_config
+
+
+@contextlib.contextmanager
+def _project_directory() -> Iterator[None]:
+    # Code assets are relative to the project root, where Pulumi runs the program.
+    previous = Path.cwd()
+    os.chdir(PROJECT_ROOT)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+
 
 JOB = "aws:glue/job:Job"
 OBJECT = "aws:s3/bucketObjectv2:BucketObjectv2"
@@ -32,6 +48,9 @@ def _expected_arguments(graph: Graph, stack: str) -> dict[str, str]:
         "--output_path": f"s3://{_bucket(stack, 'curated')}/",
         "--dedupe_keys": "vendor_id,pickup_datetime,dropoff_datetime,pickup_longitude,"
         "pickup_latitude,dropoff_longitude,dropoff_latitude,pu_location_id,do_location_id",
+        "--catalog_database": f"glue_etl_{stack}",
+        "--metrics_namespace": "GlueEtl",
+        "--pipeline_name": f"glue-etl-{stack}-etl",
         "--enable-spark-ui": "true",
         "--spark-event-logs-path": f"s3://{scripts}/sparkui/",
     }
@@ -96,10 +115,56 @@ def test_code_objects_are_keyed_by_content(dev: Graph) -> None:
     assert all(name.startswith("etl/") for name in package["source"]["$archive"])
 
 
-def test_glue_4_keeps_continuous_logging_flag() -> None:
-    job = Graph.capture("dev", glueVersion="4.0").inputs(JOB)
-    assert job["glueVersion"] == "4.0"
-    assert job["defaultArguments"]["--enable-continuous-cloudwatch-log"] == "true"
+def test_job_waits_for_the_database_it_registers_partitions_in(dev: Graph) -> None:
+    database = dev.one("aws:glue/catalogDatabase:CatalogDatabase")
+    assert database.urn in dev.one(JOB).dependencies
+
+
+def test_component_takes_only_job_settings() -> None:
+    # The job component's interface is JobSettings, not the whole stack config.
+    settings = JobSettings(
+        name_prefix="team-x",
+        glue_version="5.0",
+        worker_type="G.4X",
+        number_of_workers=3,
+        execution_class="STANDARD",
+        timeout_minutes=15,
+        max_retries=2,
+        max_concurrent_runs=1,
+        auto_scaling=False,
+        spark_ui=False,
+        dedupe_keys=("vendor_id", "pickup_datetime"),
+        metrics_namespace="TeamX",
+    )
+
+    def program() -> None:
+        GlueJob(
+            "job",
+            GlueJobArgs(
+                settings=settings,
+                code=code_bundle(),
+                role_arn="arn:aws:iam::123456789012:role/r",
+                security_configuration="sec",
+                raw_bucket="raw",
+                curated_bucket="curated",
+                scripts_bucket="scripts",
+                catalog_database="db",
+            ),
+        )
+
+    with _project_directory():
+        job = run_with_mocks(program, stack_config("dev"), stack="dev").one(JOB).inputs
+    assert (job["name"], job["glueVersion"], job["workerType"]) == ("team-x-etl", "5.0", "G.4X")
+    assert (job["numberOfWorkers"], job["timeout"], job["maxRetries"]) == (3, 15, 2)
+    arguments = job["defaultArguments"]
+    assert arguments["--dedupe_keys"] == "vendor_id,pickup_datetime"
+    assert arguments["--catalog_database"] == "db"
+    assert (arguments["--metrics_namespace"], arguments["--pipeline_name"]) == (
+        "TeamX",
+        "team-x-etl",
+    )
+    assert "--enable-spark-ui" not in arguments
+    assert "--enable-auto-scaling" not in arguments
 
 
 def _fake_project(root: Path, job_source: str) -> None:

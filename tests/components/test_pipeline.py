@@ -28,6 +28,7 @@ def test_outputs_name_everything_an_operator_needs() -> None:
         "curated_bucket": f"glue-etl-prod-curated-{suffix}",
         "scripts_bucket": f"glue-etl-prod-scripts-{suffix}",
         "kms_key_arn": f"arn:aws:kms:us-east-1:{MOCK_ACCOUNT_ID}:key/mock-key-id",
+        "log_bucket": f"glue-etl-prod-logs-{suffix}",
         "database_name": "glue_etl_prod",
         "crawler_name": "glue-etl-prod-raw-crawler",
         "job_name": "glue-etl-prod-etl",

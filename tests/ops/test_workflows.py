@@ -81,6 +81,7 @@ def test_preview_runs_per_stack_with_oidc_policy_pack_and_pr_comment():
     assert pulumi["with"]["stack-name"] == "${{ matrix.stack }}"
     assert pulumi["with"]["comment-on-pr"] is True
     assert pulumi["with"]["policyPacks"] == "policy"
+    assert pulumi["with"]["policyPackConfigs"] == "policy/config/${{ matrix.stack }}.json"
 
 
 def test_deploy_goes_dev_then_approved_prod_never_concurrently():
@@ -96,7 +97,12 @@ def test_deploy_goes_dev_then_approved_prod_never_concurrently():
         assert job["concurrency"] == {"group": f"deploy-{stack}", "cancel-in-progress": False}
         assert job["permissions"] == {"contents": "read", "id-token": "write"}
         pulumi = next(s for s in steps(job) if s.get("uses", "").startswith("pulumi/actions@"))
-        assert pulumi["with"] == {"command": "up", "stack-name": stack, "policyPacks": "policy"}
+        assert pulumi["with"] == {
+            "command": "up",
+            "stack-name": stack,
+            "policyPacks": "policy",
+            "policyPackConfigs": f"policy/config/{stack}.json",
+        }
 
 
 def test_run_steps_never_interpolate_expressions():

@@ -9,6 +9,8 @@ def test_pack_declares_every_guardrail_once():
     names = [p.name for p in build_policies()]
     assert names == [
         "s3-bucket-guardrails-present",
+        "s3-access-logging",
+        "s3-versioning",
         "s3-public-access-blocked",
         "s3-sse-kms",
         "s3-tls-only",

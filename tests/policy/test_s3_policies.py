@@ -18,6 +18,8 @@ BUCKET = "aws:s3/bucket:Bucket"
 PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
 BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+LOGGING = "aws:s3/bucketLogging:BucketLogging"
+VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/k"
 TLS_DENY = {
     "Sid": "DenyInsecureTransport",
@@ -55,20 +57,115 @@ def _sse(algorithm: str, key: str | None) -> dict[str, Any]:
     return {"bucket": "raw", "rules": [{"applyServerSideEncryptionByDefault": default}]}
 
 
+def _sse_stack(props: dict[str, Any], *, log_target: bool = False) -> list[str]:
+    """s3-sse-kms over one bucket and its SSE config (and, if asked, a bucket logging into it)."""
+    bucket = policy_resource(BUCKET, {"bucket": "b-123"}, "b")
+    resources = [bucket, policy_resource(SSE, props, "b-sse", {"bucket": [bucket]})]
+    if log_target:
+        source = policy_resource(BUCKET, {"bucket": "src-123"}, "src")
+        resources += [
+            source,
+            policy_resource(
+                LOGGING,
+                {"bucket": "x", "targetBucket": "y", "targetPrefix": "src/"},
+                "src-logging",
+                {"bucket": [source], "targetBucket": [bucket]},
+            ),
+        ]
+    return run_stack_policy(find_policy("s3-sse-kms"), resources).messages
+
+
 def test_sse_kms_with_customer_key_passes():
-    assert check("s3-sse-kms", SSE, _sse("aws:kms", KEY_ARN)) == []
+    assert _sse_stack(_sse("aws:kms", KEY_ARN)) == []
 
 
 @pytest.mark.parametrize(
     ("props", "expected"),
     [
-        (_sse("AES256", None), ["r: sseAlgorithm is 'AES256', expected aws:kms"]),
-        (_sse("aws:kms", None), ["r: aws:kms without kmsMasterKeyId uses the AWS managed key"]),
-        ({"bucket": "raw", "rules": []}, ["r: no server-side encryption rule"]),
+        (_sse("AES256", None), ["b-sse: sseAlgorithm is 'AES256', expected aws:kms"]),
+        (_sse("aws:kms", None), ["b-sse: aws:kms without kmsMasterKeyId uses the AWS managed key"]),
+        ({"bucket": "raw", "rules": []}, ["b-sse: no server-side encryption rule"]),
     ],
 )
 def test_sse_other_than_customer_kms_is_reported(props, expected):
-    assert check("s3-sse-kms", SSE, props) == expected
+    assert _sse_stack(props) == expected
+
+
+def test_access_log_bucket_may_use_sse_s3_but_not_the_aws_managed_key():
+    assert _sse_stack(_sse("AES256", None), log_target=True) == []
+    assert _sse_stack(_sse("aws:kms", None), log_target=True) == [
+        "b-sse: aws:kms without kmsMasterKeyId uses the AWS managed key"
+    ]
+
+
+def _logged_stack(*, log_source: bool, versioned: str | None = "Enabled") -> list:
+    """A source bucket and a log bucket; optionally the source logs into it and both have
+    versioning with status `versioned`."""
+    source = policy_resource(BUCKET, {"bucket": "src-123"}, "src")
+    logs = policy_resource(BUCKET, {"bucket": "logs-123"}, "logs")
+    resources = [source, logs]
+    if log_source:
+        resources.append(
+            policy_resource(
+                LOGGING,
+                {"bucket": "src-123", "targetBucket": "logs-123", "targetPrefix": "src/"},
+                "src-logging",
+            )
+        )
+    if versioned is not None:
+        for bucket in (source, logs):
+            resources.append(
+                policy_resource(
+                    VERSIONING,
+                    {"bucket": "x", "versioningConfiguration": {"status": versioned}},
+                    f"{bucket.name}-versioning",
+                    {"bucket": [bucket]},
+                )
+            )
+    return resources
+
+
+def test_bucket_logging_to_a_log_bucket_passes():
+    resources = _logged_stack(log_source=True)
+    assert run_stack_policy(find_policy("s3-access-logging"), resources).reported == []
+
+
+def test_bucket_without_access_logging_is_reported_against_the_bucket():
+    resources = _logged_stack(log_source=False)
+    violations = run_stack_policy(find_policy("s3-access-logging"), resources)
+    # With no logging at all, no bucket is a log target: both are reported.
+    assert violations.reported == [
+        ("bucket src has no server access logging", resources[0].urn),
+        ("bucket logs has no server access logging", resources[1].urn),
+    ]
+
+
+def test_inline_bucket_logging_counts():
+    bucket = policy_resource(
+        BUCKET, {"bucket": "b", "loggings": [{"targetBucket": "l", "targetPrefix": "b/"}]}, "b"
+    )
+    assert run_stack_policy(find_policy("s3-access-logging"), [bucket]).reported == []
+
+
+def test_versioned_buckets_pass():
+    resources = _logged_stack(log_source=True)
+    assert run_stack_policy(find_policy("s3-versioning"), resources).reported == []
+
+
+@pytest.mark.parametrize("status", [None, "Suspended"])
+def test_unversioned_or_suspended_bucket_is_reported(status):
+    resources = _logged_stack(log_source=True, versioned=status)
+    violations = run_stack_policy(find_policy("s3-versioning"), resources)
+    assert violations.reported == [
+        ("bucket src is not versioned", resources[0].urn),
+        ("bucket logs is not versioned", resources[1].urn),
+    ]
+
+
+def test_versioning_of_another_bucket_does_not_count():
+    resources = [r for r in _logged_stack(log_source=True) if r.name != "src-versioning"]
+    violations = run_stack_policy(find_policy("s3-versioning"), resources)
+    assert violations.messages == ["bucket src is not versioned"]
 
 
 def test_tls_only_bucket_policy_passes():

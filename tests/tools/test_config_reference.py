@@ -18,7 +18,7 @@ def test_every_documented_key_has_type_default_and_description():
 
     config = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["config"]
     glue_keys = [k for k in config if k.startswith("glue-etl:")]
-    assert len(glue_keys) == 15
+    assert len(glue_keys) == 16
     for key in glue_keys:
         assert {"type", "default", "description"} <= set(config[key]), key
 

@@ -1,0 +1,152 @@
+"""Partition registration against moto's Glue catalog (and botocore's Stubber for the errors moto
+never returns): chunking, existing partitions, other errors, locations and descriptors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+from moto import mock_aws
+
+from etl.catalog_partitions import (
+    BATCH_SIZE,
+    PartitionRegistrationError,
+    register_curated_partitions,
+    register_partitions,
+)
+from etl.contract import CURATED_TABLES, PARTITION_COLUMN
+
+DATABASE = "glue_etl_test"
+BUCKET = "curated-bucket"
+SERDE = {
+    "Name": "parquet",
+    "SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
+    "Parameters": {"serialization.format": "1"},
+}
+
+
+def _descriptor(table: str) -> dict[str, Any]:
+    return {
+        "Columns": [{"Name": c.name, "Type": c.type} for c in CURATED_TABLES[table]],
+        "Location": f"s3://{BUCKET}/{table}/",
+        "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+        "OutputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+        "SerdeInfo": SERDE,
+    }
+
+
+@pytest.fixture
+def glue(monkeypatch) -> Iterator[Any]:
+    """A moto Glue catalog with the curated tables as the Pulumi program declares them."""
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        client = boto3.client("glue", region_name="us-east-1")
+        client.create_database(DatabaseInput={"Name": DATABASE})
+        for table in CURATED_TABLES:
+            client.create_table(
+                DatabaseName=DATABASE,
+                TableInput={
+                    "Name": table,
+                    "TableType": "EXTERNAL_TABLE",
+                    "PartitionKeys": [{"Name": PARTITION_COLUMN.name, "Type": "date"}],
+                    "StorageDescriptor": _descriptor(table),
+                },
+            )
+        yield client
+
+
+def _partitions(glue: Any, table: str) -> dict[str, dict[str, Any]]:
+    pages = glue.get_paginator("get_partitions").paginate(DatabaseName=DATABASE, TableName=table)
+    return {p["Values"][0]: p for page in pages for p in page["Partitions"]}
+
+
+def test_new_dates_become_partitions_of_both_tables(glue):
+    summary = register_curated_partitions(glue, DATABASE, ["2015-01-16", "2015-01-15"])
+
+    assert summary.created == {"trips": 2, "hourly_metrics": 2}
+    for table in CURATED_TABLES:
+        partitions = _partitions(glue, table)
+        assert sorted(partitions) == ["2015-01-15", "2015-01-16"]
+        descriptor = partitions["2015-01-15"]["StorageDescriptor"]
+        # The table's own descriptor (columns, formats, SerDe), located at the date's folder.
+        assert descriptor == {
+            **_descriptor(table),
+            "Location": f"s3://{BUCKET}/{table}/pickup_date=2015-01-15/",
+        }
+
+
+def test_existing_partitions_are_left_alone(glue):
+    register_curated_partitions(glue, DATABASE, ["2015-01-15"])
+    summary = register_curated_partitions(glue, DATABASE, ["2015-01-15", "2015-01-16"])
+
+    assert summary.created == {"trips": 1, "hourly_metrics": 1}
+    assert summary.existing == {"trips": 1, "hourly_metrics": 1}
+    assert sorted(_partitions(glue, "trips")) == ["2015-01-15", "2015-01-16"]
+
+
+def test_no_dates_means_no_calls(glue):
+    calls: list[str] = []
+    glue.meta.events.register("before-call.glue", lambda model, **_: calls.append(model.name))
+    assert register_curated_partitions(glue, DATABASE, []).created == {}
+    assert calls == []
+    register_curated_partitions(glue, DATABASE, ["2015-01-15"])
+    assert calls == ["GetTable", "GetTable", "BatchCreatePartition", "BatchCreatePartition"]
+
+
+def test_many_dates_are_sent_in_batches_of_one_hundred(glue):
+    start = dt.date(2015, 1, 1)
+    dates = [(start + dt.timedelta(days=i)).isoformat() for i in range(250)]
+    sizes: list[int] = []
+    glue.meta.events.register(
+        "provide-client-params.glue.BatchCreatePartition",
+        lambda params, **_: sizes.append(len(params["PartitionInputList"])),
+    )
+
+    summary = register_partitions(
+        glue, DATABASE, {"trips": dates + dates[:10]}, {"trips": _descriptor("trips")}
+    )
+
+    assert BATCH_SIZE == 100
+    assert sizes == [100, 100, 50]
+    assert summary.created == {"trips": 250}
+    assert len(_partitions(glue, "trips")) == 250
+
+
+def test_other_errors_are_collected_and_raised_after_every_batch():
+    glue = boto3.client(
+        "glue",
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    stubber = Stubber(glue)
+    refused = {
+        "PartitionValues": ["2015-13-01"],
+        "ErrorDetail": {"ErrorCode": "InvalidInputException", "ErrorMessage": "bad date"},
+    }
+    exists = {
+        "PartitionValues": ["2015-01-15"],
+        "ErrorDetail": {"ErrorCode": "AlreadyExistsException", "ErrorMessage": "exists"},
+    }
+    stubber.add_response("batch_create_partition", {"Errors": [exists, refused]})
+    stubber.add_response("batch_create_partition", {})
+    values = {"trips": ["2015-01-15", "2015-13-01"], "hourly_metrics": ["2015-01-15"]}
+    descriptors = {table: _descriptor(table) for table in CURATED_TABLES}
+
+    with stubber, pytest.raises(PartitionRegistrationError) as caught:
+        register_partitions(glue, DATABASE, values, descriptors)
+
+    # The second table was still registered, and only the refused partition is reported.
+    stubber.assert_no_pending_responses()
+    assert [str(e) for e in caught.value.errors] == [
+        "trips 2015-13-01: InvalidInputException: bad date"
+    ]
+    assert str(caught.value) == (
+        "1 partitions not registered: trips 2015-13-01: InvalidInputException: bad date"
+    )
