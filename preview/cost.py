@@ -7,12 +7,11 @@ figure is never shown without what it rests on. Amounts are Decimals (exact cent
 from __future__ import annotations
 
 import calendar
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from components.config import StackConfig
+from components.config import StackConfig, cron_fields
 
 CENT = Decimal("0.01")
 
@@ -145,14 +144,14 @@ def format_estimate(cost: CostEstimate) -> str:
 
 # --- cron: count the firings of an EventBridge/Glue cron in one year ---------------------------
 
-_CRON = re.compile(r"^cron\((.+)\)$")
 _MONTHS = {name.upper(): i for i, name in enumerate(calendar.month_abbr) if name}
 # EventBridge numbers days of the week 1-7 from Sunday.
 _WEEKDAYS = {"SUN": 1, "MON": 2, "TUE": 3, "WED": 4, "THU": 5, "FRI": 6, "SAT": 7}
 
 
 class UnsupportedScheduleError(ValueError):
-    """The cron uses a shape this estimate does not count (W, nL); the message says which."""
+    """Not a valid cron expression, or one with a shape this estimate does not count (W, nL);
+    the message says which."""
 
 
 def cron_runs_in_year(schedule: str, year: int) -> int:
@@ -161,11 +160,10 @@ def cron_runs_in_year(schedule: str, year: int) -> int:
     Handles *, ?, numbers, names (JAN, MON), ranges, lists, steps, `L` (last day of the month) and
     `#` (nth weekday); a year field that excludes `year` gives 0.
     """
-    match = _CRON.match(schedule.strip())
-    fields = match.group(1).split() if match else []
-    if len(fields) != 6:
-        raise UnsupportedScheduleError(f"not a 6-field cron expression: {schedule!r}")
-    minute, hour, dom, month, dow, year_field = fields
+    try:
+        minute, hour, dom, month, dow, year_field = cron_fields(schedule)
+    except ValueError as error:
+        raise UnsupportedScheduleError(f"{schedule!r} is not {error}") from None
     if year not in _expand(year_field, 1970, 2199, {}):
         return 0
     per_day = len(_expand(minute, 0, 59, {})) * len(_expand(hour, 0, 23, {}))
@@ -180,7 +178,7 @@ def cron_runs_in_year(schedule: str, year: int) -> int:
 
 
 def _day_matches(day: date, dom: str, dow: str) -> bool:
-    # Exactly one of the two day fields is "?" (the config parser enforces it).
+    # Exactly one of the two day fields is "?" (cron_fields enforces it).
     if dom not in ("?", "*"):
         last = calendar.monthrange(day.year, day.month)[1]
         if dom == "L":

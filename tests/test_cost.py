@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from components.config import StackConfig
+from components.config import ConfigError, StackConfig, parse_config
 from preview.cost import (
     ASSUMPTIONS,
     CostEstimate,
@@ -154,3 +154,16 @@ def test_weekly_schedule_monthly_figure():
         Decimal("9.53"),
         Decimal("152.53"),
     )
+
+
+@pytest.mark.parametrize(
+    "schedule",
+    ["cron(0 2 * * *)", "cron(0 2 * * * *)", "rate(1 day)", "cron(0 2 ? * ? *)"],
+)
+def test_the_estimate_rejects_what_the_config_rejects(schedule):
+    # One cron parser (components.config.cron_fields): the estimate cannot count a schedule that
+    # the stack config would refuse, e.g. both day fields set.
+    with pytest.raises(ConfigError):
+        parse_config({"schedule": schedule}, "t")
+    with pytest.raises(UnsupportedScheduleError, match=r"is not cron\(min hour"):
+        cron_runs_in_year(schedule, 2025)
