@@ -15,7 +15,7 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
 from ops import display
-from ops.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, OpsError
+from ops.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, OpsError, UsageError
 from ops.stack import Runner, require_output, run_pulumi, stack_outputs, stack_region
 from ops.status import recent_runs
 from ops.upload import collect, upload
@@ -242,7 +242,7 @@ def main(argv: Sequence[str] | None = None, env: Env | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args, env)
-    except OpsError as exc:
+    except (OpsError, UsageError) as exc:
         print(f"error: {exc}", file=env.err)
         return exc.exit_code
     except NoRegionError:
