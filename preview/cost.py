@@ -1,7 +1,8 @@
 """What one stack's Glue job costs: DPUs per run, an hour, one run and a month of its schedule.
 
 Every price and runtime assumption lives in `ASSUMPTIONS` below, and the printout repeats them, so a
-figure is never shown without what it rests on. Amounts are Decimals (exact cents in tests).
+figure is never shown without what it rests on, nor without the costs it leaves out (the crawler,
+S3, KMS, SNS, CloudWatch, SQS). Amounts are Decimals (exact cents in tests).
 """
 
 from __future__ import annotations
@@ -18,7 +19,12 @@ CENT = Decimal("0.01")
 
 @dataclass(frozen=True)
 class PriceAssumptions:
-    """Rates from NOTES section 3 (secondary sources, us-east-1, Nov 2026) and a runtime guess."""
+    """us-east-1 list prices and a runtime guess; other regions differ.
+
+    Rates as published on https://aws.amazon.com/glue/pricing/ (read through secondary sources in
+    Nov 2026, as the page renders its figures from templates): $0.44 per DPU-hour standard and
+    $0.29 Flex; DPUs per worker from https://docs.aws.amazon.com/glue/latest/dg/worker-types.html.
+    """
 
     standard_dpu_hour: Decimal = Decimal("0.44")
     flex_dpu_hour: Decimal = Decimal("0.29")
@@ -28,6 +34,17 @@ class PriceAssumptions:
     typical_run_minutes: int = 15
     # Runs per month = firings of the cron in this (non-leap) year / 12.
     reference_year: int = 2025
+    # What the figures leave out. The crawler runs before every job run, but its DPUs are chosen
+    # by AWS per crawl (not configurable), so no honest figure can be given for it.
+    not_included: tuple[str, ...] = (
+        "the crawler run before each job run (per DPU-hour, 10-minute minimum per crawl, "
+        "DPUs chosen by AWS)",
+        "S3 storage and requests",
+        "KMS keys and requests",
+        "SNS alerts",
+        "CloudWatch logs and metrics",
+        "SQS (event mode)",
+    )
 
     def describe(self) -> str:
         """One line naming every assumption behind the figures."""
@@ -119,7 +136,7 @@ def estimate(config: StackConfig, assumptions: PriceAssumptions = ASSUMPTIONS) -
 
 
 def format_estimate(cost: CostEstimate) -> str:
-    """A few lines for the preview printout, ending with the assumptions."""
+    """A few lines for the preview printout, ending with the assumptions and what is left out."""
     scaling = ", auto scaling: the maximum" if cost.auto_scaling else ""
     lines = [
         f"Cost estimate ({cost.stack})",
@@ -139,6 +156,7 @@ def format_estimate(cost: CostEstimate) -> str:
             f"~${cost.monthly_typical} typical, at most ${cost.monthly_upper_bound}"
         )
     lines.append(f"  assumptions:   {cost.assumptions.describe()}")
+    lines.append(f"  not included:  {', '.join(cost.assumptions.not_included)}")
     return "\n".join(lines)
 
 

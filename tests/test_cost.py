@@ -79,6 +79,9 @@ def test_prod_printout_states_figures_and_assumptions():
             "  assumptions:   $0.44/DPU-hour standard, $0.29 Flex, billed per second with a "
             "1-minute minimum; typical run 15 min (assumed); upper bound: every attempt runs to "
             "the timeout; runs/month from the cron over 2025",
+            "  not included:  the crawler run before each job run (per DPU-hour, 10-minute "
+            "minimum per crawl, DPUs chosen by AWS), S3 storage and requests, KMS keys and "
+            "requests, SNS alerts, CloudWatch logs and metrics, SQS (event mode)",
         ]
     )
 
