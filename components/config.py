@@ -59,7 +59,11 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class StackConfig:
-    """Validated stack configuration (NOTES section 2); field names are the keys in snake_case."""
+    """Validated stack configuration; field names are the `glue-etl:` keys in snake_case.
+
+    Keys, defaults and allowed values are documented in Pulumi.yaml and, generated from it, in the
+    README's "Configuration reference".
+    """
 
     project: str
     stack: str
@@ -210,8 +214,8 @@ CONFIG_KEYS: tuple[str, ...] = tuple(
 def parse_config(raw: Mapping[str, str], stack: str, project: str = NAMESPACE) -> StackConfig:
     """Validate `raw` (short keys such as "workerType" -> string values) into a StackConfig.
 
-    Missing keys take the defaults of NOTES section 2; unknown keys are rejected so a typo in a
-    stack file cannot silently fall back to a default.
+    Missing keys take the `StackConfig` defaults; unknown keys are rejected so a typo in a stack
+    file cannot silently fall back to a default.
     """
     defaults = StackConfig(project=project, stack=stack)
     # The stack name ends up in S3 bucket names: lower case, digits and hyphens, short enough that
