@@ -2,22 +2,33 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+# One stamp per requirements content: editing a file reinstalls. RUN_STAMP (requirements.txt) is
+# what `make demo` needs; STAMP adds the test and lint tools of requirements-dev.txt.
+RUN_STAMP := $(VENV)/.installed-run-$(shell cksum requirements.txt | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 STACK ?= dev
 
 .PHONY: demo test lint format preview snapshots docs bench java
 
-$(STAMP): requirements.txt
+$(RUN_STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
-	@rm -f $(VENV)/.installed-*
-	@touch $(STAMP)
+	@echo "Setting up $(VENV): pip is installing requirements.txt (pyspark, pulumi-aws, ...: about 750 MB)."
+	@echo "The first time this takes 1-2 minutes and prints nothing until it is done."
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet -r requirements.txt
+	@rm -f $(VENV)/.installed-run-*
+	@touch $@
+
+$(STAMP): $(RUN_STAMP) requirements-dev.txt
+	@echo "Installing requirements-dev.txt into $(VENV) (pytest, moto, ruff, awsglue, ...: about 20 s)."
+	@$(PY) -m pip install --quiet -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-dev-*
+	@touch $@
 
 java:
 	@command -v java >/dev/null 2>&1 || { echo "PySpark needs Java 17: install a JDK (e.g. apt-get install openjdk-17-jdk-headless)" >&2; exit 2; }
 
-demo: $(STAMP) java
+demo: $(RUN_STAMP) java
 	$(PY) -m etl.local --full-refresh
 
 test: $(STAMP) java

@@ -95,7 +95,8 @@ class Catalog(pulumi.ComponentResource):
             csv_classifier={
                 "delimiter": ",",
                 "quote_symbol": '"',
-                # Input files always have a header row (NOTES section 4).
+                # The job matches columns by header name (etl/contract.py): every input file
+                # starts with a header row.
                 "contains_header": "PRESENT",
                 "allow_single_column": False,
                 "disable_value_trimming": False,

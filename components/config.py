@@ -66,7 +66,11 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class StackConfig:
-    """Validated stack configuration (NOTES section 2); field names are the keys in snake_case."""
+    """Validated stack configuration; field names are the `glue-etl:` keys in snake_case.
+
+    Keys, defaults and allowed values are documented in Pulumi.yaml and, generated from it, in the
+    README's "Configuration reference".
+    """
 
     project: str
     stack: str
@@ -149,17 +153,30 @@ def _worker_type(value: str) -> str:
     return value
 
 
-def _schedule(value: str) -> str:
-    allowed = '"" (on demand) or cron(min hour day-of-month month day-of-week year), UTC'
-    if value == "":
-        return value
-    match = _CRON.match(value.strip())
-    fields = match.group("body").split() if match else []
+def cron_fields(expression: str) -> tuple[str, ...]:
+    """The six fields (minute, hour, day-of-month, month, day-of-week, year) of a Glue/EventBridge
+    `cron(...)` expression; ValueError, whose message says what is allowed, for anything else.
+
+    The one parser of cron syntax: the config check and the cost estimate both use it.
+    """
+    allowed = "cron(min hour day-of-month month day-of-week year), UTC"
+    match = _CRON.match(expression.strip())
+    fields = tuple(match.group("body").split()) if match else ()
     if len(fields) != 6 or not all(_CRON_FIELD.match(f) for f in fields):
-        raise _fail("schedule", value, allowed)
+        raise ValueError(allowed)
     # EventBridge/Glue cron: exactly one of day-of-month and day-of-week must be "?".
     if (fields[2] == "?") == (fields[4] == "?"):
-        raise _fail("schedule", value, allowed + " with '?' in exactly one of the day fields")
+        raise ValueError(allowed + " with '?' in exactly one of the day fields")
+    return fields
+
+
+def _schedule(value: str) -> str:
+    if value == "":
+        return value
+    try:
+        cron_fields(value)
+    except ValueError as error:
+        raise _fail("schedule", value, f'"" (on demand) or {error}') from None
     return value.strip()
 
 
@@ -204,8 +221,8 @@ CONFIG_KEYS: tuple[str, ...] = tuple(
 def parse_config(raw: Mapping[str, str], stack: str, project: str = NAMESPACE) -> StackConfig:
     """Validate `raw` (short keys such as "workerType" -> string values) into a StackConfig.
 
-    Missing keys take the defaults of NOTES section 2; unknown keys are rejected so a typo in a
-    stack file cannot silently fall back to a default.
+    Missing keys take the `StackConfig` defaults; unknown keys are rejected so a typo in a stack
+    file cannot silently fall back to a default.
     """
     defaults = StackConfig(project=project, stack=stack)
     # The stack name ends up in S3 bucket names: lower case, digits and hyphens, short enough that

@@ -1,7 +1,7 @@
 """The bundled sample under data/sample: small, messy on purpose, and re-made byte for byte.
 
 Files are dated 2015-01-01..06 in nested folders; each exercises one input quirk the ETL contract
-promises to handle (NOTES section 4). The late file re-visits 2015-01-01 and repeats trips from
+(etl/contract.py and the README's "The ETL job") promises to handle. The late file re-visits 2015-01-01 and repeats trips from
 earlier files, so incremental runs can be checked against a full refresh.
 """
 

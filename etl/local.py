@@ -20,17 +20,13 @@ from pyspark.sql import SparkSession
 
 from etl.batch import run_batch
 from etl.contract import DEFAULT_DEDUPE_KEYS
+from etl.errors import UsageError
 from etl.report import RunReport, summary_table
 from etl.run_lock import RunLockHeldError
 from etl.session import local_spark
 
 DEFAULT_INPUT = Path("data/sample")
 DEFAULT_OUTPUT = Path(".local/warehouse")
-USAGE_ERROR = 2
-
-
-class UsageError(Exception):
-    """A command-line mistake: reported as one line on stderr, exit code 2."""
 
 
 class _OneLineParser(argparse.ArgumentParser):
@@ -101,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parse_args(argv)
     except UsageError as error:
         print(f"etl.local: error: {error}", file=sys.stderr)
-        return USAGE_ERROR
+        return error.exit_code
     try:
         spark = local_spark()
     except PySparkRuntimeError as error:

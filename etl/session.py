@@ -4,17 +4,57 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
+from pathlib import Path
 
 from pyspark.sql import SparkSession
+
+# Spark's own defaults (log4j2-defaults.properties in spark-core) at WARN, minus three lines that
+# bury the run summary on a laptop and say nothing about the data: Hadoop's native library is
+# missing (the Java fallback is fine), and the job's plans have more columns than
+# spark.sql.debug.maxToStringFields (only their log strings are cut). Using a file of our own
+# also stops Spark printing "Setting default log level" at start-up.
+LOG4J2_PROPERTIES = """\
+rootLogger.level = warn
+rootLogger.appenderRef.stderr.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n%ex
+logger.jetty.name = org.sparkproject.jetty.util.component.AbstractLifeCycle
+logger.jetty.level = error
+logger.parquet.name = org.apache.parquet.CorruptStatistics
+logger.parquet.level = error
+logger.nativecode.name = org.apache.hadoop.util.NativeCodeLoader
+logger.nativecode.level = error
+logger.plan_strings.name = org.apache.spark.sql.catalyst.util.SparkStringUtils
+logger.plan_strings.level = error
+"""
+
+
+def log4j2_config() -> Path:
+    """The logging configuration above as a file the driver JVM can read (rewritten only when
+    its content changed, so concurrent runs never see a half-written file)."""
+    path = Path(tempfile.gettempdir()) / "glue-etl-log4j2.properties"
+    if not path.is_file() or path.read_text() != LOG4J2_PROPERTIES:
+        partial = path.with_name(f"{path.name}.{os.getpid()}")
+        partial.write_text(LOG4J2_PROPERTIES)
+        partial.replace(path)
+    return path
 
 
 def local_spark(app_name: str = "glue-etl-local", shuffle_partitions: int = 4) -> SparkSession:
     """Return a local[2] session with UI off and few shuffle partitions (fast on a laptop)."""
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    # A local run talks to itself only: binding to loopback avoids Spark's start-up warning that
+    # the hostname resolves to a loopback address.
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     return (
         SparkSession.builder.master("local[2]")
         .appName(app_name)
+        .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={log4j2_config()}")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", str(shuffle_partitions))

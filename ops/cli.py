@@ -1,4 +1,4 @@
-"""Argument parsing and the four commands: run, follow, status, upload."""
+"""The four commands (run, follow, status, upload) and the entry point that dispatches to them."""
 
 from __future__ import annotations
 
@@ -8,15 +8,23 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, TextIO
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
 from ops import display
-from ops.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, OpsError
-from ops.stack import Runner, require_output, run_pulumi, stack_outputs, stack_region
+from ops.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, OpsError, UsageError
+from ops.parser import build_parser
+from ops.stack import (
+    INSTALL_URL,
+    PulumiCliMissingError,
+    Runner,
+    require_output,
+    run_pulumi,
+    stack_outputs,
+    stack_region,
+)
 from ops.status import recent_runs
 from ops.upload import collect, upload
 from ops.workflow import ActionState, follow, start_run
@@ -29,76 +37,37 @@ def boto3_client(service: str, region: str | None) -> Any:
     return boto3.client(service, region_name=region)
 
 
+def boto3_default_region() -> str | None:
+    """The region boto3 uses when none is given (AWS_REGION, AWS_DEFAULT_REGION, the profile)."""
+    return boto3.session.Session().region_name
+
+
 @dataclass
 class Env:
     """Everything a command touches outside its arguments, injectable for tests."""
 
     runner: Runner = run_pulumi
     client: ClientFactory = boto3_client
+    default_region: Callable[[], str | None] = boto3_default_region
     sleep: Callable[[float], None] = time.sleep
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
     out: TextIO = field(default_factory=lambda: sys.stdout)
     err: TextIO = field(default_factory=lambda: sys.stderr)
 
 
-def _positive(value: str) -> float:
-    number = float(value)
-    if number <= 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, got {value}")
-    return number
-
-
-def _positive_int(value: str) -> int:
-    number = int(value)
-    if number <= 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, got {value}")
-    return number
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The ``python -m ops`` parser; argparse itself exits 2 on bad arguments."""
-    parser = argparse.ArgumentParser(
-        prog="python -m ops",
-        description="Operate a deployed glue-etl stack (names come from `pulumi stack output`).",
-        epilog="exit codes: 0 ok, 1 run failed or runtime error, 2 usage error, 130 Ctrl-C",
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--stack", required=True, help="Pulumi stack, e.g. dev")
-    common.add_argument("--region", help="AWS region (default: the stack's aws:region)")
-
-    following = argparse.ArgumentParser(add_help=False)
-    following.add_argument("--workflow", help="Glue workflow name (default: stack output)")
-    following.add_argument(
-        "--interval", type=_positive, default=15.0, help="seconds between polls (default 15)"
-    )
-
-    run = commands.add_parser("run", parents=[common, following], help="start the workflow")
-    run.add_argument("--wait", action="store_true", help="follow the run until it ends")
-    run.set_defaults(handler=cmd_run)
-
-    again = commands.add_parser(
-        "follow", parents=[common, following], help="follow a run that is already started"
-    )
-    again.add_argument("run_id", help="workflow run id (wr_...)")
-    again.set_defaults(handler=cmd_follow)
-
-    status = commands.add_parser("status", parents=[common], help="show the last runs")
-    status.add_argument("--workflow", help="Glue workflow name (default: stack output)")
-    status.add_argument("--limit", type=_positive_int, default=10, help="runs to show")
-    status.set_defaults(handler=cmd_status)
-
-    up = commands.add_parser("upload", parents=[common], help="upload CSV files to input/")
-    up.add_argument("paths", nargs="+", type=Path, help=".csv/.csv.gz files or folders")
-    up.add_argument("--bucket", help="raw bucket (default: stack output raw_bucket)")
-    up.add_argument("--kms-key", help="KMS key for SSE-KMS (default: stack output kms_key_arn)")
-    up.set_defaults(handler=cmd_upload)
-    return parser
-
-
 def _region(args: argparse.Namespace, env: Env) -> str | None:
-    return args.region or stack_region(args.stack, env.runner)
+    if args.region:
+        return args.region
+    try:
+        return stack_region(args.stack, env.runner)
+    except PulumiCliMissingError as exc:
+        # Without pulumi the stack's region is unknown; boto3's own default may still do.
+        if env.default_region():
+            return None
+        raise OpsError(
+            f"{exc.executable} CLI not found, so the stack's aws:region cannot be read: "
+            f"pass --region, or install it ({INSTALL_URL})"
+        ) from exc
 
 
 def _workflow(args: argparse.Namespace, env: Env) -> str:
@@ -226,14 +195,26 @@ def cmd_upload(args: argparse.Namespace, env: Env) -> int:
         outputs = stack_outputs(args.stack, env.runner)
         bucket = require_output(outputs, "raw_bucket", args.stack, "--bucket")
         kms_key = kms_key or outputs.get("kms_key_arn") or None
+    region = _region(args, env)
+    # Fail on missing or expired credentials before announcing an upload that cannot start.
+    # GetCallerIdentity needs no IAM permission, so it checks the credentials and nothing else.
+    env.client("sts", region).get_caller_identity()
     total = sum(item.size for item in items)
     print(f"uploading {len(items)} files ({total} bytes) to s3://{bucket}/input/", file=env.out)
     for item in items:
         print(f"  {item.path} -> {item.key}", file=env.out)
-    s3 = env.client("s3", _region(args, env))
+    s3 = env.client("s3", region)
     upload(s3, bucket, items, kms_key, display.ProgressBar(total, env.err))
     print(f"uploaded {len(items)} files", file=env.out)
     return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Env], int]] = {
+    "run": cmd_run,
+    "follow": cmd_follow,
+    "status": cmd_status,
+    "upload": cmd_upload,
+}
 
 
 def main(argv: Sequence[str] | None = None, env: Env | None = None) -> int:
@@ -241,8 +222,8 @@ def main(argv: Sequence[str] | None = None, env: Env | None = None) -> int:
     env = env or Env()
     args = build_parser().parse_args(argv)
     try:
-        return args.handler(args, env)
-    except OpsError as exc:
+        return COMMANDS[args.command](args, env)
+    except (OpsError, UsageError) as exc:
         print(f"error: {exc}", file=env.err)
         return exc.exit_code
     except NoRegionError:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from etl.errors import EXIT_USAGE, UsageError
+
 EXIT_OK = 0
 EXIT_FAILED = 1
-EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+
+# Usage errors are the project-wide `etl.errors.UsageError` (exit_code 2), shared with etl.local.
+__all__ = ["EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "OpsError", "UsageError"]
 
 
 class OpsError(Exception):
@@ -14,10 +18,3 @@ class OpsError(Exception):
     def __init__(self, message: str, exit_code: int = EXIT_FAILED) -> None:
         super().__init__(message)
         self.exit_code = exit_code
-
-
-class UsageError(OpsError):
-    """The command as typed cannot work; the user has to change the arguments or the stack."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, EXIT_USAGE)

@@ -17,17 +17,29 @@ from ops.errors import OpsError, UsageError
 Runner = Callable[[Sequence[str]], str]
 
 
+INSTALL_URL = "https://www.pulumi.com/docs/install/"
+
+
+class PulumiCliMissingError(OpsError):
+    """The pulumi executable is not installed (or not on PATH)."""
+
+    def __init__(self, executable: str) -> None:
+        super().__init__(
+            f"{executable} CLI not found: install it ({INSTALL_URL}) "
+            "or pass the names explicitly (--workflow / --bucket)"
+        )
+        self.executable = executable
+
+
 def run_pulumi(args: Sequence[str], executable: str = "pulumi") -> str:
-    """Run ``pulumi <args>`` and return its stdout; raise ``OpsError`` with pulumi's own message."""
+    """Run ``pulumi <args>`` and return its stdout; raise ``OpsError`` with pulumi's own message
+    (``PulumiCliMissingError`` when there is no pulumi to run)."""
     try:
         completed = subprocess.run(
             [executable, *args], capture_output=True, text=True, check=False, timeout=120
         )
     except FileNotFoundError as exc:
-        raise OpsError(
-            f"{executable} CLI not found: install it (https://www.pulumi.com/docs/install/) "
-            "or pass the names explicitly (--workflow / --bucket)"
-        ) from exc
+        raise PulumiCliMissingError(executable) from exc
     except subprocess.TimeoutExpired as exc:
         raise OpsError(f"`{executable} {' '.join(args)}` did not answer within 120 s") from exc
     if completed.returncode != 0:
@@ -59,9 +71,12 @@ def require_output(outputs: Mapping[str, Any], key: str, stack: str, flag: str) 
 
 
 def stack_region(stack: str, runner: Runner = run_pulumi) -> str | None:
-    """Return the stack's ``aws:region`` config, or None when it is not set or not readable."""
+    """Return the stack's ``aws:region`` config, or None when pulumi says it is not set or cannot
+    read it. A missing pulumi CLI is not swallowed: the caller decides whether it can do without."""
     try:
         value = runner(["config", "get", "aws:region", "--stack", stack]).strip()
+    except PulumiCliMissingError:
+        raise
     except OpsError:
         return None
     return value or None

@@ -41,7 +41,9 @@ KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
 SSE_S3 = "AES256"
 MAX_JOB_TIMEOUT_MINUTES = 10080
 
-# DPUs per worker (NOTES section 3); R.nX are the memory-optimised variants of G.nX.
+# DPUs per worker (https://docs.aws.amazon.com/glue/latest/dg/worker-types.html); R.nX are the
+# memory-optimised variants of G.nX. A copy of components/config.py WORKER_TYPES because the
+# pack runs without the project's modules; tests/policy/test_glue_policies.py ties the two.
 DPU_PER_WORKER: dict[str, float] = {
     "G.025X": 0.25,  # streaming only, listed so such a job is still measured
     "G.1X": 1,

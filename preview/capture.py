@@ -40,7 +40,7 @@ def _run_program() -> None:
 def capture_stack(stack: str, overrides: Mapping[str, Any] | None = None) -> list[CapturedResource]:
     """Every resource the program declares for `stack` (real `Pulumi.<stack>.yaml` + overrides).
 
-    Re-entrant: each call resets the Pulumi runtime, so several stacks can be captured in one
+    Re-entrant: each call installs fresh mocks and config, so several stacks can be captured in one
     process. Inputs are plain JSON values (assets become `{"$asset": path}` dicts).
     """
     config = stack_config(stack, dict(overrides or {}))

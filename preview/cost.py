@@ -1,25 +1,30 @@
 """What one stack's Glue job costs: DPUs per run, an hour, one run and a month of its schedule.
 
 Every price and runtime assumption lives in `ASSUMPTIONS` below, and the printout repeats them, so a
-figure is never shown without what it rests on. Amounts are Decimals (exact cents in tests).
+figure is never shown without what it rests on, nor without the costs it leaves out (the crawler,
+S3, KMS, SNS, CloudWatch, SQS). Amounts are Decimals (exact cents in tests).
 """
 
 from __future__ import annotations
 
 import calendar
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from components.config import StackConfig
+from components.config import StackConfig, cron_fields
 
 CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
 class PriceAssumptions:
-    """Rates from NOTES section 3 (secondary sources, us-east-1, Nov 2026) and a runtime guess."""
+    """us-east-1 list prices and a runtime guess; other regions differ.
+
+    Rates as published on https://aws.amazon.com/glue/pricing/ (read through secondary sources in
+    Nov 2026, as the page renders its figures from templates): $0.44 per DPU-hour standard and
+    $0.29 Flex; DPUs per worker from https://docs.aws.amazon.com/glue/latest/dg/worker-types.html.
+    """
 
     standard_dpu_hour: Decimal = Decimal("0.44")
     flex_dpu_hour: Decimal = Decimal("0.29")
@@ -29,6 +34,17 @@ class PriceAssumptions:
     typical_run_minutes: int = 15
     # Runs per month = firings of the cron in this (non-leap) year / 12.
     reference_year: int = 2025
+    # What the figures leave out. The crawler runs before every job run, but its DPUs are chosen
+    # by AWS per crawl (not configurable), so no honest figure can be given for it.
+    not_included: tuple[str, ...] = (
+        "the crawler run before each job run (per DPU-hour, 10-minute minimum per crawl, "
+        "DPUs chosen by AWS)",
+        "S3 storage and requests",
+        "KMS keys and requests",
+        "SNS alerts",
+        "CloudWatch logs and metrics",
+        "SQS (event mode)",
+    )
 
     def describe(self) -> str:
         """One line naming every assumption behind the figures."""
@@ -120,7 +136,7 @@ def estimate(config: StackConfig, assumptions: PriceAssumptions = ASSUMPTIONS) -
 
 
 def format_estimate(cost: CostEstimate) -> str:
-    """A few lines for the preview printout, ending with the assumptions."""
+    """A few lines for the preview printout, ending with the assumptions and what is left out."""
     scaling = ", auto scaling: the maximum" if cost.auto_scaling else ""
     lines = [
         f"Cost estimate ({cost.stack})",
@@ -140,19 +156,20 @@ def format_estimate(cost: CostEstimate) -> str:
             f"~${cost.monthly_typical} typical, at most ${cost.monthly_upper_bound}"
         )
     lines.append(f"  assumptions:   {cost.assumptions.describe()}")
+    lines.append(f"  not included:  {', '.join(cost.assumptions.not_included)}")
     return "\n".join(lines)
 
 
 # --- cron: count the firings of an EventBridge/Glue cron in one year ---------------------------
 
-_CRON = re.compile(r"^cron\((.+)\)$")
 _MONTHS = {name.upper(): i for i, name in enumerate(calendar.month_abbr) if name}
 # EventBridge numbers days of the week 1-7 from Sunday.
 _WEEKDAYS = {"SUN": 1, "MON": 2, "TUE": 3, "WED": 4, "THU": 5, "FRI": 6, "SAT": 7}
 
 
 class UnsupportedScheduleError(ValueError):
-    """The cron uses a shape this estimate does not count (W, nL); the message says which."""
+    """Not a valid cron expression, or one with a shape this estimate does not count (W, nL);
+    the message says which."""
 
 
 def cron_runs_in_year(schedule: str, year: int) -> int:
@@ -161,11 +178,10 @@ def cron_runs_in_year(schedule: str, year: int) -> int:
     Handles *, ?, numbers, names (JAN, MON), ranges, lists, steps, `L` (last day of the month) and
     `#` (nth weekday); a year field that excludes `year` gives 0.
     """
-    match = _CRON.match(schedule.strip())
-    fields = match.group(1).split() if match else []
-    if len(fields) != 6:
-        raise UnsupportedScheduleError(f"not a 6-field cron expression: {schedule!r}")
-    minute, hour, dom, month, dow, year_field = fields
+    try:
+        minute, hour, dom, month, dow, year_field = cron_fields(schedule)
+    except ValueError as error:
+        raise UnsupportedScheduleError(f"{schedule!r} is not {error}") from None
     if year not in _expand(year_field, 1970, 2199, {}):
         return 0
     per_day = len(_expand(minute, 0, 59, {})) * len(_expand(hour, 0, 23, {}))
@@ -180,7 +196,7 @@ def cron_runs_in_year(schedule: str, year: int) -> int:
 
 
 def _day_matches(day: date, dom: str, dow: str) -> bool:
-    # Exactly one of the two day fields is "?" (the config parser enforces it).
+    # Exactly one of the two day fields is "?" (cron_fields enforces it).
     if dom not in ("?", "*"):
         last = calendar.monthrange(day.year, day.month)[1]
         if dom == "L":

@@ -2,6 +2,13 @@
 
 Lives in `preview/` (not `tests/`) because the offline preview and the tests share it: the preview
 is a user-facing command and must not import test code. `tests/pulumi_mocks.py` re-exports it.
+
+Only Pulumi's public testing API is used: `pulumi.runtime.set_all_config`, `set_mocks` (with its
+`monitor` parameter) and `@pulumi.runtime.test`. The one thing the public `Mocks` interface does
+not hand over is a resource's options (parent, protect, retain-on-delete, dependencies), so
+`RecordingMonitor` reads them from the registration request, whose fields are defined by Pulumi's
+resource-monitor protocol (`RegisterResourceRequest` in resource.proto), not by the Python SDK.
+`tests/components/test_mocks.py` fails loudly if a Pulumi upgrade changes any of this.
 """
 
 from __future__ import annotations
@@ -11,14 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
-from pulumi.runtime import settings as _settings
-from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
-from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
+from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
+from pulumi.runtime.mocks import MockMonitor
 
 MOCK_ACCOUNT_ID = "123456789012"
 MOCK_REGION = "us-east-1"
-MOCK_PARTITION = "aws"
 
 
 @dataclass
@@ -37,15 +41,6 @@ class CapturedResource:
     dependencies: list[str] = field(default_factory=list)
 
 
-@dataclass
-class _Options:
-    urn: str = ""
-    parent: str = ""
-    protect: bool = False
-    retain_on_delete: bool = False
-    dependencies: tuple[str, ...] = ()
-
-
 class RecordingMocks(Mocks):
     """Answers the invokes the program makes and records every `new_resource` call.
 
@@ -57,12 +52,12 @@ class RecordingMocks(Mocks):
         self.region = region
         self.account_id = account_id
         self.resources: list[CapturedResource] = []
-        self.calls: list[tuple[str, dict[str, Any]]] = []
-        self._options: dict[tuple[str, str], _Options] = {}
+        # (type, name) is unique in this program: child names derive from their component's name.
+        self._by_key: dict[tuple[str, str], CapturedResource] = {}
 
     # -- invokes ---------------------------------------------------------------------------------
     def call(self, args: MockCallArgs) -> tuple[dict, list[tuple[str, str]]]:
-        self.calls.append((args.token, dict(args.args)))
+        # Only the invokes the program makes; any other one fails loudly instead of yielding None.
         token = args.token
         if token == "aws:index/getCallerIdentity:getCallerIdentity":
             return {
@@ -73,14 +68,6 @@ class RecordingMocks(Mocks):
             }, []
         if token == "aws:index/getRegion:getRegion":
             return {"name": self.region, "region": self.region, "id": self.region}, []
-        if token == "aws:index/getPartition:getPartition":
-            return {
-                "partition": MOCK_PARTITION,
-                "dnsSuffix": "amazonaws.com",
-                "id": MOCK_PARTITION,
-            }, []
-        if token == "aws:iam/getPolicyDocument:getPolicyDocument":
-            return {"json": _policy_document_json(args.args), "id": "policy"}, []
         raise NotImplementedError(f"mocks do not answer invoke {token}")
 
     # -- resources -------------------------------------------------------------------------------
@@ -94,7 +81,7 @@ class RecordingMocks(Mocks):
         outputs.setdefault(
             "arn", f"arn:aws:{arn_service}:{self.region}:{self.account_id}:{short}/{name}"
         )
-        if args.typ in ("aws:s3/bucketV2:BucketV2", "aws:s3/bucket:Bucket"):
+        if args.typ == "aws:s3/bucket:Bucket":
             bucket = outputs.get("bucket") or f"{outputs.get('bucketPrefix', name)}mock"
             outputs["bucket"] = bucket
             outputs["arn"] = f"arn:aws:s3:::{bucket}"
@@ -113,42 +100,30 @@ class RecordingMocks(Mocks):
         elif args.typ == "aws:sns/topic:Topic":
             outputs["arn"] = f"arn:aws:sns:{self.region}:{self.account_id}:{outputs['name']}"
             resource_id = outputs["arn"]
-        opts = self._options.get((args.typ, name), _Options())
-        self.resources.append(
-            CapturedResource(
-                type=args.typ,
-                name=name,
-                urn=opts.urn,
-                parent=opts.parent,
-                inputs=dict(args.inputs),
-                protect=opts.protect,
-                retain_on_delete=opts.retain_on_delete,
-                custom=bool(args.custom),
-                dependencies=sorted(opts.dependencies),
-            )
+        # URN, parent and flags arrive with the registration (see `RecordingMonitor`).
+        captured = CapturedResource(
+            args.typ, name, urn="", parent="", inputs=dict(args.inputs), custom=bool(args.custom)
         )
+        self.resources.append(captured)
+        self._by_key[(args.typ, name)] = captured
         return resource_id, outputs
 
-    # -- queries used by tests -------------------------------------------------------------------
-    def of_type(self, type_token: str) -> list[CapturedResource]:
-        """All recorded resources with this type token, in declaration order."""
-        return [r for r in self.resources if r.type == type_token]
-
-    def one(self, type_token: str, name_contains: str = "") -> CapturedResource:
-        """The single resource of this type (whose name contains `name_contains`)."""
-        found = [r for r in self.of_type(type_token) if name_contains in r.name]
-        if len(found) != 1:
-            names = [r.name for r in self.of_type(type_token)]
-            raise AssertionError(f"expected one {type_token} ~ {name_contains!r}, got {names}")
-        return found[0]
+    def record_options(self, type_token: str, name: str, request: Any, urn: str) -> None:
+        """Add the options of one registration (see `RecordingMonitor`) to its recorded resource."""
+        captured = self._by_key[(type_token, name)]
+        captured.urn = urn
+        captured.parent = request.parent
+        captured.protect = bool(request.protect)
+        captured.retain_on_delete = bool(request.retainOnDelete)
+        captured.dependencies = sorted(request.dependencies)
 
 
 class RecordingMonitor(MockMonitor):
-    """MockMonitor that also keeps the parent URN, protect/retain flags and dependencies of each
-    registration.
+    """A mock monitor that also records each registration's URN, parent, protect and
+    retain-on-delete flags and dependencies.
 
-    `MockResourceArgs` does not carry resource options, and the preview tree needs the parent, the
-    prod tests `protect` and `retain_on_delete`, and ordering tests the dependencies.
+    `MockResourceArgs` carries no resource options, yet the preview tree needs the parent, the prod
+    tests `protect` and `retain_on_delete`, and ordering tests the dependencies.
     """
 
     def __init__(self, mocks: RecordingMocks) -> None:
@@ -156,34 +131,28 @@ class RecordingMonitor(MockMonitor):
         self._recording = mocks
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
-        # Registrations can run on executor threads, so options are keyed by (type, name) - unique
-        # in this program because child names derive from their component's name - rather than
-        # passed through shared mutable state.
-        self._recording._options[(request.type, request.name)] = _Options(
-            urn=self.make_urn(request.parent, request.type, request.name),
-            parent=request.parent,
-            protect=bool(request.protect),
-            retain_on_delete=bool(request.retainOnDelete),
-            dependencies=tuple(request.dependencies),
-        )
-        return super().RegisterResource(request)
+        # The base class calls `new_resource` (which records the resource) and answers with its
+        # URN; registrations can run on executor threads, so the options are attached by key
+        # rather than passed through shared mutable state.
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            self._recording.record_options(request.type, request.name, request, response.urn)
+        return response
 
 
 def install_mocks(
     mocks: RecordingMocks, config: Mapping[str, str], *, project: str, stack: str
 ) -> RecordingMocks:
-    """Reset the Pulumi runtime and install `mocks` with `config`, ready to declare resources.
+    """Install `mocks` with `config` as the ambient Pulumi runtime, ready to declare resources.
 
-    The runtime's root resource, config and RPC bookkeeping are reset, so this can be called again
-    in the same process (one call per captured stack or per test).
+    Can be called again in the same process (one call per captured stack or per test): the config
+    map is replaced and `set_mocks` brings a fresh monitor and RPC bookkeeping. The root Stack
+    resource of the first call stays, which only shows in the parent URN of top-level resources.
     """
-    _settings.reset_options(project=project, stack=stack)
     pulumi.runtime.set_all_config(dict(config))
     pulumi.runtime.set_mocks(
         mocks, project=project, stack=stack, preview=False, monitor=RecordingMonitor(mocks)
     )
-    _settings.SETTINGS.rpc_manager.clear()
-    _settings.SETTINGS.outputs.clear()
     return mocks
 
 
@@ -197,42 +166,17 @@ def run_with_mocks(
 ) -> RecordingMocks:
     """Run `program` under fresh mocks and config; return the mocks with everything recorded.
 
-    Re-entrant (see `install_mocks`), so several stacks can be captured in one process (the
-    policy-pack tests do exactly that).
+    `@pulumi.runtime.test` runs the program and waits for every registration it started, so the
+    recording is complete on return. Re-entrant (see `install_mocks`): several stacks can be
+    captured in one process, as the preview and the policy-pack tests do.
     """
     mocks = install_mocks(mocks or RecordingMocks(), config, project=project, stack=stack)
-    _sync_await(run_pulumi_func(program))
+    pulumi.runtime.test(program)()
     return mocks
-
-
-def _policy_document_json(args: Mapping[str, Any]) -> str:
-    """Render getPolicyDocument statements the way AWS would, enough for tests to read them."""
-    import json
-
-    statements = []
-    for st in args.get("statements") or []:
-        out: dict[str, Any] = {"Effect": st.get("effect", "Allow")}
-        if st.get("sid"):
-            out["Sid"] = st["sid"]
-        for key, aws_key in (("actions", "Action"), ("resources", "Resource")):
-            if st.get(key):
-                out[aws_key] = st[key]
-        principals = st.get("principals") or []
-        if principals:
-            out["Principal"] = {p["type"]: p["identifiers"] for p in principals}
-        conditions = st.get("conditions") or []
-        if conditions:
-            cond: dict[str, dict[str, Any]] = {}
-            for c in conditions:
-                cond.setdefault(c["test"], {})[c["variable"]] = c["values"]
-            out["Condition"] = cond
-        statements.append(out)
-    return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
 
 
 __all__ = [
     "MOCK_ACCOUNT_ID",
-    "MOCK_PARTITION",
     "MOCK_REGION",
     "CapturedResource",
     "RecordingMocks",

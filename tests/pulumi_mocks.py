@@ -3,23 +3,22 @@
 Usage in a test module::
 
     from components.storage import Storage, StorageArgs
-    from tests.pulumi_mocks import run_with_mocks, stack_config
+    from tests.components.graph import Graph
 
     def test_key_rotates():
         def program() -> None:
             Storage("storage", StorageArgs(name_prefix="glue-etl-dev", ...))
 
-        mocks = run_with_mocks(program, stack_config("dev"), stack="dev")
-        assert mocks.one("aws:kms/key:Key").inputs["enableKeyRotation"] is True
+        graph = Graph.run(program, "dev")
+        assert graph.inputs("aws:kms/key:Key")["enableKeyRotation"] is True
 
-To run the whole program for a real stack file, use `preview.capture.capture_stack(stack,
-overrides)` instead (what tests/components/graph.py does).
+`Graph.capture(stack, **overrides)` runs the whole program for a real stack file instead, and
+`Graph` is the one way tests look resources up (by type and name suffix).
 
-`run_with_mocks` resets the Pulumi runtime and calls `set_mocks` on every call, never at import:
-pytest imports every test module before running any, so import-time `set_mocks` calls from two
-modules would clobber each other. The `pulumi_mocks` fixture does the same for tests that prefer
-`@pulumi.runtime.test` style: it installs fresh mocks (dev config) and returns them. It is
-re-exported by `tests/components/conftest.py`; other test folders can import it the same way.
+`run_with_mocks` installs fresh mocks and config on every call, never at import: pytest imports
+every test module before running any, so import-time `set_mocks` calls from two modules would
+clobber each other. The `pulumi_mocks` fixture does the same for tests written in the
+`@pulumi.runtime.test` style: it installs fresh mocks (dev config) and returns them.
 """
 
 from __future__ import annotations
@@ -28,11 +27,8 @@ import pytest
 
 from preview.mocks import (
     MOCK_ACCOUNT_ID,
-    MOCK_PARTITION,
-    MOCK_REGION,
     CapturedResource,
     RecordingMocks,
-    RecordingMonitor,
     install_mocks,
     run_with_mocks,
 )
@@ -40,11 +36,8 @@ from preview.stackfile import stack_config
 
 __all__ = [
     "MOCK_ACCOUNT_ID",
-    "MOCK_PARTITION",
-    "MOCK_REGION",
     "CapturedResource",
     "RecordingMocks",
-    "RecordingMonitor",
     "pulumi_mocks",
     "run_with_mocks",
     "stack_config",

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from components.config import StackConfig
+from components.config import ConfigError, StackConfig, parse_config
 from preview.cost import (
     ASSUMPTIONS,
     CostEstimate,
@@ -79,6 +79,9 @@ def test_prod_printout_states_figures_and_assumptions():
             "  assumptions:   $0.44/DPU-hour standard, $0.29 Flex, billed per second with a "
             "1-minute minimum; typical run 15 min (assumed); upper bound: every attempt runs to "
             "the timeout; runs/month from the cron over 2025",
+            "  not included:  the crawler run before each job run (per DPU-hour, 10-minute "
+            "minimum per crawl, DPUs chosen by AWS), S3 storage and requests, KMS keys and "
+            "requests, SNS alerts, CloudWatch logs and metrics, SQS (event mode)",
         ]
     )
 
@@ -154,3 +157,16 @@ def test_weekly_schedule_monthly_figure():
         Decimal("9.53"),
         Decimal("152.53"),
     )
+
+
+@pytest.mark.parametrize(
+    "schedule",
+    ["cron(0 2 * * *)", "cron(0 2 * * * *)", "rate(1 day)", "cron(0 2 ? * ? *)"],
+)
+def test_the_estimate_rejects_what_the_config_rejects(schedule):
+    # One cron parser (components.config.cron_fields): the estimate cannot count a schedule that
+    # the stack config would refuse, e.g. both day fields set.
+    with pytest.raises(ConfigError):
+        parse_config({"schedule": schedule}, "t")
+    with pytest.raises(UnsupportedScheduleError, match=r"is not cron\(min hour"):
+        cron_runs_in_year(schedule, 2025)

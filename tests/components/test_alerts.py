@@ -10,7 +10,8 @@ import pytest
 
 from components.alerts import CRAWLER_TEMPLATE, JOB_TEMPLATE, Alerts, AlertsArgs
 from preview.stackfile import load_stack_config
-from tests.pulumi_mocks import MOCK_ACCOUNT_ID, RecordingMocks, run_with_mocks, stack_config
+from tests.components.graph import Graph
+from tests.pulumi_mocks import MOCK_ACCOUNT_ID
 
 TOPIC = "aws:sns/topic:Topic"
 RULE = "aws:cloudwatch/eventRule:EventRule"
@@ -21,7 +22,7 @@ SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
 KEY_ARN = f"arn:aws:kms:us-east-1:{MOCK_ACCOUNT_ID}:key/mock-key-id"
 
 
-def _run(stack: str) -> RecordingMocks:
+def _run(stack: str) -> Graph:
     config = load_stack_config(stack)
     prefix = config.name_prefix
 
@@ -41,11 +42,11 @@ def _run(stack: str) -> RecordingMocks:
             ),
         )
 
-    return run_with_mocks(program, stack_config(stack), stack=stack)
+    return Graph.run(program, stack)
 
 
 @pytest.fixture(scope="module")
-def mocks(stack) -> RecordingMocks:
+def mocks(stack) -> Graph:
     return _run(stack)
 
 
@@ -56,7 +57,7 @@ def test_topic_is_encrypted_with_the_stack_key(mocks, stack):
 
 
 def test_job_rule_matches_failed_timeout_stopped_runs_of_this_job(mocks, stack):
-    rule = mocks.one(RULE, "job-failed")
+    rule = mocks.one(RULE, "-job-failed")
     assert rule.inputs["name"] == f"glue-etl-{stack}-job-failed"
     assert json.loads(rule.inputs["eventPattern"]) == {
         "source": ["aws.glue"],
@@ -66,7 +67,7 @@ def test_job_rule_matches_failed_timeout_stopped_runs_of_this_job(mocks, stack):
 
 
 def test_crawler_rule_matches_failed_crawls_of_this_crawler(mocks, stack):
-    rule = mocks.one(RULE, "crawler-failed")
+    rule = mocks.one(RULE, "-crawler-failed")
     assert json.loads(rule.inputs["eventPattern"]) == {
         "source": ["aws.glue"],
         "detail-type": ["Glue Crawler State Change"],
@@ -76,7 +77,7 @@ def test_crawler_rule_matches_failed_crawls_of_this_crawler(mocks, stack):
 
 def test_targets_send_a_readable_message_to_the_topic(mocks, stack):
     topic_arn = f"arn:aws:sns:us-east-1:{MOCK_ACCOUNT_ID}:glue-etl-{stack}-alerts"
-    job = mocks.one(TARGET, "job-failed")
+    job = mocks.one(TARGET, "-job-failed-to-topic")
     assert job.inputs == {
         "rule": f"glue-etl-{stack}-job-failed",
         "arn": topic_arn,
@@ -94,7 +95,7 @@ def test_targets_send_a_readable_message_to_the_topic(mocks, stack):
             ),
         },
     }
-    crawler = mocks.one(TARGET, "crawler-failed")
+    crawler = mocks.one(TARGET, "-crawler-failed-to-topic")
     assert crawler.inputs["arn"] == topic_arn
     assert crawler.inputs["inputTransformer"] == {
         "inputPaths": {
@@ -139,7 +140,7 @@ def test_quoted_placeholders_would_break_on_such_messages():
 
 
 def test_every_template_placeholder_has_an_input_path_and_none_is_quoted(mocks):
-    for target in mocks.of_type(TARGET):
+    for target in mocks.all(TARGET):
         transformer = target.inputs["inputTransformer"]
         template = transformer["inputTemplate"]
         placeholders = re.findall(r"<([a-z_]+)>", template)
@@ -219,7 +220,7 @@ def test_topic_policy_lets_only_these_rules_publish_and_requires_tls(mocks, stac
 
 
 def test_email_subscription_only_when_alert_email_is_set(mocks, stack):
-    subscriptions = mocks.of_type(SUBSCRIPTION)
+    subscriptions = mocks.all(SUBSCRIPTION)
     if stack == "dev":  # alertEmail is "" in Pulumi.dev.yaml
         assert subscriptions == []
         return

@@ -9,7 +9,8 @@ from pyspark.sql.types import StructType
 from components.curated_tables import CuratedTables, CuratedTablesArgs
 from etl.schema import HOURLY_METRICS_SCHEMA, TRIPS_SCHEMA
 from preview.stackfile import load_stack_config
-from tests.pulumi_mocks import MOCK_ACCOUNT_ID, RecordingMocks, run_with_mocks, stack_config
+from tests.components.graph import Graph
+from tests.pulumi_mocks import MOCK_ACCOUNT_ID
 
 TABLE = "aws:glue/catalogTable:CatalogTable"
 SPARK_SCHEMAS: dict[str, StructType] = {
@@ -22,7 +23,7 @@ def _bucket(stack: str) -> str:
     return f"glue-etl-{stack}-curated-{MOCK_ACCOUNT_ID}"
 
 
-def _run(stack: str) -> RecordingMocks:
+def _run(stack: str) -> Graph:
     config = load_stack_config(stack)
 
     def program() -> None:
@@ -34,11 +35,11 @@ def _run(stack: str) -> RecordingMocks:
             CuratedTablesArgs(database_name=database.name, curated_bucket=bucket.bucket),
         )
 
-    return run_with_mocks(program, stack_config(stack), stack=stack)
+    return Graph.run(program, stack)
 
 
 @pytest.fixture(scope="module")
-def mocks(stack) -> RecordingMocks:
+def mocks(stack) -> Graph:
     return _run(stack)
 
 
@@ -133,7 +134,7 @@ def test_table_is_external_parquet_with_date_projection(mocks, stack, table):
 
 
 def test_tables_are_children_of_the_component(mocks):
-    tables = mocks.of_type(TABLE)
+    tables = mocks.all(TABLE)
     assert sorted(t.name for t in tables) == [
         "curated-tables-hourly_metrics",
         "curated-tables-trips",

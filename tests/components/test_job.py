@@ -12,7 +12,7 @@ import pytest
 from components.code_bundle import PROJECT_ROOT, code_bundle, content_hash, package_files
 from components.job import GlueJob, GlueJobArgs, JobSettings
 from tests.components.graph import Graph
-from tests.pulumi_mocks import MOCK_ACCOUNT_ID, run_with_mocks, stack_config
+from tests.pulumi_mocks import MOCK_ACCOUNT_ID
 
 
 @contextlib.contextmanager
@@ -153,7 +153,7 @@ def test_component_takes_only_job_settings() -> None:
         )
 
     with _project_directory():
-        job = run_with_mocks(program, stack_config("dev"), stack="dev").one(JOB).inputs
+        job = Graph.run(program, "dev").one(JOB).inputs
     assert (job["name"], job["glueVersion"], job["workerType"]) == ("team-x-etl", "5.0", "G.4X")
     assert (job["numberOfWorkers"], job["timeout"], job["maxRetries"]) == (3, 15, 2)
     arguments = job["defaultArguments"]

@@ -1,9 +1,9 @@
 """An independent reader of generated files that classifies every row by looking at it.
 
 It shares no code with the generator's defect injection: it reads the bytes back with the csv
-module, applies the ETL contract's rules (NOTES section 4) and says which defect each row shows.
-Tests compare its counts with the generator's manifest, so a defect that is counted but not
-written (or written but not counted) fails.
+module, applies the ETL contract's rules (etl/contract.py, etl/quarantine.py) and says which
+defect each row shows. Tests compare its counts with the generator's manifest, so a defect that
+is counted but not written (or written but not counted) fails.
 """
 
 from __future__ import annotations

@@ -1,53 +1,101 @@
-"""The Glue entrypoint end to end against the fake `awsglue` package in tests/fakes: real Spark,
-local files standing in for the raw and curated buckets, three runs sharing one state file."""
+"""The Glue entrypoint end to end with AWS's own Glue library (`AWSGlueDataplanePython`, module
+`awsglue`, pinned in requirements-dev.txt): its real `getResolvedOptions`, `GlueContext` and `Job`
+run over real local Spark; only the Glue classes they call on the JVM, which open-source Spark
+lacks, are stubbed. The arguments are the ones the stack gives the job, local files stand in for
+the raw and curated buckets, and three runs share one state file. No AWS is involved.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import importlib
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from awsglue.utils import GlueArgumentError
 from chispa import assert_df_equality
+from pyspark import SparkContext
 from pyspark.sql import functions as sf
 from pyspark.sql.types import DateType, DoubleType, IntegerType, TimestampType
 
+from etl import glue_job
 from etl.schema import TRIPS_SCHEMA
+from preview.capture import capture_stack
 from tests.etl.helpers import DEFAULTS, TLC_HEADER, trip_line, write_csv
 
-FAKES = Path(__file__).resolve().parents[1] / "fakes"
+
+@dataclasses.dataclass
+class GlueJvmStubs:
+    """The JVM side of the Glue runtime that awsglue calls (`com.amazonaws.services.glue.*`):
+    the Scala GlueContext, GlueLogger and Job, recording each call in order."""
+
+    calls: list[tuple[Any, ...]] = dataclasses.field(default_factory=list)
+    # Called at Job.commit, so a test can check what the run had written by then.
+    on_commit: Any = None
+
+    def GlueContext(self, spark_context: Any, *partitions: int) -> object:
+        self.calls.append(("GlueContext", *partitions))
+        return object()  # the job reads and writes through Spark, never through this context
+
+    def GlueLogger(self) -> object:
+        self.calls.append(("GlueLogger",))
+        return object()
+
+    @property
+    def Job(self) -> GlueJvmStubs:  # a Scala object: Job.init(...), Job.commit()
+        return self
+
+    def init(self, name: str, spark_session: Any, args: dict[str, Any]) -> None:
+        self.calls.append(("Job.init", name, spark_session, dict(args)))
+
+    def commit(self) -> None:
+        self.calls.append(("Job.commit", self.on_commit() if self.on_commit else None))
+
+
+class JvmWithGlue:
+    """SparkContext's JVM view with the Glue classes added: their names go to the stubs, every
+    other name (and py4j's own attributes) to the real JVM that runs the job's Spark work."""
+
+    GLUE_CLASSES = ("GlueContext", "GlueLogger", "Job")
+
+    def __init__(self, real: Any, stubs: GlueJvmStubs) -> None:
+        self._real = real
+        self._stubs = stubs
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self.GLUE_CLASSES:
+            return getattr(self._stubs, name)
+        return getattr(self._real, name)
 
 
 @pytest.fixture
-def glue(monkeypatch):
-    """Import etl.glue_job with the fake awsglue on sys.path; forget both afterwards."""
-    monkeypatch.syspath_prepend(str(FAKES))
-    for name in [m for m in sys.modules if m == "awsglue" or m.startswith("awsglue.")]:
-        monkeypatch.delitem(sys.modules, name)
-    monkeypatch.delitem(sys.modules, "etl.glue_job", raising=False)
-    glue_job = importlib.import_module("etl.glue_job")
-    context = importlib.import_module("awsglue.context")
-    context.EVENTS.clear()
-    yield glue_job, context
-    sys.modules.pop("etl.glue_job", None)
+def glue_jvm(spark, monkeypatch) -> GlueJvmStubs:
+    """Stub the Glue JVM classes for this test; Spark's own JVM stays real."""
+    stubs = GlueJvmStubs()
+    monkeypatch.setattr(SparkContext, "_jvm", JvmWithGlue(SparkContext._jvm, stubs))
+    return stubs
 
 
-def _argv(raw: Path, curated: Path) -> list[str]:
-    return [
-        "glue_job.py",
-        "--JOB_NAME",
-        "trips-etl",
-        "--input_path",
-        raw.as_uri() + "/",
-        "--output_path",
-        curated.as_uri(),
-        "--dedupe_keys",
-        "pickup_datetime, pickup_longitude",
-    ]
+@pytest.fixture(scope="module")
+def job_arguments() -> dict[str, str]:
+    """The job's default arguments as the dev stack declares them (s3:// paths included)."""
+    job = next(r for r in capture_stack("dev") if r.type == "aws:glue/job:Job")
+    return {"JOB_NAME": job.inputs["name"], **job.inputs["defaultArguments"]}
+
+
+def _argv(arguments: dict[str, str], raw: Path, curated: Path) -> list[str]:
+    """The command line Glue runs the script with: its own run ids, the job name and the default
+    arguments, with local folders in place of the buckets."""
+    local = {"--input_path": raw.as_uri() + "/", "--output_path": curated.as_uri()}
+    argv = ["glue_job.py", "--JOB_ID", "j_0123", "--JOB_RUN_ID", "jr_0123"]
+    argv += ["--JOB_NAME", arguments["JOB_NAME"]]
+    for key, value in arguments.items():
+        if key.startswith("--"):
+            argv += [key, local.get(key, value)]
+    return argv
 
 
 def _typed(value: str, data_type: Any) -> Any:
@@ -85,25 +133,42 @@ def _trips(spark, curated: Path):
     ).select(*TRIPS_SCHEMA.names)
 
 
-def _run(glue_job, capsys, raw: Path, curated: Path) -> dict[str, Any]:
+def _run(argv: list[str], capsys, curated: Path) -> dict[str, Any]:
     """One job execution; returns the report it printed, checked against latest.json."""
-    glue_job.main(_argv(raw, curated))
+    glue_job.main(argv)
     printed = json.loads(capsys.readouterr().out)
     assert json.loads((curated / "_reports" / "latest.json").read_text()) == printed
     assert (curated / "_reports" / f"{printed['run_id']}.json").is_file()
     return printed
 
 
-def test_job_processes_each_input_file_once_across_runs(spark, tmp_path, glue, capsys):
-    glue_job, context = glue
+def test_job_processes_each_input_file_once_across_runs(
+    spark, tmp_path, glue_jvm, job_arguments, capsys
+):
     raw, curated = tmp_path / "raw" / "input", tmp_path / "curated"
+    argv = _argv(job_arguments, raw, curated)
     first = write_csv(
         raw / "2015" / "a.csv", [TLC_HEADER, trip_line(), trip_line(), trip_line(extra="?")]
     )
+    # Job.commit must come after the run report is written.
+    glue_jvm.on_commit = lambda: sorted(p.name for p in (curated / "_reports").glob("*.json"))
 
-    report = _run(glue_job, capsys, raw, curated)
+    report = _run(argv, capsys, curated)
 
-    assert context.EVENTS == ["init", "commit"]
+    assert [call[0] for call in glue_jvm.calls] == [
+        "GlueContext",
+        "GlueLogger",
+        "Job.init",
+        "Job.commit",
+    ]
+    _, name, session, args = glue_jvm.calls[2]
+    assert (name, session) == ("glue-etl-dev-etl", spark._jsparkSession)
+    assert args["JOB_NAME"] == "glue-etl-dev-etl"
+    assert (args["input_path"], args["output_path"]) == (raw.as_uri() + "/", curated.as_uri())
+    assert args["dedupe_keys"] == "pickup_datetime,pickup_longitude"
+    # The stack disables bookmarks (the job tracks processed files itself); Glue's parser agrees.
+    assert args["job_bookmark_option"] == "job-bookmark-disable"
+    assert glue_jvm.calls[3] == ("Job.commit", [f"{report['run_id']}.json", "latest.json"])
     assert report["mode"] == "incremental"
     assert (report["files_processed"], report["rows_read"]) == (1, 3)
     assert (report["rows_written"], report["duplicates_dropped"]) == (1, 1)
@@ -114,9 +179,10 @@ def test_job_processes_each_input_file_once_across_runs(spark, tmp_path, glue, c
     state = json.loads((curated / "_state" / "processed_files.json").read_text())
     assert [re.sub("^file:/+", "/", entry["uri"]) for entry in state] == [str(first)]
 
-    rerun = _run(glue_job, capsys, raw, curated)
+    glue_jvm.on_commit = None
+    rerun = _run(argv, capsys, curated)
 
-    assert context.EVENTS == ["init", "commit"] * 2
+    assert [call[0] for call in glue_jvm.calls].count("Job.commit") == 2
     assert rerun["run_id"] != report["run_id"]
     assert (rerun["files_processed"], rerun["rows_read"], rerun["rows_written"]) == (0, 0, 0)
     assert_df_equality(_trips(spark, curated), expected, ignore_nullable=True)
@@ -124,7 +190,7 @@ def test_job_processes_each_input_file_once_across_runs(spark, tmp_path, glue, c
     late = {"pickup_datetime": "2015-01-16 08:00:00", "dropoff_datetime": "2015-01-16 08:20:00"}
     second = write_csv(raw / "2015" / "b.csv", [TLC_HEADER, trip_line(**late)])
 
-    third = _run(glue_job, capsys, raw, curated)
+    third = _run(argv, capsys, curated)
 
     assert (third["files_processed"], third["rows_read"], third["rows_written"]) == (1, 1, 1)
     assert third["partitions_written"] == ["2015-01-16"]
@@ -132,3 +198,16 @@ def test_job_processes_each_input_file_once_across_runs(spark, tmp_path, glue, c
         [_expected_trip(first), _expected_trip(second, **late)], TRIPS_SCHEMA
     )
     assert_df_equality(_trips(spark, curated), both, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_a_missing_job_argument_fails_in_glues_parser_before_spark(
+    tmp_path, glue_jvm, job_arguments
+):
+    arguments = {k: v for k, v in job_arguments.items() if k != "--output_path"}
+
+    with pytest.raises(
+        GlueArgumentError, match="the following arguments are required: --output_path"
+    ):
+        glue_job.main(_argv(arguments, tmp_path / "raw", tmp_path / "curated"))
+
+    assert glue_jvm.calls == []

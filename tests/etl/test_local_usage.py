@@ -28,3 +28,10 @@ def test_usage_error_is_one_line_and_exit_2(tmp_path, capsys, monkeypatch, argv,
     assert len(lines) == 1
     assert lines[0].startswith("etl.local: error: ")
     assert message in lines[0]
+
+
+def test_every_cli_shares_one_usage_error():
+    from ops import errors
+
+    assert errors.UsageError is local.UsageError
+    assert local.UsageError("x").exit_code == errors.EXIT_USAGE == 2

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from ops.stack import run_pulumi
 from tests.ops.conftest import (
     CRAWLER,
     JOB,
@@ -299,10 +300,86 @@ def test_missing_stack_output_is_a_usage_error(glue):
     assert glue.get_workflow_runs(Name=WORKFLOW)["Runs"] == []
 
 
-@pytest.mark.parametrize("argv", [["run"], ["run", "--stack", STACK, "--interval", "0"]])
-def test_bad_arguments_exit_2(argv, capsys):
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run"], "the following arguments are required: --stack"),
+        (
+            ["run", "--stack", STACK, "--interval", "0"],
+            "argument --interval: expected a number of seconds > 0, got '0'",
+        ),
+        (
+            ["follow", "--stack", STACK, "--interval", "abc", "wr_1"],
+            "argument --interval: expected a number of seconds > 0, got 'abc'",
+        ),
+        (
+            ["status", "--stack", STACK, "--limit", "ten"],
+            "argument --limit: expected a whole number > 0, got 'ten'",
+        ),
+    ],
+)
+def test_bad_arguments_exit_2_with_a_readable_message(argv, message, capsys):
     with pytest.raises(SystemExit) as exited:
         run_cli(argv, FakePulumi(stack_outputs()))
 
     assert exited.value.code == 2
-    assert "usage: python -m ops" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "usage: python -m ops" in err
+    assert err.splitlines()[-1].endswith(f"error: {message}")
+
+
+@pytest.mark.parametrize("command", ["run", "follow", "status", "upload"])
+def test_each_command_help_describes_it_and_shows_defaults(command, capsys):
+    with pytest.raises(SystemExit) as exited:
+        run_cli([command, "--help"], FakePulumi(stack_outputs()))
+
+    assert exited.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    description = text.split("options:")[0].split("positional arguments:")[0]
+    # The usage block, then a description of what the command does.
+    assert len(description.split("]")[-1].split()) >= 10, description
+    assert "(default: the stack's aws:region)" in text
+    expected = {
+        "run": ["(default: the stack output workflow_name)", "(default: 15)"],
+        "follow": ["(default: the stack output workflow_name)", "(default: 15)"],
+        "status": ["(default: the stack output workflow_name)", "(default: 10)"],
+        "upload": [
+            "(default: the stack output raw_bucket)",
+            "(default: the stack output kms_key_arn)",
+        ],
+    }
+    for default in expected[command]:
+        assert default in text
+
+
+def test_without_pulumi_cli_a_missing_region_blames_the_cli(glue, tmp_path, monkeypatch):
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    missing = str(tmp_path / "no-such-pulumi")
+
+    result = run_cli(
+        ["run", "--stack", STACK, "--workflow", WORKFLOW],
+        lambda args: run_pulumi(args, executable=missing),
+        {"glue": glue},
+    )
+
+    assert result.code == 1
+    assert result.err_lines == [
+        f"error: {missing} CLI not found, so the stack's aws:region cannot be read: "
+        "pass --region, or install it (https://www.pulumi.com/docs/install/)"
+    ]
+    assert result.regions == []
+
+
+def test_without_pulumi_cli_the_default_region_still_serves(glue, tmp_path, monkeypatch):
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    missing = str(tmp_path / "no-such-pulumi")
+
+    result = run_cli(
+        ["run", "--stack", STACK, "--workflow", WORKFLOW],
+        lambda args: run_pulumi(args, executable=missing),
+        {"glue": glue},
+    )
+
+    assert result.code == 0
+    assert result.regions == [("glue", None)]
+    assert glue.get_workflow_runs(Name=WORKFLOW)["Runs"] != []

@@ -70,7 +70,8 @@ def test_upload_folder_and_file_keeps_relative_keys_under_input(s3, kms_key_arn,
         "uploaded 4 files",
     ]
     assert result.err.endswith(f"] 100% {total}/{total} bytes\n")
-    assert result.regions == [("s3", REGION)]
+    # Credentials are checked (STS) before anything is announced, in the stack's region.
+    assert result.regions == [("sts", REGION), ("s3", REGION)]
 
 
 def test_upload_with_explicit_bucket_skips_stack_outputs(s3, input_tree):
@@ -132,6 +133,21 @@ def test_upload_without_raw_bucket_output_is_a_usage_error(s3, input_tree):
     assert result.err_lines == [
         f"error: stack '{STACK}' has no output 'raw_bucket': run `pulumi up` on it or pass --bucket"
     ]
+
+
+def test_upload_without_credentials_fails_before_announcing_anything(input_tree, monkeypatch):
+    # No moto here (it would supply credentials): with none, botocore fails before any request.
+    root, _ = input_tree
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no instance role lookup either
+
+    result = run_cli(["upload", "--stack", STACK, str(root)], FakePulumi(stack_outputs()))
+
+    assert result.code == 1
+    assert result.out == ""
+    assert result.err_lines == ["error: no AWS credentials found (aws configure / aws sso login)"]
+    assert result.regions == [("sts", REGION)]  # no S3 client was ever made
 
 
 def test_progress_bar_redraws_one_line_per_whole_percent():

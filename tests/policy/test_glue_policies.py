@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from validators import DPU_PER_WORKER
 
+from components.config import UNSUPPORTED_WORKER_TYPES, WORKER_TYPES
 from tests.policy.helpers import check
 
 JOB = "aws:glue/job:Job"
@@ -90,3 +92,12 @@ def test_crawler_needs_security_configuration():
     name = "glue-crawler-security-configuration"
     assert check(name, CRAWLER, {"securityConfiguration": "glue-etl-dev-security"}) == []
     assert check(name, CRAWLER, {}) == ["r: securityConfiguration is not set"]
+
+
+def test_dpu_table_is_the_stack_configs_plus_the_streaming_worker():
+    # The pack keeps its own copy (Pulumi runs it without the project's modules); this ties the
+    # copy to components/config.py, the table the stack config validates against.
+    assert {worker: DPU_PER_WORKER[worker] for worker in WORKER_TYPES} == WORKER_TYPES
+    # The only extra entry is a real worker type the config refuses, so such a job is measured.
+    assert set(DPU_PER_WORKER) - set(WORKER_TYPES) == {"G.025X"}
+    assert "G.025X" in UNSUPPORTED_WORKER_TYPES

@@ -1,1 +1,0 @@
-"""A tiny stand-in for AWS Glue's `awsglue` package, over real local Spark (tests only)."""
