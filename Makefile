@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 STACK ?= dev
 
-.PHONY: demo test lint format preview snapshots docs bench java
+.PHONY: demo test bench-smoke lint format preview snapshots docs bench java
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ demo: $(STAMP) java
 
 test: $(STAMP) java
 	$(PY) -m pytest
+
+# A tiny run of the whole benchmark (about a minute), kept out of `make test`; CI runs both.
+bench-smoke: $(STAMP) java
+	$(PY) -m pytest -m bench_smoke tests/bench
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -9,16 +9,14 @@ download, not what the ETL happens to accept.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
 from operator import itemgetter
 
+from datagen.encodings import Finisher, compact, unreported_rows, words
 from datagen.trips import (
-    AIRPORT_FEE,
-    CONGESTION,
     DO_LOCATION,
     DROPOFF,
     DROPOFF_LAT,
@@ -26,8 +24,6 @@ from datagen.trips import (
     EXTRA,
     FARE,
     FIELDS,
-    PASSENGERS,
-    PAYMENT,
     PICKUP,
     PICKUP_LAT,
     PICKUP_LON,
@@ -39,10 +35,7 @@ from datagen.trips import (
     TOTAL,
     VENDOR,
     RateCard,
-    retotal,
 )
-
-Finisher = Callable[[list[str], random.Random], None]
 
 # Trips field of each column name (lower case, tpep_/lpep_ dropped) that differs from FIELDS.
 _FIELD_OF: dict[str, int] = {name: i for i, (name, _) in enumerate(FIELDS)} | {
@@ -123,54 +116,9 @@ class Era:
         """row -> the row's values in this era's column order and number format."""
         picks = [field for _, field in self.columns]
         if self.compact_numbers:
-            return lambda row: [_compact(row[i]) if i in _DOUBLE_FIELDS else row[i] for i in picks]
+            return lambda row: [compact(row[i]) if i in _DOUBLE_FIELDS else row[i] for i in picks]
         pick = itemgetter(*picks)
         return lambda row: list(pick(row))
-
-
-def _compact(value: str) -> str:
-    if "." not in value or value.startswith('"'):
-        return value
-    return value.rstrip("0").rstrip(".") or "0"
-
-
-def _choose(rng: random.Random, options: tuple[str, ...]) -> str:
-    return options[0] if len(options) == 1 else rng.choice(options)
-
-
-def _words(
-    vendors: tuple[str, ...],
-    payments: dict[str, tuple[str, ...]],
-    flags: tuple[tuple[float, str], ...],
-    blank_rate_code: float = 0.0,
-) -> Finisher:
-    """A finisher writing the 2009-2014 word codes: vendor and payment words, store flags.
-
-    `vendors`: words for vendor 1 and 2, then optionally a third vendor taking 8% of trips.
-    A payment key "5" is UNK, written for 1% of trips."""
-
-    def finish(row: list[str], rng: random.Random) -> None:
-        rnd = rng.random
-        third = len(vendors) > 2 and rnd() < 0.08
-        row[VENDOR] = vendors[2] if third else vendors[row[VENDOR] == "2"]
-        code = "5" if "5" in payments and rnd() < 0.01 else row[PAYMENT]
-        row[PAYMENT] = _choose(rng, payments[code])
-        draw = rnd()
-        row[STORE_FWD] = next(flag for share, flag in flags if draw < share)
-        if blank_rate_code and rnd() < blank_rate_code:
-            row[RATE_CODE] = ""
-
-    return finish
-
-
-def _unreported_rows(row: list[str], rng: random.Random) -> None:
-    """From 2020 a few percent of yellow rows (trips booked outside the meter) leave passengers,
-    rate code, store flag and the newer fees null, with payment_type 0."""
-    if rng.random() < 0.06:
-        for field in (PASSENGERS, RATE_CODE, STORE_FWD, CONGESTION, AIRPORT_FEE):
-            row[field] = ""
-        row[PAYMENT] = "0"
-        retotal(row)
 
 
 _H2010 = (
@@ -205,12 +153,12 @@ _TYPES_2024 = (
     ("PULocationID", "int32"),
     ("DOLocationID", "int32"),
 )
-_WORDS_2010 = _words(
+_WORDS_2010 = words(
     ("CMT", "VTS", "DDS"),
     {"1": ("CRE", "Cre"), "2": ("CAS", "Cas"), "3": ("NOC",), "4": ("DIS",)},
     ((0.8, ""), (0.99, "0"), (1.0, "1")),
 )
-_WORDS_2014 = _words(
+_WORDS_2014 = words(
     ("CMT", "VTS"),
     {"1": ("CRD",), "2": ("CSH",), "3": ("NOC",), "4": ("DIS",), "5": ("UNK",)},
     ((0.5, ""), (0.99, "N"), (1.0, "Y")),
@@ -226,7 +174,7 @@ _ALL: tuple[Era, ...] = (
         "surcharge,mta_tax,Tip_Amt,Tolls_Amt,Total_Amt",
         RateCard(per_mile=200, jfk_flat=4500, mta_tax=None, tolls=480, improvement=0),
         date(2009, 1, 1),
-        finish=_words(
+        finish=words(
             ("CMT", "VTS", "DDS"),
             {
                 "1": ("CREDIT", "Credit"),
@@ -332,7 +280,7 @@ _ALL: tuple[Era, ...] = (
         date(2024, 1, 1),
         format="parquet",
         arrow_types=_TYPES_2024,
-        finish=_unreported_rows,
+        finish=unreported_rows,
     ),
     Era(
         "yellow_2025",
@@ -342,7 +290,7 @@ _ALL: tuple[Era, ...] = (
         date(2025, 1, 1),
         format="parquet",
         arrow_types=_TYPES_2024,
-        finish=_unreported_rows,
+        finish=unreported_rows,
     ),
     Era(
         "green_2024",
