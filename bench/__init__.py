@@ -1,1 +1,1 @@
-"""Benchmark of the ETL job on local Spark (issue 6): `python -m bench` / `make bench`."""
+"""Benchmark of the ETL job on local Spark: `python -m bench` / `make bench` (see README.md here)."""

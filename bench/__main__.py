@@ -1,7 +1,8 @@
 """`python -m bench [--rows N] [--repeats K]`: measure the job against its floor and the seed logic.
 
-Writes bench/results.json and bench/results.md and copies the table into README.md. Generated data
-is cached under the work folder per (rows, seed) so a re-run measures instead of regenerating.
+Writes bench/results.json and bench/results.md, copies the table into bench/README.md and a short
+summary into README.md. Generated data is cached under the work folder per (name, rows, seed) so a
+re-run measures instead of regenerating.
 """
 
 from __future__ import annotations
@@ -14,7 +15,16 @@ from datetime import date
 from pathlib import Path
 
 from bench.measure import InProcessWorkloads, ProcessWorkloads, Workloads, seconds
-from bench.report import Results, machine_info, markdown, update_readme
+from bench.report import (
+    BENCH_README,
+    SUMMARY_END,
+    SUMMARY_START,
+    Results,
+    machine_info,
+    markdown,
+    summary,
+    update_readme,
+)
 from datagen import generate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,6 +33,8 @@ LATE_SEED = 66
 LATE_START = date(2015, 2, 1)
 # A small batch of one file: what the job costs when it has almost nothing to do.
 TINY_ROWS = 3_000
+# The layout of the TLC's current files: zones instead of coordinates, drifting integer types.
+PARQUET_ERA = "yellow_2024"
 
 
 def dataset(work: Path, name: str, rows: int, seed: int, files: int, **options: object) -> Path:
@@ -36,13 +48,14 @@ def dataset(work: Path, name: str, rows: int, seed: int, files: int, **options: 
     return target
 
 
-def csv_bytes(folder: Path) -> int:
-    return sum(p.stat().st_size for p in folder.rglob("*.csv*"))
+def input_bytes(folder: Path, pattern: str = "*.csv*") -> int:
+    return sum(p.stat().st_size for p in folder.rglob(pattern))
 
 
 def run_bench(rows: int, repeats: int, work: Path, runner: Workloads) -> Results:
-    """Every figure of issue 6, over `repeats` rounds, with the floor and seed at 4x rows and
-    two lower bounds (a bare trips job, a tiny batch) for context."""
+    """Every figure over `repeats` rounds, with the floor and seed at 4x rows, two lower bounds
+    (a bare trips job, a tiny batch) for context, and the job over the same number of trips as
+    TLC Parquet files (the 2024 layout) next to its own bare bound."""
     files = max(4, min(40, rows // 100_000))
     tiny_rows = min(rows, TINY_ROWS)
     data = Datasets(
@@ -60,6 +73,7 @@ def run_bench(rows: int, repeats: int, work: Path, runner: Workloads) -> Results
         ),
         quad=dataset(work, "quad", rows * 4, BASE_SEED, files * 4),
         tiny=dataset(work, "tiny", tiny_rows, BASE_SEED, 1),
+        parquet=dataset(work, "parquet", rows, BASE_SEED, files, era=PARQUET_ERA),
     )
     out = work / "out"
     rounds = [one_round(runner, data, work, out) for _ in range(repeats)]
@@ -67,7 +81,8 @@ def run_bench(rows: int, repeats: int, work: Path, runner: Workloads) -> Results
     shutil.rmtree(out, ignore_errors=True)
     return Results(
         rows=rows,
-        csv_bytes=csv_bytes(data.base),
+        csv_bytes=input_bytes(data.base),
+        parquet_bytes=input_bytes(data.parquet, "*.parquet"),
         rounds=rounds,
         plans=plans,
         machine=machine_info(),
@@ -81,6 +96,7 @@ class Datasets:
     late: Path
     quad: Path
     tiny: Path
+    parquet: Path
 
 
 def one_round(runner: Workloads, data: Datasets, work: Path, out: Path) -> dict[str, float]:
@@ -105,6 +121,10 @@ def one_round(runner: Workloads, data: Datasets, work: Path, out: Path) -> dict[
     seconds_of["floor_4x"] = seconds(lambda: runner.floor(data.quad))
     seconds_of["seed_4x"] = seconds(lambda: runner.seed(data.quad, out / "seed4x"))
     seconds_of["job_4x"] = seconds(lambda: runner.job(data.quad, out / "job4x", full_refresh=True))
+    seconds_of["bare_parquet"] = seconds(lambda: runner.bare_parquet(data.parquet, out / "bareP"))
+    seconds_of["job_parquet"] = seconds(
+        lambda: runner.job(data.parquet, out / "job_parquet", full_refresh=True)
+    )
     return seconds_of
 
 
@@ -114,22 +134,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / "work")
     parser.add_argument("--results", type=Path, default=ROOT / "bench")
-    parser.add_argument("--no-readme", action="store_true", help="do not update README.md")
+    parser.add_argument(
+        "--no-readme", action="store_true", help="do not update README.md and bench/README.md"
+    )
     args = parser.parse_args(argv)
 
     results = run_bench(args.rows, args.repeats, args.work, ProcessWorkloads())
-    write_results(results, args.results, None if args.no_readme else ROOT / "README.md")
+    write_results(results, args.results, None if args.no_readme else ROOT)
     print(markdown(results))
     return 0 if all(results.passed.values()) else 1
 
 
-def write_results(results: Results, folder: Path, readme: Path | None) -> None:
+def write_results(results: Results, folder: Path, root: Path | None) -> None:
+    """results.json and results.md in folder; with `root`, the full table in root/bench/README.md
+    and the summary in root/README.md."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "results.json").write_text(results.to_json(), encoding="utf-8")
     table = markdown(results)
     (folder / "results.md").write_text(table, encoding="utf-8")
-    if readme is not None:
-        update_readme(readme, table)
+    if root is not None:
+        update_readme(root / BENCH_README, table)
+        update_readme(root / "README.md", summary(results), SUMMARY_START, SUMMARY_END)
 
 
 __all__ = ["InProcessWorkloads", "main", "run_bench", "write_results"]

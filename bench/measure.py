@@ -19,6 +19,7 @@ class Workloads(Protocol):
     def floor(self, input_dir: Path) -> None: ...
     def seed(self, input_dir: Path, output_dir: Path) -> None: ...
     def bare(self, input_dir: Path, output_dir: Path) -> None: ...
+    def bare_parquet(self, input_dir: Path, output_dir: Path) -> None: ...
     def job(self, input_dir: Path, output_dir: Path, *, full_refresh: bool) -> None: ...
     def job_plans(self, input_dir: Path, output_dir: Path) -> PlanStats: ...
 
@@ -44,6 +45,9 @@ class ProcessWorkloads:
     def bare(self, input_dir: Path, output_dir: Path) -> None:
         self._run("-m", "bench.workloads", "bare", str(input_dir), str(output_dir))
 
+    def bare_parquet(self, input_dir: Path, output_dir: Path) -> None:
+        self._run("-m", "bench.workloads", "bare-parquet", str(input_dir), str(output_dir))
+
     def job(self, input_dir: Path, output_dir: Path, *, full_refresh: bool) -> None:
         self._run("-m", "etl.local", *job_argv(input_dir, output_dir, full_refresh=full_refresh))
 
@@ -68,6 +72,9 @@ class InProcessWorkloads:
 
     def bare(self, input_dir: Path, output_dir: Path) -> None:
         workloads.bare_trips(self.spark, str(input_dir), str(output_dir))
+
+    def bare_parquet(self, input_dir: Path, output_dir: Path) -> None:
+        workloads.bare_parquet_trips(self.spark, str(input_dir), str(output_dir))
 
     def job(self, input_dir: Path, output_dir: Path, *, full_refresh: bool) -> None:
         from etl.local import main

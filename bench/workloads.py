@@ -2,7 +2,8 @@
 
 `python -m bench.workloads floor INPUT` reads and parses the CSV with an explicit schema and counts it;
 `python -m bench.workloads seed INPUT OUTPUT` runs the seed tutorial's logic on the same data;
-`python -m bench.workloads bare INPUT OUTPUT` writes deduplicated trips with none of the job's checks.
+`python -m bench.workloads bare INPUT OUTPUT` writes deduplicated trips with none of the job's checks;
+`python -m bench.workloads bare-parquet INPUT OUTPUT` does the same from TLC Parquet files.
 """
 
 from __future__ import annotations
@@ -13,30 +14,24 @@ from contextlib import contextmanager
 
 from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
-from pyspark.sql.types import (
-    DataType,
-    DoubleType,
-    IntegerType,
-    StringType,
-    StructField,
-    StructType,
-    TimestampType,
-)
+from pyspark.sql.types import StructField, StructType
 
-from etl.contract import DEFAULT_DEDUPE_KEYS, PARTITION_COLUMN, REQUIRED_COLUMNS
+from datagen.eras import ERAS
+from datagen.trips import FIELDS
+from etl.contract import CANONICAL_COLUMNS, DEFAULT_DEDUPE_KEYS, PARTITION_COLUMN, normalise_header
 from etl.merge import TRIPS_WRITE_OPTIONS
 from etl.pipeline import SESSION_SETTINGS
+from etl.schema import spark_type
 from etl.session import local_spark
 
-_SPARK_TYPES: dict[str, DataType] = {
-    "int": IntegerType(),
-    "double": DoubleType(),
-    "string": StringType(),
-    "timestamp": TimestampType(),
-}
-
-# The generator writes the 2015 yellow-taxi layout: the 19 required columns in contract order.
-CSV_SCHEMA = StructType([StructField(c.name, _SPARK_TYPES[c.type]) for c in REQUIRED_COLUMNS])
+# The CSV workloads read what `datagen big` writes by default: the 2015 yellow layout, its 19
+# columns under their canonical names.
+CSV_SCHEMA = StructType(
+    [
+        StructField(FIELDS[field][0], spark_type(FIELDS[field][1]))
+        for _, field in ERAS["yellow_2015"].columns
+    ]
+)
 
 
 def read_csv(spark: SparkSession, path: str) -> DataFrame:
@@ -119,32 +114,63 @@ def bare_trips(spark: SparkSession, path: str, output: str) -> None:
     columns and the merge with earlier runs. Any design of the job does at least this work, so
     the table shows which targets a design change could still reach.
     """
+    with session_conf(spark, _BARE_SETTINGS):
+        _dedupe_and_write(read_csv(spark, path), output)
+
+
+def _dedupe_and_write(trips: DataFrame, output: str) -> None:
     date = PARTITION_COLUMN.name
     window = Window.partitionBy(date, *DEFAULT_DEDUPE_KEYS).orderBy(
-        *(F.col(name).asc_nulls_last() for name in CSV_SCHEMA.names)
+        *(F.col(name).asc_nulls_last() for name in trips.columns)
     )
+    (
+        trips.withColumn(date, F.to_date("pickup_datetime"))
+        .repartition(date)
+        .withColumn("_rank", F.row_number().over(window))
+        .where(F.col("_rank") == 1)
+        .drop("_rank")
+        .write.mode("overwrite")
+        .options(**TRIPS_WRITE_OPTIONS)
+        .partitionBy(date)
+        .parquet(output)
+    )
+
+
+def read_parquet_trips(spark: SparkSession, path: str) -> DataFrame:
+    """Typed read of TLC Parquet files: every known column under its canonical name and type.
+
+    The files' own types drift between years (int32, int64 or double codes; us or ns times);
+    casting them is part of the work. Dedupe keys the layout lacks (coordinates in files since
+    2016) are null, as they are in the job.
+    """
+    raw = spark.read.option("recursiveFileLookup", "true").parquet(path)
+    types = {c.name: spark_type(c.type) for c in CANONICAL_COLUMNS}
+    names = {normalise_header(name): name for name in raw.columns}
+    return raw.select(
+        *(F.col(name).cast(types[canonical]).alias(canonical)
+          for canonical, name in names.items() if canonical in types),
+        *(F.lit(None).cast(types[key]).alias(key)
+          for key in DEFAULT_DEDUPE_KEYS if key not in names),
+    )  # fmt: skip
+
+
+def bare_parquet_trips(spark: SparkSession, path: str, output: str) -> None:
+    """`bare_trips` over TLC Parquet input: typed read, dedupe, date-partitioned write."""
     with session_conf(spark, _BARE_SETTINGS):
-        (
-            read_csv(spark, path)
-            .withColumn(date, F.to_date("pickup_datetime"))
-            .repartition(date)
-            .withColumn("_rank", F.row_number().over(window))
-            .where(F.col("_rank") == 1)
-            .drop("_rank")
-            .write.mode("overwrite")
-            .options(**TRIPS_WRITE_OPTIONS)
-            .partitionBy(date)
-            .parquet(output)
-        )
+        _dedupe_and_write(read_parquet_trips(spark, path), output)
 
 
-_USAGE = "usage: python -m bench.workloads floor INPUT | seed INPUT OUTPUT | bare INPUT OUTPUT"
+_USAGE = (
+    "usage: python -m bench.workloads floor INPUT | seed INPUT OUTPUT | bare INPUT OUTPUT"
+    " | bare-parquet INPUT OUTPUT"
+)
+_WRITERS = {"seed": seed_logic, "bare": bare_trips, "bare-parquet": bare_parquet_trips}
 
 
 def main(argv: list[str]) -> int:
     if (
         len(argv) < 2
-        or argv[0] not in {"floor", "seed", "bare"}
+        or argv[0] not in {"floor", *_WRITERS}
         or (argv[0] != "floor" and len(argv) < 3)
     ):
         print(_USAGE, file=sys.stderr)
@@ -153,10 +179,8 @@ def main(argv: list[str]) -> int:
     try:
         if argv[0] == "floor":
             print(floor(spark, argv[1]))
-        elif argv[0] == "seed":
-            seed_logic(spark, argv[1], argv[2])
         else:
-            bare_trips(spark, argv[1], argv[2])
+            _WRITERS[argv[0]](spark, argv[1], argv[2])
     finally:
         spark.stop()
     return 0

@@ -1,4 +1,7 @@
-"""CLI: `python -m datagen sample [--out DIR]` and `python -m datagen big --rows N --out DIR`."""
+"""CLI: `python -m datagen sample [--out DIR]` and `python -m datagen big --rows N --out DIR`.
+
+`big --format parquet` writes the 2024 yellow Parquet layout; `--era NAME` picks any TLC era.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from datagen.big import generate
-from datagen.generate import GeneratedSet
+from datagen.eras import DEFAULT_ERA, ERAS
+from datagen.manifest import GeneratedSet
 from datagen.sample import MANIFEST_NAME, SAMPLE_DIR, write_sample
 
 
@@ -26,6 +30,12 @@ def _parser() -> argparse.ArgumentParser:
     big.add_argument("--defect-rate", type=float, default=0.02)
     big.add_argument("--days", type=int, default=31)
     big.add_argument("--workers", type=int, default=2, help="processes writing files (bytes same)")
+    big.add_argument(
+        "--format",
+        choices=sorted(DEFAULT_ERA),
+        help="csv: the 2015 yellow CSV layout (default); parquet: the 2024 yellow Parquet layout",
+    )
+    big.add_argument("--era", choices=sorted(ERAS), help="any TLC layout (implies its format)")
     return parser
 
 
@@ -36,6 +46,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "sample":
         generated = write_sample(args.out)
     else:
+        era = args.era or DEFAULT_ERA[args.format or "csv"]
+        if args.format and ERAS[era].format != args.format:
+            print(f"datagen: era {era} is {ERAS[era].format}, not {args.format}", file=sys.stderr)
+            return 2
         try:
             generated = generate(
                 args.out,
@@ -45,6 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.defect_rate,
                 days=args.days,
                 workers=args.workers,
+                era=era,
             )
         except ValueError as error:
             print(f"datagen: {error}", file=sys.stderr)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 from chispa import assert_df_equality
 
-from bench.workloads import CSV_SCHEMA, bare_trips, floor
-from etl.contract import REQUIRED_COLUMNS
+from bench.workloads import CSV_SCHEMA, bare_parquet_trips, bare_trips, floor, read_parquet_trips
 
-HEADER = ",".join(c.name for c in REQUIRED_COLUMNS)
+HEADER = ",".join(CSV_SCHEMA.names)
 
 
 def _line(vendor: int, pickup: str, longitude: float, total: float) -> str:
@@ -50,3 +51,75 @@ def test_bare_trips_keeps_the_first_row_of_each_key_per_date(spark, tmp_path):
     ]
     assert set(written.columns) == {*CSV_SCHEMA.names, "pickup_date"}
     assert floor(spark, str(source)) == 4
+
+
+def _tlc_2024(path, rows: list[tuple]) -> None:
+    """A Parquet file with the 2024 TLC names and physical types (a subset of the columns)."""
+    schema = pa.schema(
+        [
+            ("VendorID", pa.int32()),
+            ("tpep_pickup_datetime", pa.timestamp("us")),
+            ("tpep_dropoff_datetime", pa.timestamp("us")),
+            ("passenger_count", pa.int64()),
+            ("store_and_fwd_flag", pa.large_string()),
+            ("PULocationID", pa.int32()),
+            ("DOLocationID", pa.int32()),
+            ("total_amount", pa.float64()),
+            ("Airport_fee", pa.float64()),
+        ]
+    )
+    pq.write_table(
+        pa.Table.from_pylist([dict(zip(schema.names, r, strict=True)) for r in rows], schema), path
+    )
+
+
+def test_bare_parquet_trips_types_dedupes_and_partitions_tlc_parquet(spark, tmp_path):
+    source = tmp_path / "in"
+    (source / "nested").mkdir(parents=True)
+    pickup, dropoff = datetime(2024, 1, 5, 8, 0), datetime(2024, 1, 5, 8, 20)
+    _tlc_2024(
+        source / "yellow_tripdata_2024-01.parquet",
+        [
+            # Same on every key column: the row first in column order (fewer passengers) wins.
+            (2, pickup, dropoff, 3, "N", 161, 237, 19.5, 0.0),
+            (2, pickup, dropoff, 1, "N", 161, 237, 21.0, 0.0),
+            (1, datetime(2024, 1, 6, 23, 59), None, None, None, 132, 230, 70.0, None),
+        ],
+    )
+    _tlc_2024(
+        source / "nested" / "yellow_tripdata_2024-02.parquet",
+        [(2, datetime(2024, 2, 1, 0, 5), None, 2, "Y", 138, 48, 33.25, 1.75)],
+    )
+
+    typed = read_parquet_trips(spark, str(source))
+    assert dict(typed.dtypes) == {
+        "vendor_id": "int",
+        "pickup_datetime": "timestamp",
+        "dropoff_datetime": "timestamp",
+        "passenger_count": "int",
+        "store_and_fwd_flag": "string",
+        "pu_location_id": "int",
+        "do_location_id": "int",
+        "total_amount": "double",
+        "airport_fee": "double",
+        **{k: "double" for k in typed.columns if k.endswith(("_longitude", "_latitude"))},
+    }
+
+    bare_parquet_trips(spark, str(source), str(tmp_path / "out"))
+
+    written = spark.read.parquet(str(tmp_path / "out"))
+    actual = written.select("pickup_datetime", "passenger_count", "total_amount", "pickup_date")
+    expected = spark.createDataFrame(
+        [
+            (pickup, 1, 21.0, date(2024, 1, 5)),
+            (datetime(2024, 1, 6, 23, 59), None, 70.0, date(2024, 1, 6)),
+            (datetime(2024, 2, 1, 0, 5), 2, 33.25, date(2024, 2, 1)),
+        ],
+        actual.schema,
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+    assert sorted(p.name for p in (tmp_path / "out").glob("pickup_date=*")) == [
+        "pickup_date=2024-01-05",
+        "pickup_date=2024-01-06",
+        "pickup_date=2024-02-01",
+    ]
