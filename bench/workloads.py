@@ -120,7 +120,9 @@ def bare_trips(spark: SparkSession, path: str, output: str) -> None:
 
 def _dedupe_and_write(trips: DataFrame, output: str) -> None:
     date = PARTITION_COLUMN.name
-    window = Window.partitionBy(date, *DEFAULT_DEDUPE_KEYS).orderBy(
+    # A key the layout lacks is null in every row, so leaving it out groups the same rows.
+    keys = [key for key in DEFAULT_DEDUPE_KEYS if key in trips.columns]
+    window = Window.partitionBy(date, *keys).orderBy(
         *(F.col(name).asc_nulls_last() for name in trips.columns)
     )
     (

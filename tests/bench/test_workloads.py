@@ -24,9 +24,10 @@ def test_bare_trips_keeps_the_first_row_of_each_key_per_date(spark, tmp_path):
     source.mkdir()
     lines = [
         HEADER,
-        # Same keys: the row first in column order (vendor 1) wins, wherever it is in the file.
-        _line(2, "2015-01-01 00:10:00", -73.99, 12.0),
+        # Same keys (amounts aside): the row first in column order (total 12.0) wins, wherever
+        # it is in the file.
         _line(1, "2015-01-01 00:10:00", -73.99, 15.0),
+        _line(1, "2015-01-01 00:10:00", -73.99, 12.0),
         _line(1, "2015-01-01 00:10:00", -73.98, 11.0),
         _line(2, "2015-01-02 09:00:00", -73.99, 20.0),
     ]
@@ -35,12 +36,14 @@ def test_bare_trips_keeps_the_first_row_of_each_key_per_date(spark, tmp_path):
     bare_trips(spark, str(source), str(tmp_path / "out"))
 
     written = spark.read.parquet(str(tmp_path / "out"))
-    actual = written.select("vendor_id", "pickup_datetime", "pickup_longitude", "pickup_date")
+    actual = written.select(
+        "vendor_id", "pickup_datetime", "pickup_longitude", "total_amount", "pickup_date"
+    )
     expected = spark.createDataFrame(
         [
-            (1, datetime(2015, 1, 1, 0, 10), -73.99, date(2015, 1, 1)),
-            (1, datetime(2015, 1, 1, 0, 10), -73.98, date(2015, 1, 1)),
-            (2, datetime(2015, 1, 2, 9, 0), -73.99, date(2015, 1, 2)),
+            (1, datetime(2015, 1, 1, 0, 10), -73.99, 12.0, date(2015, 1, 1)),
+            (1, datetime(2015, 1, 1, 0, 10), -73.98, 11.0, date(2015, 1, 1)),
+            (2, datetime(2015, 1, 2, 9, 0), -73.99, 20.0, date(2015, 1, 2)),
         ],
         actual.schema,
     )
