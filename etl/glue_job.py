@@ -5,7 +5,8 @@ Job arguments (set by the infrastructure): --input_path (s3://<raw bucket>/input
 --output_path (s3://<curated bucket>/), --dedupe_keys (comma-separated canonical column names);
 optional --catalog_database (Glue database of the curated tables: after the run, the dates it
 wrote are registered there as partitions of `trips` and `hourly_metrics`, see
-`etl.catalog_partitions`).
+`etl.catalog_partitions`), --metrics_namespace and --pipeline_name (the run report's counts are
+published as CloudWatch metrics there, see `etl.run_metrics`).
 
 The job keeps its own record of processed files in `<output_path>/_state/processed_files.json`
 instead of using Glue job bookmarks: the pipeline reads whole files with Spark's CSV reader, which
@@ -27,10 +28,11 @@ from pyspark.context import SparkContext
 from etl.batch import run_batch
 from etl.catalog_partitions import register_curated_partitions
 from etl.pipeline import dedupe_keys_from
+from etl.run_metrics import publish_metrics
 
 JOB_ARGUMENTS = ["JOB_NAME", "input_path", "output_path", "dedupe_keys"]
 # Read only when present: getResolvedOptions fails on a listed argument that is missing.
-OPTIONAL_ARGUMENTS = ["catalog_database"]
+OPTIONAL_ARGUMENTS = ["catalog_database", "metrics_namespace", "pipeline_name"]
 
 
 def main(argv: list[str]) -> None:
@@ -48,6 +50,9 @@ def main(argv: list[str]) -> None:
         dedupe_keys=dedupe_keys_from(args["dedupe_keys"]),
     )
     print(report.to_json())
+    if "metrics_namespace" in args:
+        pipeline = args.get("pipeline_name", args["JOB_NAME"])
+        publish_metrics(boto3.client("cloudwatch"), args["metrics_namespace"], pipeline, report)
     if "catalog_database" in args:
         register_curated_partitions(
             boto3.client("glue"), args["catalog_database"], report.partitions_written

@@ -10,21 +10,25 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 from awsglue.utils import GlueArgumentError
 from chispa import assert_df_equality
+from moto import mock_aws
 from pyspark import SparkContext
-from pyspark.sql import functions as sf
 from pyspark.sql.types import DateType, DoubleType, IntegerType, TimestampType
 
 from etl import glue_job
+from etl.contract import CURATED_TABLES, DEFAULT_DEDUPE_KEYS, PARTITION_COLUMN
 from etl.schema import TRIPS_SCHEMA
 from preview.capture import capture_stack
 from tests.etl.helpers import DEFAULTS, TLC_HEADER, trip_line, write_csv
+
+DATABASE = "glue_etl_dev"
 
 
 @dataclasses.dataclass
@@ -79,6 +83,51 @@ def glue_jvm(spark, monkeypatch) -> GlueJvmStubs:
     return stubs
 
 
+@pytest.fixture
+def aws(monkeypatch) -> Iterator[dict[str, Any]]:
+    """moto in place of AWS: the stack's Glue database with its two curated tables (what the
+    job registers partitions in) and CloudWatch (where it publishes the run's counts)."""
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        glue = boto3.client("glue")
+        glue.create_database(DatabaseInput={"Name": DATABASE})
+        for table in CURATED_TABLES:
+            glue.create_table(
+                DatabaseName=DATABASE,
+                TableInput={
+                    "Name": table,
+                    "PartitionKeys": [{"Name": PARTITION_COLUMN.name, "Type": "date"}],
+                    "StorageDescriptor": {"Location": f"s3://curated/{table}/"},
+                },
+            )
+        yield {"glue": glue, "cloudwatch": boto3.client("cloudwatch")}
+
+
+def _dates(glue: Any, table: str) -> list[str]:
+    partitions = glue.get_partitions(DatabaseName=DATABASE, TableName=table)["Partitions"]
+    return sorted(p["Values"][0] for p in partitions)
+
+
+def _metrics(cloudwatch: Any) -> dict[str, float]:
+    """Sum of each GlueEtl metric of the dev pipeline, as the alarm would see it."""
+    sums = {}
+    for metric in cloudwatch.list_metrics(Namespace="GlueEtl")["Metrics"]:
+        assert metric["Dimensions"] == [{"Name": "Pipeline", "Value": "glue-etl-dev-etl"}]
+        stats = cloudwatch.get_metric_statistics(
+            Namespace="GlueEtl",
+            MetricName=metric["MetricName"],
+            Dimensions=metric["Dimensions"],
+            StartTime=dt.datetime(2000, 1, 1),
+            EndTime=dt.datetime(2100, 1, 1),
+            Period=86400 * 365,
+            Statistics=["Sum"],
+        )
+        sums[metric["MetricName"]] = sum(p["Sum"] for p in stats["Datapoints"])
+    return sums
+
+
 @pytest.fixture(scope="module")
 def job_arguments() -> dict[str, str]:
     """The job's default arguments as the dev stack declares them (s3:// paths included)."""
@@ -108,7 +157,7 @@ def _typed(value: str, data_type: Any) -> Any:
     return value
 
 
-def _expected_trip(source: Path, **values: str) -> tuple[Any, ...]:
+def _expected_trip(source: str, **values: str) -> tuple[Any, ...]:
     """The trips row of one `trip_line(**values)` from `source`: every field as the CSV wrote
     it, optional columns absent from the TLC header null, the date taken from the pickup."""
     # TLC_HEADER's tpep_ names make the service yellow.
@@ -116,7 +165,7 @@ def _expected_trip(source: Path, **values: str) -> tuple[Any, ...]:
     row = []
     for field in TRIPS_SCHEMA.fields:
         if field.name == "source_file":
-            row.append(source.as_uri())
+            row.append(source)
         elif isinstance(field.dataType, DateType):
             row.append(dt.datetime.fromisoformat(cells["pickup_datetime"]).date())
         else:
@@ -126,11 +175,9 @@ def _expected_trip(source: Path, **values: str) -> tuple[Any, ...]:
 
 
 def _trips(spark, curated: Path):
-    trips = spark.read.schema(TRIPS_SCHEMA).parquet(str(curated / "trips"))
-    # Hadoop spells local URIs file:/path; the expected rows use Path.as_uri() (file:///path).
-    return trips.withColumn(
-        "source_file", sf.regexp_replace("source_file", "^file:/+", "file:///")
-    ).select(*TRIPS_SCHEMA.names)
+    return (
+        spark.read.schema(TRIPS_SCHEMA).parquet(str(curated / "trips")).select(*TRIPS_SCHEMA.names)
+    )
 
 
 def _run(argv: list[str], capsys, curated: Path) -> dict[str, Any]:
@@ -143,7 +190,7 @@ def _run(argv: list[str], capsys, curated: Path) -> dict[str, Any]:
 
 
 def test_job_processes_each_input_file_once_across_runs(
-    spark, tmp_path, glue_jvm, job_arguments, capsys
+    spark, tmp_path, glue_jvm, job_arguments, aws, capsys
 ):
     raw, curated = tmp_path / "raw" / "input", tmp_path / "curated"
     argv = _argv(job_arguments, raw, curated)
@@ -165,7 +212,7 @@ def test_job_processes_each_input_file_once_across_runs(
     assert (name, session) == ("glue-etl-dev-etl", spark._jsparkSession)
     assert args["JOB_NAME"] == "glue-etl-dev-etl"
     assert (args["input_path"], args["output_path"]) == (raw.as_uri() + "/", curated.as_uri())
-    assert args["dedupe_keys"] == "pickup_datetime,pickup_longitude"
+    assert args["dedupe_keys"] == ",".join(DEFAULT_DEDUPE_KEYS)
     # The stack disables bookmarks (the job tracks processed files itself); Glue's parser agrees.
     assert args["job_bookmark_option"] == "job-bookmark-disable"
     assert glue_jvm.calls[3] == ("Job.commit", [f"{report['run_id']}.json", "latest.json"])
@@ -174,10 +221,23 @@ def test_job_processes_each_input_file_once_across_runs(
     assert (report["rows_written"], report["duplicates_dropped"]) == (1, 1)
     assert (report["rows_quarantined"], report["reasons"]) == (1, {"invalid_value": 1})
     assert report["partitions_written"] == ["2015-01-15"]
-    expected = spark.createDataFrame([_expected_trip(first)], TRIPS_SCHEMA)
+    # Trips name their file by its path under the input root.
+    expected = spark.createDataFrame([_expected_trip("2015/a.csv")], TRIPS_SCHEMA)
     assert_df_equality(_trips(spark, curated), expected, ignore_nullable=True)
     state = json.loads((curated / "_state" / "processed_files.json").read_text())
-    assert [re.sub("^file:/+", "/", entry["uri"]) for entry in state] == [str(first)]
+    assert [(e["path"], e["size"], e["status"]) for e in state["files"]] == [
+        ("2015/a.csv", first.stat().st_size, "loaded")
+    ]
+    # The dates written are partitions in the catalog, and the counts are CloudWatch metrics.
+    for table in CURATED_TABLES:
+        assert _dates(aws["glue"], table) == ["2015-01-15"]
+    assert _metrics(aws["cloudwatch"]) == {
+        "RowsRead": 3.0,
+        "RowsWritten": 1.0,
+        "RowsQuarantined": 1.0,
+        "DuplicatesDropped": 1.0,
+        "FilesFailed": 0.0,
+    }
 
     glue_jvm.on_commit = None
     rerun = _run(argv, capsys, curated)
@@ -188,15 +248,17 @@ def test_job_processes_each_input_file_once_across_runs(
     assert_df_equality(_trips(spark, curated), expected, ignore_nullable=True)
 
     late = {"pickup_datetime": "2015-01-16 08:00:00", "dropoff_datetime": "2015-01-16 08:20:00"}
-    second = write_csv(raw / "2015" / "b.csv", [TLC_HEADER, trip_line(**late)])
+    write_csv(raw / "2015" / "b.csv", [TLC_HEADER, trip_line(**late)])
 
     third = _run(argv, capsys, curated)
 
     assert (third["files_processed"], third["rows_read"], third["rows_written"]) == (1, 1, 1)
     assert third["partitions_written"] == ["2015-01-16"]
     both = spark.createDataFrame(
-        [_expected_trip(first), _expected_trip(second, **late)], TRIPS_SCHEMA
+        [_expected_trip("2015/a.csv"), _expected_trip("2015/b.csv", **late)], TRIPS_SCHEMA
     )
+    for table in CURATED_TABLES:
+        assert _dates(aws["glue"], table) == ["2015-01-15", "2015-01-16"]
     assert_df_equality(_trips(spark, curated), both, ignore_row_order=True, ignore_nullable=True)
 
 
@@ -211,3 +273,19 @@ def test_a_missing_job_argument_fails_in_glues_parser_before_spark(
         glue_job.main(_argv(arguments, tmp_path / "raw", tmp_path / "curated"))
 
     assert glue_jvm.calls == []
+
+
+def test_without_catalog_and_metrics_arguments_aws_is_untouched(
+    tmp_path, glue_jvm, job_arguments, aws, capsys
+):
+    optional = {"--catalog_database", "--metrics_namespace", "--pipeline_name"}
+    arguments = {k: v for k, v in job_arguments.items() if k not in optional}
+    raw, curated = tmp_path / "raw" / "input", tmp_path / "curated"
+    write_csv(raw / "a.csv", [TLC_HEADER, trip_line()])
+
+    report = _run(_argv(arguments, raw, curated), capsys, curated)
+
+    assert report["partitions_written"] == ["2015-01-15"]
+    for table in CURATED_TABLES:
+        assert _dates(aws["glue"], table) == []
+    assert aws["cloudwatch"].list_metrics(Namespace="GlueEtl")["Metrics"] == []
