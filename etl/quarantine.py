@@ -1,29 +1,19 @@
 """Row validation: every parsed row gets a reject reason (or none) and is routed accordingly.
 
-Reject reasons form a CLOSED set. A row gets the FIRST reason that applies, in this order:
-
-1. ``missing_header``: the file's first non-blank line does not name two canonical columns.
-2. ``missing_required_column``: the file's header lacks a required column (all its rows).
-3. ``malformed_line``: the line's field count differs from its header's (an unclosed quote
-   takes the rest of the line, so it usually shows up this way).
-4. ``missing_pickup_datetime``: pickup_datetime is empty.
-5. ``invalid_pickup_datetime``: pickup_datetime matches none of the accepted formats.
-6. ``missing_total_amount``: total_amount is empty.
-7. ``invalid_total_amount``: total_amount is not a plain number (e.g. ``$12.00``, ``1,234.5``).
-8. ``invalid_value``: any other present value does not parse as its column's type.
-9. ``passenger_count_out_of_range``: passenger_count is outside 0-9.
-10. ``dropoff_before_pickup``: dropoff_datetime is earlier than pickup_datetime.
-11. ``total_amount_out_of_range``: total_amount is below 0 or above 10000.
-
-Rows with no reason are valid. Quarantined rows keep their original cells as strings, the line
-(as read when malformed, otherwise its cells written back as CSV), the reason, the source file and
-the run id.
+Reject reasons form a CLOSED set, `REASONS`, which says what each one means. A row gets the FIRST
+reason that applies, in that order. Rows with no reason are valid. Quarantined rows keep their
+original cells as strings, the line (as read when malformed, otherwise its cells written back as
+CSV), the reason, the source file and the run id.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import reduce
+
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as sf
+from pyspark.sql.types import StringType
 
 from etl.layout import LAYOUT_MISSING_HEADER, LAYOUT_MISSING_REQUIRED
 from etl.parse import any_unparseable, unparseable
@@ -37,53 +27,97 @@ MIN_PASSENGERS = 0
 MAX_PASSENGERS = 9
 MIN_TOTAL_AMOUNT = 0.0
 MAX_TOTAL_AMOUNT = 10000.0
+# What a decoder puts where input bytes are not UTF-8.
+REPLACEMENT_CHARACTER = "\ufffd"
 
-_OTHER_COLUMNS = tuple(n for n in CANONICAL_NAMES if n not in ("pickup_datetime", "total_amount"))
+_REQUIRED = ("pickup_datetime", "total_amount")
+_OTHER_COLUMNS = tuple(n for n in CANONICAL_NAMES if n not in _REQUIRED)
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    meaning: str
+
+
+REASONS: tuple[Reason, ...] = (
+    Reason(
+        LAYOUT_MISSING_HEADER, "the file's first non-blank line does not name two canonical columns"
+    ),
+    Reason(
+        LAYOUT_MISSING_REQUIRED, "the file lacks pickup_datetime or total_amount (all its rows)"
+    ),
+    Reason(
+        "malformed_line",
+        "the line's field count differs from its header's (an unclosed quote takes the rest of "
+        "the line, so it usually shows up this way)",
+    ),
+    Reason("missing_pickup_datetime", "pickup_datetime is empty"),
+    Reason(
+        "invalid_encoding",
+        "a value that does not parse holds bytes that are not UTF-8 (shown as U+FFFD in the "
+        "quarantined strings): nothing is guessed about another encoding",
+    ),
+    Reason("invalid_pickup_datetime", "pickup_datetime matches none of the accepted formats"),
+    Reason("missing_total_amount", "total_amount is empty"),
+    Reason("invalid_total_amount", "total_amount is not a plain number (e.g. $12.00, 1,234.5)"),
+    Reason(
+        "invalid_value",
+        "any other present value does not parse as its column's type (a word that is not a "
+        "known code, a flag other than Y/N, a fraction of a passenger)",
+    ),
+    Reason("passenger_count_out_of_range", "passenger_count is outside 0-9"),
+    Reason("dropoff_before_pickup", "dropoff_datetime is earlier than pickup_datetime"),
+    Reason("total_amount_out_of_range", "total_amount is below 0 or above 10000"),
+)
+REASON_CODES: tuple[str, ...] = tuple(reason.code for reason in REASONS)
 
 
 def _raw(name: str) -> Column:
     return sf.col(raw_column(name))
 
 
-def rules() -> tuple[tuple[str, Column], ...]:
-    """(code, condition) pairs in priority order; the module docstring documents them."""
+def _undecodable(typed: DataFrame) -> Column:
+    """True when a string cell holds the replacement character (Parquet cells of other types
+    cannot hold undecodable bytes)."""
+    strings = [
+        name
+        for name in CANONICAL_NAMES
+        if isinstance(typed.schema[raw_column(name)].dataType, StringType)
+    ]
+    contains = [
+        sf.coalesce(_raw(n).contains(REPLACEMENT_CHARACTER), sf.lit(False)) for n in strings
+    ]
+    return reduce(lambda left, right: left | right, contains, sf.lit(False))
+
+
+def rules(typed: DataFrame) -> tuple[tuple[str, Column], ...]:
+    """(code, condition) pairs in REASONS order, for the columns of `typed`."""
     # Built on call, not at import: Column expressions need an active SparkContext.
-    return (
-        (LAYOUT_MISSING_HEADER, sf.col("layout_status") == LAYOUT_MISSING_HEADER),
-        (LAYOUT_MISSING_REQUIRED, sf.col("layout_status") == LAYOUT_MISSING_REQUIRED),
-        ("malformed_line", sf.col("malformed")),
-        ("missing_pickup_datetime", _raw("pickup_datetime").isNull()),
-        ("invalid_pickup_datetime", unparseable("pickup_datetime")),
-        ("missing_total_amount", _raw("total_amount").isNull()),
-        ("invalid_total_amount", unparseable("total_amount")),
-        ("invalid_value", any_unparseable(_OTHER_COLUMNS)),
-        (
-            "passenger_count_out_of_range",
-            ~sf.col("passenger_count").between(MIN_PASSENGERS, MAX_PASSENGERS),
-        ),
-        ("dropoff_before_pickup", sf.col("dropoff_datetime") < sf.col("pickup_datetime")),
-        (
-            "total_amount_out_of_range",
-            (sf.col("total_amount") < MIN_TOTAL_AMOUNT)
-            | (sf.col("total_amount") > MAX_TOTAL_AMOUNT),
-        ),
+    parse_failure = (
+        unparseable("pickup_datetime")
+        | unparseable("total_amount")
+        | any_unparseable(_OTHER_COLUMNS)
     )
-
-
-# The closed set, in rule order (a test keeps it equal to rules()).
-REASON_CODES: tuple[str, ...] = (
-    LAYOUT_MISSING_HEADER,
-    LAYOUT_MISSING_REQUIRED,
-    "malformed_line",
-    "missing_pickup_datetime",
-    "invalid_pickup_datetime",
-    "missing_total_amount",
-    "invalid_total_amount",
-    "invalid_value",
-    "passenger_count_out_of_range",
-    "dropoff_before_pickup",
-    "total_amount_out_of_range",
-)
+    conditions = {
+        LAYOUT_MISSING_HEADER: sf.col("layout_status") == LAYOUT_MISSING_HEADER,
+        LAYOUT_MISSING_REQUIRED: sf.col("layout_status") == LAYOUT_MISSING_REQUIRED,
+        "malformed_line": sf.col("malformed"),
+        "missing_pickup_datetime": _raw("pickup_datetime").isNull(),
+        # Only a value that fails to parse can hide a bad byte: valid rows never pay for the search.
+        "invalid_encoding": parse_failure & _undecodable(typed),
+        "invalid_pickup_datetime": unparseable("pickup_datetime"),
+        "missing_total_amount": _raw("total_amount").isNull(),
+        "invalid_total_amount": unparseable("total_amount"),
+        "invalid_value": any_unparseable(_OTHER_COLUMNS),
+        "passenger_count_out_of_range": ~sf.col("passenger_count").between(
+            MIN_PASSENGERS, MAX_PASSENGERS
+        ),
+        "dropoff_before_pickup": sf.col("dropoff_datetime") < sf.col("pickup_datetime"),
+        "total_amount_out_of_range": (sf.col("total_amount") < MIN_TOTAL_AMOUNT)
+        | (sf.col("total_amount") > MAX_TOTAL_AMOUNT),
+    }
+    return tuple((code, conditions[code]) for code in REASON_CODES)
 
 
 def with_reject_reason(typed: DataFrame) -> DataFrame:
@@ -92,7 +126,7 @@ def with_reject_reason(typed: DataFrame) -> DataFrame:
     A null comparison (e.g. no dropoff time) never rejects: only present, wrong values do.
     """
     reason: Column = sf.lit(None).cast("string")
-    for code, condition in reversed(rules()):
+    for code, condition in reversed(rules(typed)):
         reason = sf.when(sf.coalesce(condition, sf.lit(False)), sf.lit(code)).otherwise(reason)
     return typed.withColumn("reject_reason", reason)
 

@@ -6,9 +6,13 @@ from chispa import assert_df_equality
 from pyspark.sql import functions as sf
 from pyspark.sql.types import StringType, StructField, StructType
 
+from etl.batch_read import parse_files
+from etl.layout import layout_for
+from etl.parse import type_values
 from etl.quarantine import REASON_CODES, quarantined_rows, rules, valid_rows
+from etl.read import read_layout_group
 from etl.schema import CANONICAL_NAMES, QUARANTINE_SCHEMA
-from tests.etl.helpers import DEFAULTS, TLC_HEADER, checked_rows, trip_line
+from tests.etl.helpers import DEFAULTS, TLC_HEADER, checked_rows, trip_line, write_csv
 
 REASON_SCHEMA = StructType(
     [StructField("raw_line", StringType(), True), StructField("reject_reason", StringType(), True)]
@@ -90,8 +94,33 @@ def test_file_level_rules_reject_every_row(spark):
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
 
 
-def test_reason_codes_are_the_rules_in_order(spark):
-    assert tuple(code for code, _ in rules()) == REASON_CODES
+def test_reason_codes_are_the_rules_in_order(spark, tmp_path):
+    path = write_csv(tmp_path / "f.csv", [TLC_HEADER, trip_line()])
+    typed = type_values(read_layout_group(spark, layout_for(TLC_HEADER), [path.as_uri()]).frame)
+    assert tuple(code for code, _ in rules(typed)) == REASON_CODES
+
+
+def test_bytes_that_are_not_utf8_are_quarantined_not_altered(spark, tmp_path):
+    lines = [
+        TLC_HEADER.encode(),
+        trip_line(store_and_fwd_flag="\xe9").encode("latin-1"),  # Windows-1252 e-acute
+        trip_line(fare_amount="12\xa0").encode("latin-1"),
+        trip_line(store_and_fwd_flag="\xe9").encode("utf-8"),  # valid UTF-8, not a flag
+        trip_line().encode(),
+    ]
+    (tmp_path / "f.csv").write_bytes(b"\n".join(lines) + b"\n")
+    checked = parse_files(spark, [(tmp_path / "f.csv").as_uri()], tmp_path.as_uri())
+    actual = checked.checked.select("raw.store_and_fwd_flag", "raw.fare_amount", "reject_reason")
+    expected = spark.createDataFrame(
+        [
+            ("\ufffd", "12.0", "invalid_encoding"),
+            ("N", "12\ufffd", "invalid_encoding"),
+            ("\xe9", "12.0", "invalid_value"),
+            (None, None, None),
+        ],
+        "store_and_fwd_flag string, fare_amount string, reject_reason string",
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
 
 
 def test_quarantine_keeps_original_strings(spark):

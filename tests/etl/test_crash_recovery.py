@@ -1,0 +1,200 @@
+"""A run stopped at any point and run again gives the outputs of a clean run and leaves nothing
+behind; a second run never disturbs a live one (see etl/publish.py for why)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from chispa import assert_df_equality
+
+from etl import checkpoints
+from etl.local import main, run
+from etl.run_lock import LOCK_FILE, RunLockHeldError
+from etl.schema import HOURLY_METRICS_SCHEMA, QUARANTINE_SCHEMA, TRIPS_SCHEMA
+from tests.etl.helpers import TLC_HEADER, trip_line, write_csv
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+# The first batch writes 2015-01-15; the second adds to that date (the merge replaces its
+# partition), writes a new date, and brings back a file whose quarantine rows must be replaced.
+FIRST = {
+    "a.csv": [TLC_HEADER, trip_line(), trip_line(total_amount="x")],
+    # Not in the second batch: only the outputs of the first run keep this trip.
+    "c.csv": [
+        TLC_HEADER,
+        trip_line(pickup_datetime="2015-01-15 10:00:00", dropoff_datetime="2015-01-15 10:20:00"),
+    ],
+}
+SECOND = {
+    "b.csv": [
+        TLC_HEADER,
+        trip_line(pickup_datetime="2015-01-15 20:00:00", dropoff_datetime="2015-01-15 20:10:00"),
+        trip_line(pickup_datetime="2015-01-16 08:00:00", dropoff_datetime="2015-01-16 08:10:00"),
+        trip_line(passenger_count="12"),
+    ],
+    # a.csv again, changed: its old quarantine row must give way to the new one (its trip,
+    # already written, stays).
+    "a.csv": [TLC_HEADER, trip_line(fare_amount="y")],
+}
+
+
+class SimulatedKill(BaseException):
+    """Stands in for SIGKILL in-process: nothing after the checkpoint runs."""
+
+
+def _write(source: Path, files: dict[str, list[str]]) -> None:
+    for name, lines in files.items():
+        write_csv(source / name, lines)
+        # A rewritten file must look changed (size or time) even within one clock tick.
+        os.utime(source / name, ns=(0, 10**9 * len("".join(lines))))
+
+
+def _tables(spark, root: Path) -> dict[str, object]:
+    return {
+        "trips": spark.read.schema(TRIPS_SCHEMA).parquet(str(root / "trips")),
+        "hourly_metrics": spark.read.schema(HOURLY_METRICS_SCHEMA).parquet(
+            str(root / "hourly_metrics")
+        ),
+        # Run ids differ between runs by design; everything else must match.
+        "quarantine": spark.read.schema(QUARANTINE_SCHEMA)
+        .parquet(str(root / "quarantine"))
+        .drop("run_id"),
+    }
+
+
+def _assert_same_outputs(spark, actual: Path, expected: Path) -> None:
+    expected_tables = _tables(spark, expected)
+    for name, table in _tables(spark, actual).items():
+        assert_df_equality(
+            table, expected_tables[name], ignore_row_order=True, ignore_column_order=True
+        )
+    assert not (actual / "_staging").exists()
+    assert not (actual / LOCK_FILE).exists()
+    state = json.loads((actual / "_state" / "processed_files.json").read_text())
+    assert [(f["path"], f["status"]) for f in state["files"]] == [
+        ("a.csv", "loaded"),
+        ("b.csv", "loaded"),
+        ("c.csv", "loaded"),
+    ]
+
+
+@pytest.fixture(scope="module")
+def clean(spark, tmp_path_factory) -> tuple[Path, Path]:
+    """The two batches run cleanly: (input after both batches, outputs after the first,
+    outputs after both)."""
+    root = tmp_path_factory.mktemp("clean")
+    _write(root / "in", FIRST)
+    run(spark, root / "in", root / "first", full_refresh=False)
+    shutil.copytree(root / "first", root / "out")
+    _write(root / "in", SECOND)
+    run(spark, root / "in", root / "out", full_refresh=False)
+    return root, root / "out"
+
+
+@pytest.mark.parametrize("point", checkpoints.POINTS)
+def test_a_run_stopped_at_any_point_and_rerun_equals_a_clean_run(
+    spark, tmp_path, clean, monkeypatch, point
+):
+    root, expected = clean
+    source, output = tmp_path / "in", tmp_path / "out"
+    shutil.copytree(root / "in", source)
+    shutil.copytree(root / "first", output)
+
+    def kill() -> None:
+        raise SimulatedKill(point)
+
+    monkeypatch.setattr(checkpoints, "_kill", kill)
+    monkeypatch.setenv(checkpoints.KILL_AT_ENV, point)
+    with pytest.raises(SimulatedKill):
+        run(spark, source, output, full_refresh=False)
+    monkeypatch.delenv(checkpoints.KILL_AT_ENV)
+    (output / LOCK_FILE).unlink(missing_ok=True)  # a real kill leaves it; see the SIGKILL test
+
+    rerun = run(spark, source, output, full_refresh=False)
+
+    _assert_same_outputs(spark, output, expected)
+    assert rerun.rows_read == rerun.rows_written + rerun.rows_quarantined + rerun.duplicates_dropped
+
+
+def test_a_process_killed_inside_publish_recovers_on_the_next_run(spark, tmp_path, clean):
+    root, expected = clean
+    source, output = tmp_path / "in", tmp_path / "out"
+    shutil.copytree(root / "in", source)
+    shutil.copytree(root / "first", output)
+    environment = {**os.environ, checkpoints.KILL_AT_ENV: checkpoints.SWAPPING}
+
+    killed = subprocess.run(
+        [sys.executable, "-m", "etl.local", "--input", str(source), "--output", str(output)],
+        cwd=PROJECT,
+        env=environment,
+        capture_output=True,
+        check=False,
+        timeout=600,
+    )
+
+    assert killed.returncode == -9, killed.stderr.decode()[-2000:]
+    # Killed between the two renames of a partition: it is in neither place, only in staging.
+    assert (output / "_staging").exists()
+    assert (output / LOCK_FILE).exists()
+
+    run(spark, source, output, full_refresh=False)
+
+    _assert_same_outputs(spark, output, expected)
+
+
+def test_reprocessing_after_a_state_reset_or_a_move_adds_nothing(spark, tmp_path, clean):
+    root, expected = clean
+    output = tmp_path / "out"
+    shutil.copytree(expected, output)
+    quarantined = _tables(spark, output)["quarantine"].count()
+
+    moved = tmp_path / "elsewhere" / "input"
+    shutil.copytree(root / "in", moved)
+    after_move = run(spark, moved, output, full_refresh=False)
+    assert after_move.files_processed == 0  # same paths under the root, sizes and times
+
+    (output / "_state" / "processed_files.json").unlink()
+    reset = run(spark, moved, output, full_refresh=False)
+
+    assert reset.files_processed == 3
+    # Every row comes back as what it is: already written (a duplicate) or quarantined again.
+    assert (reset.rows_written, reset.rows_replaced) == (0, 0)
+    assert reset.duplicates_dropped == reset.rows_read - reset.rows_quarantined
+    assert _tables(spark, output)["quarantine"].count() == quarantined
+    _assert_same_outputs(spark, output, expected)
+
+
+def test_a_second_run_leaves_a_live_run_alone(spark, tmp_path, capsys):
+    source, output = tmp_path / "in", tmp_path / "out"
+    _write(source, FIRST)
+    output.mkdir()
+    # A live process (this one) holds the lock: the run does nothing and says why.
+    holder = {"run_id": "r-live", "pid": os.getpid(), "host": os.uname().nodename}
+    (output / LOCK_FILE).write_text(json.dumps(holder))
+    (output / "_staging" / "r-live").mkdir(parents=True)
+
+    with pytest.raises(RunLockHeldError, match="another run \\(r-live"):
+        run(spark, source, output, full_refresh=False)
+    assert main(["--input", str(source), "--output", str(output)]) == 0
+    assert "another run (r-live" in capsys.readouterr().err
+    assert (output / "_staging" / "r-live").exists()
+    assert not (output / "trips").exists()
+
+    # Once its process is gone, the lock and the dead run's staging are taken over and cleared.
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], check=True, capture_output=True
+    )
+    holder["pid"] = int(dead.stdout)
+    (output / LOCK_FILE).write_text(json.dumps(holder))
+
+    report = run(spark, source, output, full_refresh=False)
+
+    assert (report.rows_read, report.rows_written) == (3, 2)
+    assert not (output / "_staging").exists()
+    assert not (output / LOCK_FILE).exists()
