@@ -118,9 +118,8 @@ def stage_isolated(
             summary = stage_checked(batch.checked, path)
         except Py4JJavaError:
             storage.delete(path)
-            culprits = unreadable_files(
-                spark, [f for f in remaining if f not in _paths(failed_now)]
-            )
+            suspects = [f for f in remaining if f not in _paths(failed_now)]
+            culprits = unreadable_files(spark, suspects, input_root)
             if not culprits:
                 raise
             failed = [*failed_now, *culprits]

@@ -9,6 +9,7 @@ with one CSV read (see `etl.read`).
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -29,6 +30,9 @@ MIN_KNOWN_HEADER_CELLS = 2
 # First lines are fetched in parallel: on S3 each is a request with tens of ms of latency.
 _HEADER_READERS = 16
 
+# A column name as headers spell them: a letter or underscore first, no digits-only cells.
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_ ]*$")
+
 LAYOUT_OK = "ok"
 LAYOUT_MISSING_HEADER = "missing_header"
 LAYOUT_MISSING_REQUIRED = "missing_required_column"
@@ -48,7 +52,13 @@ class FileLayout:
 
     @property
     def has_header(self) -> bool:
-        return len(self.positions) >= MIN_KNOWN_HEADER_CELLS
+        """True when the line names two canonical columns, or is names only: a line of words
+        and no number or time is a header even if none of its names is known (its file is then
+        missing the required columns), never a row of data."""
+        if len(self.positions) >= MIN_KNOWN_HEADER_CELLS:
+            return True
+        names = [cell for cell in self.cells if cell]
+        return len(names) >= MIN_KNOWN_HEADER_CELLS and all(_NAME.match(n) for n in names)
 
     @property
     def missing_required(self) -> tuple[str, ...]:

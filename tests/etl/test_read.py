@@ -38,9 +38,13 @@ def test_layout_maps_positions_and_reports_missing_and_unknown_columns():
 
 def test_a_header_names_at_least_two_canonical_columns():
     assert layout_for("VendorID,Total_Amount").has_header
-    assert not layout_for("vendor_id,foo").has_header
     assert layout_for(trip_line()).status == LAYOUT_MISSING_HEADER
     assert layout_for(trip_line()).unknown_columns == ()
+    assert layout_for("1,foo").status == LAYOUT_MISSING_HEADER
+    # Names only, none known: a header of unknown columns, not a row of data.
+    unknown = layout_for("medallion, hack_license ,Fare")
+    assert unknown.status == LAYOUT_MISSING_REQUIRED
+    assert unknown.unknown_columns == ("fare", "hack_license", "medallion")
 
 
 def test_header_cells_follow_csv_quoting_and_drop_a_bom():
