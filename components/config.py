@@ -129,6 +129,19 @@ def _int(key: str, value: str, low: int, high: int) -> int:
     return int(text)
 
 
+def _max_concurrent_runs(value: str) -> int:
+    # Two runs over one curated bucket would race on its _state/ and staging (the job keeps one
+    # run's recovery from touching another's only by running alone), so Glue must queue them.
+    runs = _int("maxConcurrentRuns", value, 1, 1000)
+    if runs != 1:
+        raise _fail(
+            "maxConcurrentRuns",
+            value,
+            "1 (runs share the curated bucket's state and staging, so they must not overlap)",
+        )
+    return runs
+
+
 def _bool(key: str, value: str) -> bool:
     lowered = value.strip().lower()
     if lowered not in ("true", "false"):
@@ -272,7 +285,7 @@ def parse_config(raw: Mapping[str, str], stack: str, project: str = NAMESPACE) -
         max_retries=get("maxRetries", lambda v: _int("maxRetries", v, 0, 10), defaults.max_retries),
         max_concurrent_runs=get(
             "maxConcurrentRuns",
-            lambda v: _int("maxConcurrentRuns", v, 1, 1000),
+            _max_concurrent_runs,
             defaults.max_concurrent_runs,
         ),
         schedule=get("schedule", _schedule, defaults.schedule),

@@ -102,6 +102,7 @@ def test_defaults_match_the_contract_table() -> None:
         ({"maxRetries": "-1"}, "maxRetries"),
         ({"maxConcurrentRuns": "0"}, "maxConcurrentRuns"),
         ({"maxConcurrentRuns": "1001"}, "maxConcurrentRuns"),
+        ({"maxConcurrentRuns": "2"}, "maxConcurrentRuns"),
         ({"schedule": "cron(0 2 * * *)"}, "schedule"),
         ({"schedule": "0 2 * * ? *"}, "schedule"),
         ({"schedule": "cron(0 2 * * * *)"}, "schedule"),
@@ -182,3 +183,12 @@ def test_config_is_frozen() -> None:
     config = parse_config({}, "dev")
     with pytest.raises(AttributeError):
         config.worker_type = "G.8X"  # type: ignore[misc]
+
+
+def test_concurrent_runs_are_refused_and_the_message_says_why() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config({"maxConcurrentRuns": "5"}, "test")
+    assert str(caught.value) == (
+        "glue-etl:maxConcurrentRuns = '5' is invalid; allowed: 1 (runs share the curated "
+        "bucket's state and staging, so they must not overlap)"
+    )
