@@ -25,7 +25,7 @@ from ops.stack import (
     stack_outputs,
     stack_region,
 )
-from ops.status import recent_runs
+from ops.status import format_report, latest_report, recent_runs
 from ops.upload import collect, upload
 from ops.workflow import ActionState, follow, start_run
 
@@ -180,10 +180,16 @@ def cmd_status(args: argparse.Namespace, env: Env) -> int:
         raise _not_found(exc, workflow, region) from exc
     if not runs:
         print(f"no runs yet for workflow {workflow}", file=env.out)
-        return EXIT_OK
-    print(display.RUN_TABLE_HEADER, file=env.out)
-    for run in runs:
-        print(display.format_run_row(run), file=env.out)
+    else:
+        print(display.RUN_TABLE_HEADER, file=env.out)
+        for run in runs:
+            print(display.format_run_row(run), file=env.out)
+    bucket = args.curated_bucket or require_output(
+        stack_outputs(args.stack, env.runner), "curated_bucket", args.stack, "--curated-bucket"
+    )
+    report = latest_report(env.client("s3", region), bucket)
+    for line in format_report(report, bucket):
+        print(line, file=env.out)
     return EXIT_OK
 
 

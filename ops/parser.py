@@ -87,7 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
         [common],
         "show the last runs",
         "List the last runs of the stack's workflow, newest first: run id, status, start and end "
-        "times, and how many actions succeeded or failed.",
+        "times, and how many actions succeeded or failed; then the job's latest run report: "
+        "rows read, written, quarantined and dropped as duplicates, and the files it could not "
+        "read, with the reason.",
     )
     status.add_argument(
         "--workflow", help="Glue workflow name (default: the stack output workflow_name)"
@@ -95,16 +97,20 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument(
         "--limit", type=_positive_int, default=10, help="runs to show (default: %(default)s)"
     )
+    status.add_argument(
+        "--curated-bucket",
+        help="bucket holding the run reports (default: the stack output curated_bucket)",
+    )
 
     up = command(
         "upload",
         [common],
-        "upload CSV files to input/",
-        "Upload .csv and .csv.gz files to s3://<raw bucket>/input/, where the next run picks "
+        "upload CSV and Parquet files to input/",
+        "Upload .csv, .csv.gz and .parquet files to s3://<raw bucket>/input/, where the next run picks "
         "them up. Folders are walked recursively and keep their layout under input/; files are "
         "encrypted with the stack's KMS key (else the bucket's default encryption applies).",
     )
-    up.add_argument("paths", nargs="+", type=Path, help=".csv/.csv.gz files or folders")
+    up.add_argument("paths", nargs="+", type=Path, help=".csv/.csv.gz/.parquet files or folders")
     up.add_argument("--bucket", help="raw bucket (default: the stack output raw_bucket)")
     up.add_argument("--kms-key", help="KMS key for SSE-KMS (default: the stack output kms_key_arn)")
     return parser

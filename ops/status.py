@@ -1,9 +1,12 @@
-"""The most recent runs of a workflow (GetWorkflowRuns)."""
+"""The most recent runs of a workflow (GetWorkflowRuns) and the job's latest run report."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -20,3 +23,35 @@ def recent_runs(glue: Any, workflow: str, limit: int) -> list[dict[str, Any]]:
         runs.extend(page.get("Runs", []))
     runs.sort(key=lambda run: run.get("StartedOn") or _EPOCH, reverse=True)
     return runs[:limit]
+
+
+# Where the job writes its report of the last run (etl.paths.REPORTS_DIR in the curated bucket).
+LATEST_REPORT_KEY = "_reports/latest.json"
+
+
+def latest_report(s3: Any, bucket: str) -> dict[str, Any] | None:
+    """The job's latest run report, or None when no run has written one yet."""
+    try:
+        body = s3.get_object(Bucket=bucket, Key=LATEST_REPORT_KEY)["Body"].read()
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+            return None
+        raise
+    return json.loads(body)
+
+
+def format_report(report: dict[str, Any] | None, bucket: str) -> list[str]:
+    """The report's counts and failed files, a line each."""
+    if report is None:
+        return [f"latest run report: none yet (s3://{bucket}/{LATEST_REPORT_KEY})"]
+    failed = report.get("failed_files", [])
+    lines = [
+        f"latest run report: {report['run_id']} ({report['mode']}, finished {report['finished_at']})",
+        f"  rows read {report['rows_read']}, written {report['rows_written']}, "
+        f"quarantined {report['rows_quarantined']}, duplicates dropped "
+        f"{report['duplicates_dropped']}",
+        f"  files processed {report['files_processed']}, failed {len(failed)}, "
+        f"skipped {len(report.get('skipped_files', []))}",
+    ]
+    lines += [f"  failed: {f['path']}: {f['reason']}" for f in failed]
+    return lines

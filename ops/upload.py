@@ -11,7 +11,7 @@ from ops.display import ProgressBar
 from ops.errors import UsageError
 
 INPUT_PREFIX = "input/"
-SUFFIXES = (".csv", ".csv.gz")
+SUFFIXES = (".csv", ".csv.gz", ".parquet")
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def collect(paths: Sequence[Path]) -> list[UploadItem]:
                     raise UsageError(f"two files map to s3 key {key}: {items[key].path}, {file}")
                 items[key] = UploadItem(file, key, file.stat().st_size)
     if not items:
-        raise UsageError(f"no .csv or .csv.gz files under: {' '.join(map(str, paths))}")
+        raise UsageError(f"no .csv, .csv.gz or .parquet files under: {' '.join(map(str, paths))}")
     return sorted(items.values(), key=lambda item: item.key)
 
 
@@ -66,7 +66,13 @@ def extra_args(item: UploadItem, kms_key_arn: str | None) -> dict[str, str]:
     Without a key the bucket's default encryption applies; naming it explicitly also satisfies
     bucket policies that deny uploads lacking the SSE-KMS header.
     """
-    args = {"ContentType": "application/gzip" if item.key.lower().endswith(".gz") else "text/csv"}
+    key = item.key.lower()
+    content_type = "text/csv"
+    if key.endswith(".gz"):
+        content_type = "application/gzip"
+    elif key.endswith(".parquet"):
+        content_type = "application/vnd.apache.parquet"
+    args = {"ContentType": content_type}
     if kms_key_arn:
         args["ServerSideEncryption"] = "aws:kms"
         args["SSEKMSKeyId"] = kms_key_arn

@@ -22,6 +22,7 @@ WORKFLOW = "glue-etl-dev-pipeline"
 CRAWLER = "glue-etl-dev-raw-crawler"
 JOB = "glue-etl-dev-etl"
 RAW_BUCKET = "glue-etl-dev-raw-0a1b2c"
+CURATED_BUCKET = "glue-etl-dev-curated-0a1b2c"
 T0 = datetime(2026, 11, 24, 22, 0, 0, tzinfo=UTC)
 NOW = T0 + timedelta(minutes=10)
 
@@ -68,6 +69,10 @@ def glue(aws: None) -> Any:
         GlueVersion="5.1",
     )
     client.create_workflow(Name=WORKFLOW)
+    # The curated bucket, where the job leaves its run reports.
+    boto3.client("s3", region_name=REGION).create_bucket(
+        Bucket=CURATED_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
+    )
     client.create_trigger(
         Name=f"{WORKFLOW}-start",
         WorkflowName=WORKFLOW,
@@ -110,7 +115,7 @@ class FakePulumi:
 def stack_outputs(**overrides: Any) -> dict[str, Any]:
     outputs = {
         "raw_bucket": RAW_BUCKET,
-        "curated_bucket": "glue-etl-dev-curated-0a1b2c",
+        "curated_bucket": CURATED_BUCKET,
         "workflow_name": WORKFLOW,
         "job_name": JOB,
         "crawler_name": CRAWLER,

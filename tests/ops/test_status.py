@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
+import boto3
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.glue.models import glue_backends
 
 from ops.display import format_statistics
-from tests.ops.conftest import REGION, STACK, T0, WORKFLOW, FakePulumi, run_cli, stack_outputs
+from tests.ops.conftest import (
+    CURATED_BUCKET,
+    REGION,
+    STACK,
+    T0,
+    WORKFLOW,
+    FakePulumi,
+    run_cli,
+    stack_outputs,
+)
+
+NO_REPORT = f"latest run report: none yet (s3://{CURATED_BUCKET}/_reports/latest.json)"
 
 
 def test_status_lists_runs_newest_first(glue):
@@ -28,6 +41,7 @@ def test_status_lists_runs_newest_first(glue):
         ["RUN", "ID", "STATUS", "STARTED", "COMPLETED", "ACTIONS"],
         [second, "RUNNING", "2026-11-24", "23:00:00Z", "-", "-"],
         [first, "COMPLETED", "2026-11-24", "22:00:00Z", "2026-11-24", "22:06:15Z", "-"],
+        NO_REPORT.split(),
     ]
 
 
@@ -41,14 +55,14 @@ def test_status_limit_keeps_the_newest(glue):
         ["status", "--stack", STACK, "--limit", "2"], FakePulumi(stack_outputs()), {"glue": glue}
     )
 
-    assert [line.split()[0] for line in result.out_lines[1:]] == [ids[2], ids[1]]
+    assert [line.split()[0] for line in result.out_lines[1:3]] == [ids[2], ids[1]]
 
 
 def test_status_without_runs(glue):
     result = run_cli(["status", "--stack", STACK], FakePulumi(stack_outputs()), {"glue": glue})
 
     assert result.code == 0
-    assert result.out_lines == [f"no runs yet for workflow {WORKFLOW}"]
+    assert result.out_lines == [f"no runs yet for workflow {WORKFLOW}", NO_REPORT]
 
 
 def test_status_of_a_missing_workflow(glue):
@@ -77,3 +91,34 @@ def test_statistics_show_total_and_nonzero_counts():
     assert format_statistics(statistics) == "total=2 succeeded=1 failed=1"
     assert format_statistics({"TotalActions": 0}) == "total=0"
     assert format_statistics({}) == "-"
+
+
+def test_status_shows_the_latest_report_and_its_failed_files(glue):
+    report = {
+        "run_id": "20261124T220000000000Z-abc123",
+        "mode": "incremental",
+        "finished_at": "2026-11-24T22:06:15+00:00",
+        "files_processed": 3,
+        "rows_read": 120,
+        "rows_written": 100,
+        "rows_quarantined": 15,
+        "duplicates_dropped": 5,
+        "failed_files": [
+            {"path": "2024/cut.csv.gz", "reason": "unreadable_file: EOFException: truncated"}
+        ],
+        "skipped_files": [{"path": "notes.txt", "reason": "unsupported_file_type"}],
+    }
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.put_object(Bucket=CURATED_BUCKET, Key="_reports/latest.json", Body=json.dumps(report))
+
+    result = run_cli(["status", "--stack", STACK], FakePulumi(stack_outputs()), {"glue": glue})
+
+    assert result.code == 0
+    assert result.out_lines == [
+        f"no runs yet for workflow {WORKFLOW}",
+        "latest run report: 20261124T220000000000Z-abc123 (incremental, finished "
+        "2026-11-24T22:06:15+00:00)",
+        "  rows read 120, written 100, quarantined 15, duplicates dropped 5",
+        "  files processed 3, failed 1, skipped 1",
+        "  failed: 2024/cut.csv.gz: unreadable_file: EOFException: truncated",
+    ]

@@ -28,12 +28,13 @@ def kms_key_arn(aws) -> str:
 
 @pytest.fixture
 def input_tree(tmp_path):
-    """A folder with nested CSVs, a gzipped CSV, and files the job would not read."""
+    """A folder with nested CSVs, a gzipped CSV, a Parquet file, and files the job would not read."""
     root = tmp_path / "trips"
     (root / "2024" / "01").mkdir(parents=True)
     (root / "top.csv").write_bytes(b"vendor_id,total_amount\n1,9.5\n")
     (root / "2024" / "01" / "jan.csv").write_bytes(b"vendor_id,total_amount\n2,12.0\n")
     (root / "2024" / "01" / "feb.CSV.GZ").write_bytes(gzip.compress(b"vendor_id\n3\n", mtime=0))
+    (root / "2024" / "yellow_tripdata_2024-01.parquet").write_bytes(b"PAR1...PAR1")
     (root / "notes.txt").write_text("not input\n")
     (root / "2024" / "archive.zip").write_bytes(b"PK")
     single = tmp_path / "extra.csv"
@@ -51,6 +52,9 @@ def test_upload_folder_and_file_keeps_relative_keys_under_input(s3, kms_key_arn,
     expected = {
         "input/2024/01/feb.CSV.GZ": root / "2024" / "01" / "feb.CSV.GZ",
         "input/2024/01/jan.csv": root / "2024" / "01" / "jan.csv",
+        "input/2024/yellow_tripdata_2024-01.parquet": root
+        / "2024"
+        / "yellow_tripdata_2024-01.parquet",
         "input/extra.csv": single,
         "input/top.csv": root / "top.csv",
     }
@@ -61,13 +65,16 @@ def test_upload_folder_and_file_keeps_relative_keys_under_input(s3, kms_key_arn,
         assert obj["Body"].read() == path.read_bytes()
         assert obj["ServerSideEncryption"] == "aws:kms"
         assert obj["SSEKMSKeyId"] == kms_key_arn
-        assert obj["ContentType"] == ("application/gzip" if key.endswith("GZ") else "text/csv")
+        content_type = "application/gzip" if key.endswith("GZ") else "text/csv"
+        if key.endswith(".parquet"):
+            content_type = "application/vnd.apache.parquet"
+        assert obj["ContentType"] == content_type
 
     total = sum(path.stat().st_size for path in expected.values())
     assert result.out_lines == [
-        f"uploading 4 files ({total} bytes) to s3://{RAW_BUCKET}/input/",
+        f"uploading 5 files ({total} bytes) to s3://{RAW_BUCKET}/input/",
         *(f"  {path} -> {key}" for key, path in sorted(expected.items())),
-        "uploaded 4 files",
+        "uploaded 5 files",
     ]
     assert result.err.endswith(f"] 100% {total}/{total} bytes\n")
     # Credentials are checked (STS) before anything is announced, in the stack's region.
@@ -119,7 +126,7 @@ def test_upload_of_a_folder_without_csv_is_a_usage_error(s3, tmp_path):
     )
 
     assert result.code == 2
-    assert result.err_lines == [f"error: no .csv or .csv.gz files under: {tmp_path}"]
+    assert result.err_lines == [f"error: no .csv, .csv.gz or .parquet files under: {tmp_path}"]
 
 
 def test_upload_without_raw_bucket_output_is_a_usage_error(s3, input_tree):
