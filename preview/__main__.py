@@ -17,7 +17,7 @@ from components.config import ConfigError
 from preview.capture import capture_stack, normalise, to_graph
 from preview.cost import estimate, format_estimate
 from preview.render import render_tree
-from preview.stackfile import PROJECT_ROOT, STACKS, load_stack_config
+from preview.stackfile import PROJECT_ROOT, STACKS, StackFileError, load_stack_config
 
 SNAPSHOT_DIR = PROJECT_ROOT / "tests" / "snapshots"
 
@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
             _update_snapshots()
         else:
             _preview(args.stack, args.json)
-    except (ConfigError, FileNotFoundError) as error:
+    except (ConfigError, StackFileError) as error:
         print(f"preview: {error}", file=sys.stderr)
         return 2
     return 0

@@ -15,6 +15,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 STACKS: tuple[str, ...] = ("dev", "prod")
 
 
+class StackFileError(ValueError):
+    """A stack file that is missing or cannot be read as Pulumi stack config (one-line message)."""
+
+
 def stack_file(stack: str) -> Path:
     """Path of the committed stack file for `stack`."""
     return PROJECT_ROOT / f"Pulumi.{stack}.yaml"
@@ -29,9 +33,18 @@ def stack_config(stack: str, overrides: dict[str, Any] | None = None) -> dict[st
     """
     path = stack_file(stack)
     if not path.is_file():
-        raise FileNotFoundError(f"no stack file {path.name} (known stacks: {', '.join(STACKS)})")
-    raw = yaml.safe_load(path.read_text()) or {}
-    values: dict[str, Any] = dict(raw.get("config") or {})
+        raise StackFileError(f"no stack file {path.name} (known stacks: {', '.join(STACKS)})")
+    try:
+        raw = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(error, "problem", None) or type(error).__name__
+        raise StackFileError(f"{path.name} is not valid YAML{where}: {problem}") from None
+    config = raw.get("config") if isinstance(raw, dict) else None
+    if not isinstance(raw, dict) or not isinstance(config or {}, dict):
+        raise StackFileError(f"{path.name} must be a mapping with a `config:` mapping")
+    values: dict[str, Any] = dict(config or {})
     for key, value in (overrides or {}).items():
         values[key if ":" in key else f"{NAMESPACE}:{key}"] = value
     return {key: encode_value(value) for key, value in values.items()}

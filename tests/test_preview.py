@@ -9,6 +9,7 @@ import pytest
 
 from preview.__main__ import dump, main, snapshot_graph, snapshot_path
 from preview.capture import capture_stack
+from preview import stackfile
 from preview.stackfile import STACKS
 
 UPDATE_HINT = "review the change, then run `make snapshots` and commit tests/snapshots/"
@@ -71,3 +72,25 @@ def test_unknown_stack_is_a_usage_error(capsys) -> None:
     assert capsys.readouterr().err.strip() == (
         "preview: no stack file Pulumi.staging.yaml (known stacks: dev, prod)"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "config:\n  glue-etl:workerType: [G.1X\n",
+            "preview: Pulumi.broken.yaml is not valid YAML at line 3: "
+            "expected ',' or ']', but got '<stream end>'",
+        ),
+        (
+            "- just\n- a list\n",
+            "preview: Pulumi.broken.yaml must be a mapping with a `config:` mapping",
+        ),
+        ("config: 3\n", "preview: Pulumi.broken.yaml must be a mapping with a `config:` mapping"),
+    ],
+)
+def test_a_malformed_stack_file_is_one_line(capsys, monkeypatch, tmp_path, text, message) -> None:
+    monkeypatch.setattr(stackfile, "PROJECT_ROOT", tmp_path)
+    (tmp_path / "Pulumi.broken.yaml").write_text(text)
+    assert main(["--stack", "broken"]) == 2
+    assert capsys.readouterr().err.strip() == message
