@@ -9,11 +9,14 @@ from pathlib import Path
 
 from pyspark.sql import SparkSession
 
-# Spark's own defaults (log4j2-defaults.properties in spark-core) at WARN, minus three lines that
-# bury the run summary on a laptop and say nothing about the data: Hadoop's native library is
-# missing (the Java fallback is fine), and the job's plans have more columns than
-# spark.sql.debug.maxToStringFields (only their log strings are cut). Using a file of our own
-# also stops Spark printing "Setting default log level" at start-up.
+# Spark's own defaults (log4j2-defaults.properties in spark-core) at WARN, minus lines that bury
+# the run summary on a laptop and say nothing about the data: Hadoop's native library is missing
+# (the Java fallback is fine), the job's plans have more columns than
+# spark.sql.debug.maxToStringFields (only their log strings are cut) and make big task binaries.
+# A task that fails on an unreadable input file logs its stack trace from four places; the run
+# reports that file itself (failed_files) and goes on, and any other failure still reaches the
+# caller with Spark's full message, so those loggers are off. Using a file of our own also stops
+# Spark printing "Setting default log level" at start-up.
 LOG4J2_PROPERTIES = """\
 rootLogger.level = warn
 rootLogger.appenderRef.stderr.ref = console
@@ -30,6 +33,16 @@ logger.nativecode.name = org.apache.hadoop.util.NativeCodeLoader
 logger.nativecode.level = error
 logger.plan_strings.name = org.apache.spark.sql.catalyst.util.SparkStringUtils
 logger.plan_strings.level = error
+logger.task_binary.name = org.apache.spark.scheduler.DAGScheduler
+logger.task_binary.level = error
+logger.executor.name = org.apache.spark.executor.Executor
+logger.executor.level = off
+logger.task_set.name = org.apache.spark.scheduler.TaskSetManager
+logger.task_set.level = off
+logger.writer.name = org.apache.spark.sql.execution.datasources.FileFormatWriter
+logger.writer.level = off
+logger.utils.name = org.apache.spark.util.Utils
+logger.utils.level = off
 """
 
 

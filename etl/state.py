@@ -89,11 +89,12 @@ def relative_path(root: str, uri: str) -> str:
 def list_input_files(storage: Storage, root: str) -> Listing:
     """CSV (also .csv.gz) and Parquet files at any depth under `root` (or `root` itself), sorted
     by path, and the other files, reported as skipped. Hidden files and folders (names starting
-    with `.`) are ignored: editors and tools leave them around."""
+    with `.` or `_`, as Spark and Hadoop treat them: `_SUCCESS`, `_manifest.json`, editors'
+    backups) are ignored."""
     found, skipped = [], []
     for file in storage.list_files(root):
         path = relative_path(root, file.uri)
-        if any(part.startswith(".") for part in PurePosixPath(path).parts):
+        if any(part.startswith((".", "_")) for part in PurePosixPath(path).parts):
             continue
         if path.lower().endswith(INPUT_SUFFIXES):
             found.append(InputFile(path, file.uri, file.size, file.modified_ms))

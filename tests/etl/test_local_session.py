@@ -1,4 +1,5 @@
-"""The local session is quiet: Spark's start-up and plan-string warnings do not bury the summary."""
+"""The local session is quiet: Spark's start-up, plan-string and failed-task logs do not bury the
+summary."""
 
 from __future__ import annotations
 
@@ -15,8 +16,12 @@ def _level(spark, logger: str) -> str:
     [
         ("org.apache.hadoop.util.NativeCodeLoader", "ERROR"),
         ("org.apache.spark.sql.catalyst.util.SparkStringUtils", "ERROR"),
-        # Everything else still warns: only the three noisy lines are silenced.
-        ("org.apache.spark.scheduler.TaskSetManager", "WARN"),
+        # A task failing on an unreadable file: the run reports the file itself and goes on.
+        ("org.apache.spark.scheduler.TaskSetManager", "OFF"),
+        ("org.apache.spark.executor.Executor", "OFF"),
+        # Everything else still warns: only the noisy lines are silenced.
+        ("org.apache.spark.storage.BlockManager", "WARN"),
+        ("org.apache.spark.sql.execution.datasources.InMemoryFileIndex", "WARN"),
     ],
 )
 def test_the_driver_jvm_runs_with_the_projects_logging(spark, logger, level):
