@@ -7,9 +7,9 @@ import time
 
 import pytest
 
+from preview import stackfile
 from preview.__main__ import dump, main, snapshot_graph, snapshot_path
 from preview.capture import capture_stack
-from preview import stackfile
 from preview.stackfile import STACKS
 
 UPDATE_HINT = "review the change, then run `make snapshots` and commit tests/snapshots/"
