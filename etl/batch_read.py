@@ -28,7 +28,7 @@ from etl.parquet_input import (
     read_parquet_group,
 )
 from etl.parse import type_values
-from etl.quarantine import stage_shape, with_reject_reason
+from etl.quarantine import checked_shape, with_reject_reason
 from etl.read import read_headerless, read_layout_group, source_path
 from etl.report import FailedFile, one_line
 from etl.stage import BatchSummary, stage_checked
@@ -75,7 +75,10 @@ def parse_files(spark: SparkSession, files: Sequence[str], input_root: str) -> P
         for layout, uris in groups.items()
     ] + [read_parquet_group(spark, layout, uris) for layout, uris in parquet_groups.items()]
     checked = [
-        stage_shape(with_pickup_date(with_reject_reason(type_values(cells.frame))), cells, source)
+        cells.frame.transform(type_values)
+        .transform(with_reject_reason)
+        .transform(with_pickup_date)
+        .transform(checked_shape, cells, source)
         for cells in frames
     ]
     layouts: list[FileLayout | ParquetLayout] = [*groups, *parquet_groups]

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as sf
 
+from etl.columns import SOURCE_FILE, require_columns
 from etl.contract import PARTITION_COLUMN
 from etl.schema import CANONICAL_NAMES
 
@@ -18,7 +19,7 @@ def content_order(tiebreakers: Sequence[str] = ()) -> list[Column]:
     `source_file` and any extra tiebreakers (which only separate rows with identical content)."""
     return [
         *(sf.col(name).asc_nulls_last() for name in CANONICAL_NAMES),
-        sf.col("source_file").asc_nulls_last(),
+        sf.col(SOURCE_FILE).asc_nulls_last(),
         *(sf.col(name).asc_nulls_last() for name in tiebreakers),
     ]
 
@@ -41,13 +42,8 @@ def rank_duplicates(
     unknown = [key for key in keys if key not in CANONICAL_NAMES]
     if not keys or unknown:
         raise ValueError(f"dedupe keys must be canonical column names, got {list(keys)}")
+    require_columns(trips, PARTITION_COLUMN.name, SOURCE_FILE, *CANONICAL_NAMES, *tiebreakers)
     window = Window.partitionBy(PARTITION_COLUMN.name, *cluster_columns, *keys).orderBy(
         *content_order(tiebreakers)
     )
     return trips.withColumn(RANK_COLUMN, sf.row_number().over(window))
-
-
-def drop_duplicates(trips: DataFrame, keys: Sequence[str]) -> DataFrame:
-    """Keep one row per (pickup_date, *keys): the first in `content_order`. Needs `pickup_date`."""
-    ranked = rank_duplicates(trips, keys)
-    return ranked.where(sf.col(RANK_COLUMN) == 1).drop(RANK_COLUMN)

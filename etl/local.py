@@ -61,6 +61,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     if target.exists() and not target.is_dir():
         raise UsageError(f"output path is not a folder: {args.output}")
     existing = next(p for p in (target, *target.parents) if p.exists())
+    if not existing.is_dir():
+        raise UsageError(f"output path {args.output} cannot be created: {existing} is a file")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise UsageError(f"output path is not writable: {args.output} ({existing} is read-only)")
     args.input, args.output = source, target

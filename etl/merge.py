@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as sf
 
+from etl.columns import require_columns
 from etl.contract import PARTITION_COLUMN
 from etl.dedupe import RANK_COLUMN, rank_duplicates
 from etl.metrics import hourly_metrics
@@ -89,25 +90,37 @@ def existing_trips(
     return ExistingTrips(frame, rows)
 
 
+@dataclass(frozen=True)
+class ValidBatch:
+    """The batch's valid trips (TRIPS_SCHEMA), the pickup dates they touch and about how many
+    there are (from the staging counts: sizes the shuffle without a scan)."""
+
+    trips: DataFrame
+    dates: Sequence[str]
+    rows: int
+
+
+@dataclass(frozen=True)
+class MergeOptions:
+    output_root: str
+    run_id: str
+    dedupe_keys: Sequence[str]
+
+
 def merge_batch(
-    spark: SparkSession,
-    storage: Storage,
-    batch: DataFrame,
-    dates: Sequence[str],
-    output_root: str,
-    run_id: str,
-    dedupe_keys: Sequence[str],
-    batch_rows: int,
+    spark: SparkSession, storage: Storage, batch: ValidBatch, options: MergeOptions
 ) -> MergeResult:
-    """Merge the batch's valid trips (TRIPS_SCHEMA, about `batch_rows` of them) into the given
-    dates and stage trips and hourly metrics for those dates under the run's staging folder.
-    Returns the batch's counts, gathered while the trips are written (one pass, no cache)."""
-    staged = staging_root(output_root, run_id)
-    combined = batch.select(*TRIPS_SCHEMA.names).withColumn(ORIGIN_COLUMN, sf.lit(_BATCH))
+    """Merge the batch's valid trips into their dates and stage trips and hourly metrics of
+    those dates under the run's staging folder. Returns the batch's counts, gathered while the
+    trips are written (one pass, no cache)."""
+    output_root, dedupe_keys, dates = options.output_root, options.dedupe_keys, batch.dates
+    staged = staging_root(output_root, options.run_id)
+    trips = require_columns(batch.trips, *TRIPS_SCHEMA.names)
+    combined = trips.select(*TRIPS_SCHEMA.names).withColumn(ORIGIN_COLUMN, sf.lit(_BATCH))
     existing = existing_trips(spark, storage, output_root, dates)
     # The shuffle holds the existing trips of those dates as well as the batch. The batch's rows
     # per date are not known here, so each date is taken to get an even share of them.
-    rows, largest_date = batch_rows, math.ceil(batch_rows / max(len(dates), 1))
+    rows, largest_date = batch.rows, math.ceil(batch.rows / max(len(dates), 1))
     if existing is not None:
         combined = existing.frame.withColumn(ORIGIN_COLUMN, sf.lit(_EXISTING)).unionByName(combined)
         rows += sum(existing.rows_by_date.values())

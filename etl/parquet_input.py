@@ -35,6 +35,7 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
+from etl.columns import LAYOUT_STATUS, MALFORMED, raw_column
 from etl.contract import (
     DERIVED_NAMES,
     REQUIRED_NAMES,
@@ -43,7 +44,7 @@ from etl.contract import (
     service_from_header,
 )
 from etl.layout import LAYOUT_MISSING_REQUIRED, LAYOUT_OK, canonical_positions
-from etl.read import READ_OPTIONS, Cells, raw_column
+from etl.read import READ_OPTIONS, Cells
 from etl.report import one_line
 from etl.schema import CANONICAL_NAMES
 
@@ -203,8 +204,8 @@ def read_parquet_group(spark: SparkSession, layout: ParquetLayout, files: Sequen
 
     frame = rows.select(
         *(sf.col(f"`{name}`").alias(f"_p{i}") for i, name in enumerate(names, start=1)),
-        sf.lit(layout.status).alias("layout_status"),
-        sf.lit(False).alias("malformed"),
+        sf.lit(layout.status).alias(LAYOUT_STATUS),
+        sf.lit(False).alias(MALFORMED),
         *(raw_cell(name) for name in CANONICAL_NAMES),
     )
     helpers = tuple(f"_p{i}" for i in range(1, len(names) + 1))

@@ -27,9 +27,9 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
+from etl.columns import raw_column, require_columns
 from etl.contract import CANONICAL_COLUMNS, CODE_WORDS, UNMAPPED_WORDS_ARE_NULL
 from etl.contract import Column as Contract
-from etl.read import raw_column
 from etl.schema import spark_type
 
 # Accepted timestamp shapes (naive local times; the session time zone is UTC so nothing shifts).
@@ -124,6 +124,7 @@ def typed_native(raw: Column, source: DataType, column: Contract) -> Column:
 def type_values(cells: DataFrame) -> DataFrame:
     """Add every canonical column, typed, next to the cell it was parsed from. String cells are
     parsed; Parquet cells are converted from their physical type."""
+    require_columns(cells, *(raw_column(c.name) for c in CANONICAL_COLUMNS))
     types = {field.name: field.dataType for field in cells.schema.fields}
     return cells.select(
         "*",

@@ -6,6 +6,7 @@ declared from too, so the writer and the catalog cannot disagree on a folder nam
 
 from __future__ import annotations
 
+from etl.columns import SOURCE_FILE
 from etl.contract import CURATED_TABLES, PARTITION_COLUMN
 from etl.storage import join_path
 
@@ -15,7 +16,7 @@ STATE_DIR = "_state"
 STAGING_DIR = "_staging"
 REPORTS_DIR = "_reports"
 # Quarantine is partitioned by input file, so reprocessing a file replaces its rows.
-QUARANTINE_PARTITION = "source_file"
+QUARANTINE_PARTITION = SOURCE_FILE
 
 # Characters Spark escapes in a partition folder name (as `%XX`), so that a value such as a
 # path with `/` is one folder; see ExternalCatalogUtils.escapePathName.

@@ -9,7 +9,7 @@ from pyspark.sql import SparkSession
 
 from etl.batch_read import stage_isolated
 from etl.checkpoints import STAGED, checkpoint
-from etl.merge import MergeResult, merge_batch
+from etl.merge import MergeOptions, MergeResult, ValidBatch, merge_batch
 from etl.paths import staging_root
 from etl.publish import publish, stage_quarantine
 from etl.quarantine import quarantined_rows, valid_rows
@@ -73,16 +73,11 @@ def run_pipeline(spark: SparkSession, files: Sequence[InputFile], options: RunOp
         )
     merged = MergeResult(0, 0, 0)
     if summary.dates:
-        merged = merge_batch(
-            spark,
-            storage,
-            valid_rows(read_staged(spark, checked_path)),
-            summary.dates,
-            options.output_root,
-            options.run_id,
-            options.dedupe_keys,
-            summary.valid_rows,
+        valid = ValidBatch(
+            valid_rows(read_staged(spark, checked_path)), summary.dates, summary.valid_rows
         )
+        target = MergeOptions(options.output_root, options.run_id, options.dedupe_keys)
+        merged = merge_batch(spark, storage, valid, target)
     partitions = []
     if files:
         partitions = publish(storage, options.output_root, options.run_id, [f.path for f in files])

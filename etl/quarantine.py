@@ -15,13 +15,22 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as sf
 from pyspark.sql.types import StringType
 
+from etl.columns import (
+    LAYOUT_STATUS,
+    MALFORMED,
+    PICKUP_DATE,
+    RAW_LINE,
+    RAW_STRUCT,
+    REJECT_REASON,
+    RUN_ID,
+    SOURCE_FILE,
+    raw_column,
+    require_columns,
+)
 from etl.layout import LAYOUT_MISSING_HEADER, LAYOUT_MISSING_REQUIRED
 from etl.parse import any_unparseable, unparseable
-from etl.read import Cells, raw_column
+from etl.read import Cells
 from etl.schema import CANONICAL_NAMES, TRIPS_SCHEMA
-
-# Staged rows keep a rejected row's original strings in this struct (null for valid rows).
-RAW_STRUCT = "raw"
 
 MIN_PASSENGERS = 0
 MAX_PASSENGERS = 9
@@ -71,6 +80,7 @@ REASONS: tuple[Reason, ...] = (
     Reason("total_amount_out_of_range", "total_amount is below 0 or above 10000"),
 )
 REASON_CODES: tuple[str, ...] = tuple(reason.code for reason in REASONS)
+_RAW_COLUMNS = frozenset(raw_column(name) for name in CANONICAL_NAMES)
 
 
 def _raw(name: str) -> Column:
@@ -100,9 +110,9 @@ def rules(typed: DataFrame) -> tuple[tuple[str, Column], ...]:
         | any_unparseable(_OTHER_COLUMNS)
     )
     conditions = {
-        LAYOUT_MISSING_HEADER: sf.col("layout_status") == LAYOUT_MISSING_HEADER,
-        LAYOUT_MISSING_REQUIRED: sf.col("layout_status") == LAYOUT_MISSING_REQUIRED,
-        "malformed_line": sf.col("malformed"),
+        LAYOUT_MISSING_HEADER: sf.col(LAYOUT_STATUS) == LAYOUT_MISSING_HEADER,
+        LAYOUT_MISSING_REQUIRED: sf.col(LAYOUT_STATUS) == LAYOUT_MISSING_REQUIRED,
+        "malformed_line": sf.col(MALFORMED),
         "missing_pickup_datetime": _raw("pickup_datetime").isNull(),
         # Only a value that fails to parse can hide a bad byte: valid rows never pay for the search.
         "invalid_encoding": parse_failure & _undecodable(typed),
@@ -125,46 +135,47 @@ def with_reject_reason(typed: DataFrame) -> DataFrame:
 
     A null comparison (e.g. no dropoff time) never rejects: only present, wrong values do.
     """
+    require_columns(typed, LAYOUT_STATUS, MALFORMED, *CANONICAL_NAMES, *_RAW_COLUMNS)
     reason: Column = sf.lit(None).cast("string")
     for code, condition in reversed(rules(typed)):
         reason = sf.when(sf.coalesce(condition, sf.lit(False)), sf.lit(code)).otherwise(reason)
-    return typed.withColumn("reject_reason", reason)
+    return typed.withColumn(REJECT_REASON, reason)
 
 
-def stage_shape(checked: DataFrame, cells: Cells, source_file: Column) -> DataFrame:
+def checked_shape(checked: DataFrame, cells: Cells, source_file: Column) -> DataFrame:
     """Checked lines of one read -> staged rows: `source_file`, typed columns, `reject_reason`,
     `pickup_date`, and for rejected rows only their original strings (`raw` struct) and
     `raw_line`; valid rows get nulls there. Only quarantine needs the strings, and building them
     for the few rejected rows keeps the parse pass cheap."""
-    rejected = sf.col("reject_reason").isNotNull()
+    require_columns(checked, REJECT_REASON, PICKUP_DATE, *_RAW_COLUMNS)
+    rejected = sf.col(REJECT_REASON).isNotNull()
     # Parquet cells have their file's physical types; quarantine keeps every value as a string.
     strings = sf.struct(*(_raw(name).cast("string").alias(name) for name in CANONICAL_NAMES))
-    dropped = _RAW_COLUMNS | set(cells.helper_columns) | {"layout_status", "malformed"}
+    dropped = _RAW_COLUMNS | set(cells.helper_columns) | {LAYOUT_STATUS, MALFORMED}
     return checked.select(
         # The file name is taken last: Spark cannot merge projections across it, and the rebuilt
         # line must merge into the condition below to be evaluated for rejected rows only.
-        source_file.alias("source_file"),
+        source_file.alias(SOURCE_FILE),
         *(c for c in checked.columns if c not in dropped),
         sf.when(rejected, strings).alias(RAW_STRUCT),
-        sf.when(rejected, cells.raw_line).alias("raw_line"),
+        sf.when(rejected, cells.raw_line).alias(RAW_LINE),
     )
-
-
-_RAW_COLUMNS = frozenset(raw_column(name) for name in CANONICAL_NAMES)
 
 
 def valid_rows(checked: DataFrame) -> DataFrame:
     """Rows without a reject reason, as trips: typed canonical columns, `source_file` and the
     `pickup_date` the checks computed (TRIPS_SCHEMA)."""
-    return checked.where(sf.col("reject_reason").isNull()).select(*TRIPS_SCHEMA.names)
+    require_columns(checked, REJECT_REASON, *TRIPS_SCHEMA.names)
+    return checked.where(sf.col(REJECT_REASON).isNull()).select(*TRIPS_SCHEMA.names)
 
 
 def quarantined_rows(checked: DataFrame, run_id: str) -> DataFrame:
     """Rejected rows with their original strings, in QUARANTINE_SCHEMA column order."""
-    return checked.where(sf.col("reject_reason").isNotNull()).select(
+    require_columns(checked, REJECT_REASON, RAW_STRUCT, RAW_LINE, SOURCE_FILE)
+    return checked.where(sf.col(REJECT_REASON).isNotNull()).select(
         *(sf.col(f"{RAW_STRUCT}.{name}").alias(name) for name in CANONICAL_NAMES),
-        "raw_line",
-        "reject_reason",
-        "source_file",
-        sf.lit(run_id).alias("run_id"),
+        RAW_LINE,
+        REJECT_REASON,
+        SOURCE_FILE,
+        sf.lit(run_id).alias(RUN_ID),
     )

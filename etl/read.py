@@ -16,6 +16,7 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as sf
 from pyspark.sql.types import StringType, StructField, StructType
 
+from etl.columns import LAYOUT_STATUS, MALFORMED, raw_column
 from etl.layout import FileLayout
 from etl.schema import CANONICAL_NAMES
 
@@ -60,12 +61,6 @@ def source_path(input_root: str) -> Column:
     return sf.when(relative != "", relative).otherwise(name)
 
 
-def raw_column(name: str) -> str:
-    """Top-level string column holding canonical column `name` as read (before staging, where
-    the strings of rejected rows move into the `raw` struct, see `etl.quarantine.stage_shape`)."""
-    return f"_raw_{name}"
-
-
 def cell_name(position: int) -> str:
     """Name of the string column holding cell `position` (1-based) of a CSV line."""
     return f"_c{position}"
@@ -94,7 +89,7 @@ class Cells:
     reader's own columns (`helper_columns`) that `raw_line` is built from.
 
     `raw_line` is an expression, not a column, so that it is only evaluated where used: for
-    rejected rows (see `etl.quarantine.stage_shape`). For the same reason the strings stay
+    rejected rows (see `etl.quarantine.checked_shape`). For the same reason the strings stay
     top-level columns: a struct of them would be built for every row.
     """
 
@@ -126,8 +121,8 @@ def read_layout_group(spark: SparkSession, layout: FileLayout, files: Sequence[s
 
     frame = lines.select(
         "*",
-        sf.lit(layout.status).alias("layout_status"),
-        sf.col(_CORRUPT).isNotNull().alias("malformed"),
+        sf.lit(layout.status).alias(LAYOUT_STATUS),
+        sf.col(_CORRUPT).isNotNull().alias(MALFORMED),
         *(raw_cell(name) for name in CANONICAL_NAMES),
     )
     # Spark's own CSV writer quotes exactly the cells that need it; one expression keeps the
@@ -147,8 +142,8 @@ def read_headerless(spark: SparkSession, status: str, files: Sequence[str]) -> C
         .where(sf.trim(sf.col(_LINE)) != "")
         .select(
             _LINE,
-            sf.lit(status).alias("layout_status"),
-            sf.lit(False).alias("malformed"),
+            sf.lit(status).alias(LAYOUT_STATUS),
+            sf.lit(False).alias(MALFORMED),
             *(sf.lit(None).cast("string").alias(raw_column(n)) for n in CANONICAL_NAMES),
         )
     )

@@ -14,6 +14,7 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
+from etl.columns import RAW_LINE, REJECT_REASON, RUN_ID, SOURCE_FILE
 from etl.contract import (
     CANONICAL_COLUMNS,
     HOURLY_METRICS_COLUMNS,
@@ -62,9 +63,9 @@ HOURLY_METRICS_SCHEMA: StructType = StructType(
 QUARANTINE_SCHEMA: StructType = StructType(
     [
         *(StructField(name, StringType(), True) for name in CANONICAL_NAMES),
-        StructField("raw_line", StringType(), True),
-        StructField("reject_reason", StringType(), True),
-        StructField("source_file", StringType(), True),
-        StructField("run_id", StringType(), True),
+        StructField(RAW_LINE, StringType(), True),
+        StructField(REJECT_REASON, StringType(), True),
+        StructField(SOURCE_FILE, StringType(), True),
+        StructField(RUN_ID, StringType(), True),
     ]
 )

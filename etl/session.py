@@ -73,7 +73,6 @@ def local_spark(app_name: str = "glue-etl-local", shuffle_partitions: int = 4) -
         .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
         .config("spark.default.parallelism", "2")
         .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.sources.partitionOverwriteMode", "dynamic")
         .config("spark.driver.memory", "2g")
         .config("spark.sql.adaptive.enabled", "true")
         .getOrCreate()

@@ -14,8 +14,9 @@ from pyspark.sql import Column, DataFrame, Observation, SparkSession
 from pyspark.sql import functions as sf
 from pyspark.sql.types import StringType, StructField, StructType
 
+from etl.columns import RAW_LINE, RAW_STRUCT, REJECT_REASON, SOURCE_FILE
 from etl.contract import PARTITION_COLUMN
-from etl.quarantine import RAW_STRUCT, REASON_CODES
+from etl.quarantine import REASON_CODES
 from etl.schema import CANONICAL_NAMES, CANONICAL_SCHEMA, spark_type
 
 CHECKED_DIR = "checked"
@@ -41,22 +42,22 @@ class BatchSummary:
 
 
 def _valid() -> Column:
-    return sf.col("reject_reason").isNull()
+    return sf.col(REJECT_REASON).isNull()
 
 
 # What later steps read back: typed values and `pickup_date` (valid rows), the `raw` strings and
-# `raw_line` (quarantined rows, see `etl.quarantine.stage_shape`), `reject_reason`, `source_file`.
+# `raw_line` (quarantined rows, see `etl.quarantine.checked_shape`), `reject_reason`, `source_file`.
 STAGED_SCHEMA = StructType(
     [
-        StructField("source_file", StringType(), True),
-        StructField("raw_line", StringType(), True),
+        StructField(SOURCE_FILE, StringType(), True),
+        StructField(RAW_LINE, StringType(), True),
         StructField(
             RAW_STRUCT,
             StructType([StructField(name, StringType(), True) for name in CANONICAL_NAMES]),
             True,
         ),
         *CANONICAL_SCHEMA.fields,
-        StructField("reject_reason", StringType(), True),
+        StructField(REJECT_REASON, StringType(), True),
         StructField(PARTITION_COLUMN.name, spark_type(PARTITION_COLUMN.type), True),
     ]
 )
@@ -70,7 +71,7 @@ def _metrics() -> list[Column]:
     dates = sf.array_sort(sf.collect_set(valid_date)).cast("array<string>")
     return [
         sf.count(sf.lit(1)).alias(_ROWS),
-        *(sf.count_if(sf.col("reject_reason") == code).alias(code) for code in REASON_CODES),
+        *(sf.count_if(sf.col(REJECT_REASON) == code).alias(code) for code in REASON_CODES),
         sf.array_join(dates, ",").alias(_DATES),
     ]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +54,9 @@ def trip_line(**values: str) -> str:
     return ",".join({**DEFAULTS, **values}[name] for name in TLC_2015_COLUMNS)
 
 
-def checked_rows(spark: SparkSession, files: dict[str, list[str]]) -> DataFrame:
+def checked_rows(spark: SparkSession, folder: Path, files: dict[str, list[str]]) -> DataFrame:
     """Files (name -> lines) -> staged-shape rows after reading, parsing and validation (the
     pipeline's own parse step). `source_file` is the name given: the path under the input root."""
-    folder = Path(tempfile.mkdtemp(prefix="checked-"))
     for name, lines in files.items():
         write_csv(folder / name, lines)
     batch = parse_files(spark, [(folder / name).as_uri() for name in files], folder.as_uri())

@@ -233,8 +233,8 @@ EXPECTED = [
 ]
 
 
-def test_every_era_loads_with_its_values_mapped(spark):
-    checked = checked_rows(spark, FILES)
+def test_every_era_loads_with_its_values_mapped(spark, tmp_path):
+    checked = checked_rows(spark, tmp_path, FILES)
     assert checked.where(sf.col("reject_reason").isNotNull()).count() == 0
     actual = valid_rows(checked).drop("source_file", "pickup_date")
     expected = spark.createDataFrame(EXPECTED, CANONICAL_SCHEMA)
@@ -273,14 +273,14 @@ WORD_CASES = [
 ]
 
 
-def test_word_codes_map_to_the_tlc_codes(spark):
+def test_word_codes_map_to_the_tlc_codes(spark, tmp_path):
     lines = [YELLOW_2010, ""]
     for minute, (vendor, payment, flag, *_) in enumerate(WORD_CASES):
         lines.append(
             f"{vendor},2010-01-26 07:{minute:02d}:00,2010-01-26 07:59:00,1,1,-73.9,40.7,1,{flag},"
             f"-73.9,40.7,{payment},4.5,0,0.5,0,0,5"
         )
-    checked = checked_rows(spark, {"yellow_tripdata_2010-02.csv": lines})
+    checked = checked_rows(spark, tmp_path, {"yellow_tripdata_2010-02.csv": lines})
     # Quarantine keeps the strings as written; valid rows have the codes.
     actual = checked.select(
         sf.col("raw.vendor_id").alias("vendor"),

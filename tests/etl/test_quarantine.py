@@ -63,8 +63,8 @@ def _kept_line(line: str, reason: str | None) -> str | None:
     return ",".join(cell.strip() for cell in line.split(","))
 
 
-def test_each_rule_gives_its_reason(spark):
-    checked = checked_rows(spark, {"f.csv": [TLC_HEADER, *(line for line, _ in CASES)]})
+def test_each_rule_gives_its_reason(spark, tmp_path):
+    checked = checked_rows(spark, tmp_path, {"f.csv": [TLC_HEADER, *(line for line, _ in CASES)]})
     expected = spark.createDataFrame(
         [(_kept_line(line, reason), reason) for line, reason in CASES], REASON_SCHEMA
     )
@@ -76,7 +76,7 @@ def test_each_rule_gives_its_reason(spark):
     )
 
 
-def test_file_level_rules_reject_every_row(spark):
+def test_file_level_rules_reject_every_row(spark, tmp_path):
     no_total = TLC_HEADER.rsplit(",", 1)[0]
     files = {
         "no_header.csv": [trip_line(), trip_line(vendor_id="2")],
@@ -90,7 +90,7 @@ def test_file_level_rules_reject_every_row(spark):
         ],
         StructType([StructField("source_file", StringType(), True), *REASON_SCHEMA.fields]),
     )
-    actual = checked_rows(spark, files).select("source_file", "raw_line", "reject_reason")
+    actual = checked_rows(spark, tmp_path, files).select("source_file", "raw_line", "reject_reason")
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
 
 
@@ -123,9 +123,9 @@ def test_bytes_that_are_not_utf8_are_quarantined_not_altered(spark, tmp_path):
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
 
 
-def test_quarantine_keeps_original_strings(spark):
+def test_quarantine_keeps_original_strings(spark, tmp_path):
     bad = trip_line(fare_amount="$12.00", total_amount=" 17.05 ", trip_distance='"1,5"')
-    checked = checked_rows(spark, {"f.csv": [TLC_HEADER, bad, trip_line()]})
+    checked = checked_rows(spark, tmp_path, {"f.csv": [TLC_HEADER, bad, trip_line()]})
     originals = {**DEFAULTS, "fare_amount": "$12.00", "trip_distance": "1,5", "service": "yellow"}
     expected = spark.createDataFrame(
         [
@@ -142,8 +142,10 @@ def test_quarantine_keeps_original_strings(spark):
     assert_df_equality(quarantined_rows(checked, "run-1"), expected, ignore_nullable=True)
 
 
-def test_valid_rows_are_typed_and_complete(spark):
-    checked = checked_rows(spark, {"f.csv": [TLC_HEADER, trip_line(), trip_line(extra="x")]})
+def test_valid_rows_are_typed_and_complete(spark, tmp_path):
+    checked = checked_rows(
+        spark, tmp_path, {"f.csv": [TLC_HEADER, trip_line(), trip_line(extra="x")]}
+    )
     valid = valid_rows(checked)
     assert valid.columns == [*CANONICAL_NAMES, "source_file", "pickup_date"]
     row = valid.select(

@@ -99,7 +99,7 @@ LINES_VIEW = StructType(
 )
 
 
-def test_csv_lines_follow_rfc4180_and_malformed_lines_keep_their_text(spark):
+def test_csv_lines_follow_rfc4180_and_malformed_lines_keep_their_text(spark, tmp_path):
     too_many = trip_line() + ",surplus"
     too_few = trip_line().rsplit(",", 1)[0]
     unclosed = trip_line(store_and_fwd_flag='"N')
@@ -117,7 +117,7 @@ def test_csv_lines_follow_rfc4180_and_malformed_lines_keep_their_text(spark):
         unclosed,
     ]
     files = {"bom.csv": lines}
-    actual = checked_rows(spark, files).selectExpr(
+    actual = checked_rows(spark, tmp_path, files).selectExpr(
         "coalesce(raw.store_and_fwd_flag, store_and_fwd_flag) AS flag", "reject_reason", "raw_line"
     )
     expected = spark.createDataFrame(
@@ -137,7 +137,7 @@ def test_csv_lines_follow_rfc4180_and_malformed_lines_keep_their_text(spark):
 
 
 def test_bom_and_crlf_files_read_like_plain_ones(spark, tmp_path):
-    plain = checked_rows(spark, {"f.csv": [TLC_HEADER, trip_line()]}).drop("source_file")
+    plain = checked_rows(spark, tmp_path, {"f.csv": [TLC_HEADER, trip_line()]}).drop("source_file")
     folder = tmp_path / "in"
     write_csv(folder / "f.csv", [TLC_HEADER, trip_line()], newline="\r\n", bom=True)
     batch = parse_files(spark, [(folder / "f.csv").as_uri()], folder.as_uri())

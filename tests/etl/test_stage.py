@@ -32,7 +32,7 @@ def test_staging_counts_rows_and_keeps_raw_strings_for_rejects_only(spark, tmp_p
     }
     path = str(tmp_path / "checked")
 
-    summary = stage_checked(checked_rows(spark, files), path)
+    summary = stage_checked(checked_rows(spark, tmp_path, files), path)
 
     assert summary == BatchSummary(
         rows_read=4,
@@ -71,6 +71,6 @@ def test_staging_counts_rows_and_keeps_raw_strings_for_rejects_only(spark, tmp_p
 def test_an_all_rejected_batch_has_no_dates(spark, tmp_path):
     files = {"a.csv": [TLC_HEADER, trip_line(pickup_datetime="")]}
 
-    summary = stage_checked(checked_rows(spark, files), str(tmp_path / "checked"))
+    summary = stage_checked(checked_rows(spark, tmp_path, files), str(tmp_path / "checked"))
 
     assert summary == BatchSummary(1, {"missing_pickup_datetime": 1}, [])
