@@ -22,17 +22,12 @@ from pyspark.sql.types import (
     BinaryType,
     BooleanType,
     DataType,
-    DateType,
     DecimalType,
-    DoubleType,
     FloatType,
-    IntegerType,
     LongType,
-    StringType,
     StructField,
     StructType,
     TimestampNTZType,
-    TimestampType,
 )
 
 from etl.columns import LAYOUT_STATUS, MALFORMED, raw_column
@@ -46,24 +41,19 @@ from etl.contract import (
 from etl.layout import LAYOUT_MISSING_REQUIRED, LAYOUT_OK, canonical_positions
 from etl.read import READ_OPTIONS, Cells
 from etl.report import one_line
-from etl.schema import CANONICAL_NAMES
+from etl.schema import CANONICAL_NAMES, spark_type
 
 PARQUET_SUFFIXES: tuple[str, ...] = (".parquet",)
 # A nanosecond timestamp is read as its raw int64 (Spark 3.5 has no nanosecond type, see
 # `spark.sql.legacy.parquet.nanosAsLong` in etl.pipeline.SESSION_SETTINGS) and converted here.
 NANOS = "timestamp_nanos"
 _FOOTER_READERS = 16
-_TYPES: dict[str, DataType] = {
+# Footer types the contract has no name for (the contract's own come from etl.schema).
+_PARQUET_ONLY_TYPES: dict[str, DataType] = {
     "boolean": BooleanType(),
-    "int": IntegerType(),
-    "bigint": LongType(),
     NANOS: LongType(),
     "float": FloatType(),
-    "double": DoubleType(),
-    "string": StringType(),
     "binary": BinaryType(),
-    "date": DateType(),
-    "timestamp": TimestampType(),
     "timestamp_ntz": TimestampNTZType(),
 }
 
@@ -73,7 +63,7 @@ def type_from_name(kind: str) -> DataType:
     if kind.startswith("decimal("):
         precision, scale = kind[len("decimal(") : -1].split(",")
         return DecimalType(int(precision), int(scale))
-    return _TYPES[kind]
+    return _PARQUET_ONLY_TYPES.get(kind) or spark_type(kind)
 
 
 @dataclass(frozen=True)

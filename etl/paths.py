@@ -26,6 +26,15 @@ _ESCAPED = frozenset(
 )
 
 
+def uri_path(uri: str) -> str:
+    """The path part of a URI, without a trailing slash: `file:/a/b`, `file:///a/b` and
+    `s3://bucket/a/b/` all give `/a/b` (`s3://bucket` gives ``)."""
+    rest = uri.split(":", 1)[-1]
+    if rest.startswith("//"):
+        rest = rest[2:].partition("/")[2]
+    return ("/" + rest.lstrip("/")).rstrip("/")
+
+
 def staging_root(output_root: str, run_id: str) -> str:
     """Folder where a run writes everything before it is swapped in."""
     return join_path(output_root, STAGING_DIR, run_id)

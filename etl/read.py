@@ -18,6 +18,7 @@ from pyspark.sql.types import StringType, StructField, StructType
 
 from etl.columns import LAYOUT_STATUS, MALFORMED, raw_column
 from etl.layout import FileLayout
+from etl.paths import uri_path
 from etl.schema import CANONICAL_NAMES
 
 _CORRUPT = "_corrupt_line"
@@ -45,16 +46,18 @@ CSV_READ_OPTIONS = {
 
 def source_path(input_root: str) -> Column:
     """Each row's file as a path relative to `input_root`: the file's identity in trips,
-    quarantine and state, which survives moving the whole input tree. Spark names the file by
-    its URI, percent-encoded; a file outside the root (the root itself being a file) is named
-    by its file name."""
-    root = "/" + input_root.split(":", 1)[-1].lstrip("/")
-    if input_root.split(":", 1)[-1].startswith("//"):
-        # s3://bucket/input -> /input: the authority is matched by the pattern below.
-        root = "/" + input_root.split(":", 1)[-1][2:].partition("/")[2]
-    root = root.rstrip("/")
+    quarantine and state, which survives moving the whole input tree."""
+    return relative_to_root(sf.input_file_name(), input_root)
+
+
+def relative_to_root(uri: Column, input_root: str) -> Column:
+    """`uri` (as Spark names a file: a URI, percent-encoded) as a path under `input_root`
+    (`file:/data`, `s3://bucket/input/`); the file name for a file outside the root (the root
+    itself being that file)."""
+    # s3://bucket/input -> /input: the pattern below matches any scheme and authority.
+    root = uri_path(input_root)
     # `+` is a literal plus in a URI path; url_decode would read it as a space.
-    decoded = sf.url_decode(sf.replace(sf.input_file_name(), sf.lit("+"), sf.lit("%2B")))
+    decoded = sf.url_decode(sf.replace(uri, sf.lit("+"), sf.lit("%2B")))
     pattern = r"^[^:/]+:(?://[^/]*)?\Q" + root + r"\E/(.+)$"
     relative = sf.regexp_extract(decoded, pattern, 1)
     name = sf.regexp_extract(decoded, r"([^/]+)$", 1)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from etl.parquet_input import PARQUET_SUFFIXES
-from etl.paths import STATE_DIR
+from etl.paths import STATE_DIR, uri_path
 from etl.storage import Storage, join_path
 
 STATE_FILE = "processed_files.json"
@@ -70,17 +70,9 @@ class Recorded:
         return (self.path, self.size, self.modified_ms)
 
 
-def _posix(uri: str) -> PurePosixPath:
-    """The path part of a URI: `file:/a/b` and `s3://bucket/a/b` give `/a/b`."""
-    rest = uri.split(":", 1)[-1]
-    if rest.startswith("//"):
-        rest = "/" + rest[2:].partition("/")[2]
-    return PurePosixPath("/" + rest.lstrip("/"))
-
-
 def relative_path(root: str, uri: str) -> str:
     """`uri`'s path relative to the input root (its name when the root is the file itself)."""
-    base, path = _posix(root), _posix(uri)
+    base, path = PurePosixPath(uri_path(root) or "/"), PurePosixPath(uri_path(uri) or "/")
     if path == base:
         return path.name
     return path.relative_to(base).as_posix()

@@ -10,7 +10,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.types import StructType
 
 from etl.batch_read import parse_files
-from etl.contract import SIMPLIFIED_HEADER
+from etl.contract import PARTITION_COLUMN, SIMPLIFIED_HEADER
 from etl.schema import TRIPS_SCHEMA
 
 # Yellow-taxi 2015 header: tpep_ prefixes and CamelCase ids exercise the normalisation.
@@ -73,7 +73,7 @@ def write_csv(path: Path, lines: list[str], newline: str = "\n", bom: bool = Fal
 
 
 # Trips as they leave validation: TRIPS_SCHEMA without the derived pickup_date.
-TRIP_FIELDS = StructType(TRIPS_SCHEMA.fields[:-1])
+TRIP_FIELDS = StructType([f for f in TRIPS_SCHEMA.fields if f.name != PARTITION_COLUMN.name])
 
 
 def trip(

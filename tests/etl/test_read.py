@@ -17,6 +17,7 @@ from etl.layout import (
     header_cells,
     layout_for,
 )
+from etl.read import relative_to_root
 from etl.state import list_input_files
 from etl.storage import Storage
 from tests.etl.helpers import TLC_HEADER, checked_rows, trip_line, write_csv
@@ -167,3 +168,26 @@ def test_key_value_folders_are_not_partition_columns(spark, tmp_path):
         "source_file string, vendor_id int, reject_reason string",
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_file_names_from_spark_become_paths_under_the_input_root(spark):
+    # Spark names files by percent-encoded URI; in Glue they are s3:// URIs.
+    uris = [
+        ("s3://raw-bucket/input/2024/yellow_tripdata_2024-01.parquet", "s3://raw-bucket/input/"),
+        ("s3://raw-bucket/input/year%3D2015/a%20b+c.csv", "s3://raw-bucket/input"),
+        ("s3://raw-bucket/k/a.csv.gz", "s3://raw-bucket"),
+        ("file:///data/in/x.csv", "file:/data/in"),
+        ("file:///data/in/x.csv", "file:/data/in/x.csv"),
+    ]
+    frame = spark.createDataFrame([(u, r) for u, r in uris], "uri string, root string")
+    actual = [
+        frame.where(frame.root == root).select(relative_to_root(frame.uri, root)).first()[0]
+        for _, root in uris
+    ]
+    assert actual == [
+        "2024/yellow_tripdata_2024-01.parquet",
+        "year=2015/a b+c.csv",
+        "k/a.csv.gz",
+        "x.csv",
+        "x.csv",
+    ]
