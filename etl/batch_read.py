@@ -17,6 +17,7 @@ from functools import reduce
 
 from py4j.protocol import Py4JJavaError
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as sf
 
 from etl.layout import FileLayout, group_by_layout, read_first_lines
 from etl.metrics import with_pickup_date
@@ -29,7 +30,7 @@ from etl.parquet_input import (
 )
 from etl.parse import type_values
 from etl.quarantine import checked_shape, with_reject_reason
-from etl.read import read_headerless, read_layout_group, source_path
+from etl.read import read_headerless, read_layout_group
 from etl.report import FailedFile, one_line
 from etl.stage import BatchSummary, stage_checked
 from etl.storage import Storage
@@ -52,7 +53,7 @@ def is_parquet(uri: str) -> bool:
     return uri.lower().endswith(PARQUET_SUFFIXES)
 
 
-def parse_files(spark: SparkSession, files: Sequence[str], input_root: str) -> ParsedBatch:
+def parse_files(spark: SparkSession, files: Sequence[str]) -> ParsedBatch:
     """Input files -> checked rows (typed columns, `raw` strings, `reject_reason`, `pickup_date`),
     the batch's unknown column names and the files that could not be read.
 
@@ -60,7 +61,9 @@ def parse_files(spark: SparkSession, files: Sequence[str], input_root: str) -> P
     header or schema; then one read per group (usually a few) parses every row. Only header lines
     and footers reach the driver.
     """
-    source = source_path(input_root)
+    # The file's URI as Spark names it; `etl.stage.read_staged` turns it into the path under the
+    # input root, outside this pass, whose generated code is at the JIT's size limit.
+    source = sf.input_file_name()
     csv_files = [uri for uri in files if not is_parquet(uri)]
     footers = read_footers(spark, [uri for uri in files if is_parquet(uri)])
     headers = read_first_lines(csv_files, Storage(spark).first_line)
@@ -75,8 +78,8 @@ def parse_files(spark: SparkSession, files: Sequence[str], input_root: str) -> P
         for layout, uris in groups.items()
     ] + [read_parquet_group(spark, layout, uris) for layout, uris in parquet_groups.items()]
     checked = [
-        cells.frame.transform(type_values)
-        .transform(with_reject_reason)
+        cells.frame.transform(type_values, cells.code_words)
+        .transform(with_reject_reason, cells.code_words)
         .transform(with_pickup_date)
         .transform(checked_shape, cells, source)
         for cells in frames
@@ -103,9 +106,7 @@ class StagedBatch:
     failed_files: list[FailedFile]
 
 
-def stage_isolated(
-    spark: SparkSession, files: Sequence[str], input_root: str, path: str
-) -> StagedBatch:
+def stage_isolated(spark: SparkSession, files: Sequence[str], path: str) -> StagedBatch:
     """Parse `files` and stage their checked rows at `path`. Files that cannot be read are left
     out and reported; the pass is retried until it succeeds without them. An error that no single
     file reproduces (a lost executor, a full disk) is not the data's fault and is raised."""
@@ -113,7 +114,7 @@ def stage_isolated(
     remaining = list(files)
     failed: list[FailedFile] = []
     while True:
-        batch = parse_files(spark, remaining, input_root)
+        batch = parse_files(spark, remaining)
         failed_now = [*failed, *batch.failed_files]
         if batch.checked is None:
             return StagedBatch(None, batch.unknown_columns, _sorted(failed_now))
@@ -122,7 +123,7 @@ def stage_isolated(
         except Py4JJavaError:
             storage.delete(path)
             suspects = [f for f in remaining if f not in _paths(failed_now)]
-            culprits = unreadable_files(spark, suspects, input_root)
+            culprits = unreadable_files(spark, suspects)
             if not culprits:
                 raise
             failed = [*failed_now, *culprits]
@@ -131,16 +132,14 @@ def stage_isolated(
         return StagedBatch(summary, batch.unknown_columns, _sorted(failed_now))
 
 
-def unreadable_files(
-    spark: SparkSession, files: Sequence[str], input_root: str
-) -> list[FailedFile]:
+def unreadable_files(spark: SparkSession, files: Sequence[str]) -> list[FailedFile]:
     """The files whose own read fails, each with the reason; the read is the pipeline's (same
     grouping, parsing and checks) into Spark's no-op sink, so whatever failed the batch fails
     here for the file that caused it."""
 
     def check(uri: str) -> FailedFile | None:
         try:
-            batch = parse_files(spark, [uri], input_root)
+            batch = parse_files(spark, [uri])
             if batch.checked is not None:
                 batch.checked.write.format("noop").mode("overwrite").save()
         except Py4JJavaError as error:

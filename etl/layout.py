@@ -61,6 +61,13 @@ class FileLayout:
         return len(names) >= MIN_KNOWN_HEADER_CELLS and all(_NAME.match(n) for n in names)
 
     @property
+    def code_words(self) -> bool:
+        """Words for codes are an older era's: files whose header has tpep_/lpep_ names (the
+        TLC's files since 2015) carry numeric codes only, and are parsed without the word
+        lookups (which keeps the parsing stage's generated code within the JIT's limit)."""
+        return service_from_header(self.cells) is None
+
+    @property
     def missing_required(self) -> tuple[str, ...]:
         return tuple(name for name in REQUIRED_NAMES if name not in self.positions)
 

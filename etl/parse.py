@@ -56,8 +56,14 @@ def parse_timestamp(raw: Column) -> Column:
     )
 
 
+# Spark orders NaN above every number and infinities beyond these bounds, so one range test
+# keeps finite numbers only (with less generated code than isnan and abs: see SESSION_SETTINGS
+# in etl.pipeline on the size of the parsing stage).
+_DOUBLE_MAX = 1.7976931348623157e308
+
+
 def _finite(number: Column) -> Column:
-    return sf.when(~sf.isnan(number) & (sf.abs(number) != float("inf")), number)
+    return sf.when(number.between(-_DOUBLE_MAX, _DOUBLE_MAX), number)
 
 
 def _code_word(raw: Column, name: str) -> Column:
@@ -67,7 +73,7 @@ def _code_word(raw: Column, name: str) -> Column:
     return sf.create_map(*pairs)[sf.lower(sf.trim(raw))]
 
 
-def typed_string(raw: Column, column: Contract) -> Column:
+def typed_string(raw: Column, column: Contract, code_words: bool = True) -> Column:
     """Parse one string cell to `column`'s type; null when absent or unparseable.
 
     Numbers use Spark's casts (null on `$12.00`, `1,234.5`), with NaN and infinities rejected and
@@ -85,20 +91,23 @@ def typed_string(raw: Column, column: Contract) -> Column:
     elif catalog_type == "timestamp":
         value = parse_timestamp(raw)
     elif catalog_type == "string" and column.name in CODE_WORDS:
-        return _code_word(raw, column.name)
+        # Files without words spell the flag as the TLC's dictionary does: Y or N.
+        return _code_word(raw, column.name) if code_words else sf.when(raw.isin("Y", "N"), raw)
     else:
         value = raw.cast(spark_type(catalog_type))
-    if column.name in CODE_WORDS:
+    if column.name in CODE_WORDS and code_words:
         # Numbers first: the word lookup only runs for the cells that are not numbers.
         value = sf.coalesce(value, _code_word(raw, column.name))
     return value
 
 
-def typed_native(raw: Column, source: DataType, column: Contract) -> Column:
+def typed_native(
+    raw: Column, source: DataType, column: Contract, code_words: bool = True
+) -> Column:
     """Convert one Parquet value of physical type `source` to `column`'s type; null when it
     cannot be represented (a fraction or an out-of-range number for an int, NaN, infinity)."""
     if isinstance(source, StringType):
-        return typed_string(raw, column)
+        return typed_string(raw, column, code_words)
     target = column.type
     numeric = isinstance(source, (*_INTEGRAL, LongType, FloatType, DoubleType, DecimalType))
     if target == "int" and isinstance(source, _INTEGRAL):
@@ -121,30 +130,34 @@ def typed_native(raw: Column, source: DataType, column: Contract) -> Column:
     return sf.lit(None).cast(spark_type(target))
 
 
-def type_values(cells: DataFrame) -> DataFrame:
+def type_values(cells: DataFrame, code_words: bool = True) -> DataFrame:
     """Add every canonical column, typed, next to the cell it was parsed from. String cells are
-    parsed; Parquet cells are converted from their physical type."""
+    parsed; Parquet cells are converted from their physical type. `code_words`: whether codes may
+    be written as words (see `etl.layout.FileLayout.code_words`)."""
     require_columns(cells, *(raw_column(c.name) for c in CANONICAL_COLUMNS))
     types = {field.name: field.dataType for field in cells.schema.fields}
     return cells.select(
         "*",
         *(
-            typed_native(sf.col(raw_column(c.name)), types[raw_column(c.name)], c).alias(c.name)
+            typed_native(
+                sf.col(raw_column(c.name)), types[raw_column(c.name)], c, code_words
+            ).alias(c.name)
             for c in CANONICAL_COLUMNS
         ),
     )
 
 
-def unparseable(name: str) -> Column:
+def unparseable(name: str, code_words: bool = True) -> Column:
     """True when column `name` has a present raw value that did not parse (a word of a column
     in UNMAPPED_WORDS_ARE_NULL, such as an unknown vendor, is not a parse error)."""
     raw = sf.col(raw_column(name))
     failed = raw.isNotNull() & sf.col(name).isNull()
-    if name in UNMAPPED_WORDS_ARE_NULL:
+    if name in UNMAPPED_WORDS_ARE_NULL and code_words:
         return failed & ~raw.cast("string").rlike(WORD)
     return failed
 
 
-def any_unparseable(names: tuple[str, ...]) -> Column:
+def any_unparseable(names: tuple[str, ...], code_words: bool = True) -> Column:
     """True when any of `names` has a present value that did not parse."""
-    return reduce(lambda left, right: left | right, (unparseable(n) for n in names), sf.lit(False))
+    failures = (unparseable(n, code_words) for n in names)
+    return reduce(lambda left, right: left | right, failures, sf.lit(False))

@@ -63,18 +63,20 @@ def run_pipeline(spark: SparkSession, files: Sequence[InputFile], options: RunOp
         spark.conf.set(key, value)
     storage = Storage(spark)
     checked_path = join_path(staging_root(options.output_root, options.run_id), CHECKED_DIR)
-    batch = stage_isolated(spark, [f.uri for f in files], options.input_root, checked_path)
+    batch = stage_isolated(spark, [f.uri for f in files], checked_path)
     summary = batch.summary or BatchSummary(0, {}, [])
     checkpoint(STAGED)
     if summary.reasons:
-        staged = read_staged(spark, checked_path)
+        staged = read_staged(spark, checked_path, options.input_root)
         stage_quarantine(
             quarantined_rows(staged, options.run_id), options.output_root, options.run_id
         )
     merged = MergeResult(0, 0, 0)
     if summary.dates:
         valid = ValidBatch(
-            valid_rows(read_staged(spark, checked_path)), summary.dates, summary.valid_rows
+            valid_rows(read_staged(spark, checked_path, options.input_root)),
+            summary.dates,
+            summary.valid_rows,
         )
         target = MergeOptions(options.output_root, options.run_id, options.dedupe_keys)
         merged = merge_batch(spark, storage, valid, target)

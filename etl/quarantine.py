@@ -9,11 +9,9 @@ CSV), the reason, the source file and the run id.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import reduce
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as sf
-from pyspark.sql.types import StringType
 
 from etl.columns import (
     LAYOUT_STATUS,
@@ -40,6 +38,9 @@ MAX_TOTAL_AMOUNT = 10000.0
 REPLACEMENT_CHARACTER = "\ufffd"
 
 _REQUIRED = ("pickup_datetime", "total_amount")
+INVALID_ENCODING = "invalid_encoding"
+# The reasons a bad byte can cause, which become invalid_encoding when the line holds one.
+_PARSE_FAILURES = ("invalid_pickup_datetime", "invalid_total_amount", "invalid_value")
 _OTHER_COLUMNS = tuple(n for n in CANONICAL_NAMES if n not in _REQUIRED)
 
 
@@ -63,7 +64,7 @@ REASONS: tuple[Reason, ...] = (
     ),
     Reason("missing_pickup_datetime", "pickup_datetime is empty"),
     Reason(
-        "invalid_encoding",
+        INVALID_ENCODING,
         "a value that does not parse holds bytes that are not UTF-8 (shown as U+FFFD in the "
         "quarantined strings): nothing is guessed about another encoding",
     ),
@@ -87,39 +88,19 @@ def _raw(name: str) -> Column:
     return sf.col(raw_column(name))
 
 
-def _undecodable(typed: DataFrame) -> Column:
-    """True when a string cell holds the replacement character (Parquet cells of other types
-    cannot hold undecodable bytes)."""
-    strings = [
-        name
-        for name in CANONICAL_NAMES
-        if isinstance(typed.schema[raw_column(name)].dataType, StringType)
-    ]
-    contains = [
-        sf.coalesce(_raw(n).contains(REPLACEMENT_CHARACTER), sf.lit(False)) for n in strings
-    ]
-    return reduce(lambda left, right: left | right, contains, sf.lit(False))
-
-
-def rules(typed: DataFrame) -> tuple[tuple[str, Column], ...]:
-    """(code, condition) pairs in REASONS order, for the columns of `typed`."""
+def rules(typed: DataFrame, code_words: bool = True) -> tuple[tuple[str, Column], ...]:
+    """(code, condition) pairs in REASONS order, for the columns of `typed`: every reason but
+    `invalid_encoding`, which `checked_shape` decides from the rebuilt line."""
     # Built on call, not at import: Column expressions need an active SparkContext.
-    parse_failure = (
-        unparseable("pickup_datetime")
-        | unparseable("total_amount")
-        | any_unparseable(_OTHER_COLUMNS)
-    )
     conditions = {
         LAYOUT_MISSING_HEADER: sf.col(LAYOUT_STATUS) == LAYOUT_MISSING_HEADER,
         LAYOUT_MISSING_REQUIRED: sf.col(LAYOUT_STATUS) == LAYOUT_MISSING_REQUIRED,
         "malformed_line": sf.col(MALFORMED),
         "missing_pickup_datetime": _raw("pickup_datetime").isNull(),
-        # Only a value that fails to parse can hide a bad byte: valid rows never pay for the search.
-        "invalid_encoding": parse_failure & _undecodable(typed),
         "invalid_pickup_datetime": unparseable("pickup_datetime"),
         "missing_total_amount": _raw("total_amount").isNull(),
         "invalid_total_amount": unparseable("total_amount"),
-        "invalid_value": any_unparseable(_OTHER_COLUMNS),
+        "invalid_value": any_unparseable(_OTHER_COLUMNS, code_words),
         "passenger_count_out_of_range": ~sf.col("passenger_count").between(
             MIN_PASSENGERS, MAX_PASSENGERS
         ),
@@ -127,18 +108,18 @@ def rules(typed: DataFrame) -> tuple[tuple[str, Column], ...]:
         "total_amount_out_of_range": (sf.col("total_amount") < MIN_TOTAL_AMOUNT)
         | (sf.col("total_amount") > MAX_TOTAL_AMOUNT),
     }
-    return tuple((code, conditions[code]) for code in REASON_CODES)
+    return tuple((code, conditions[code]) for code in REASON_CODES if code in conditions)
 
 
-def with_reject_reason(typed: DataFrame) -> DataFrame:
+def with_reject_reason(typed: DataFrame, code_words: bool = True) -> DataFrame:
     """Add `reject_reason`: the first rule (module docstring order) the row breaks, else null.
 
     A null comparison (e.g. no dropoff time) never rejects: only present, wrong values do.
     """
     require_columns(typed, LAYOUT_STATUS, MALFORMED, *CANONICAL_NAMES, *_RAW_COLUMNS)
     reason: Column = sf.lit(None).cast("string")
-    for code, condition in reversed(rules(typed)):
-        reason = sf.when(sf.coalesce(condition, sf.lit(False)), sf.lit(code)).otherwise(reason)
+    for code, condition in reversed(rules(typed, code_words)):
+        reason = sf.when(condition, sf.lit(code)).otherwise(reason)
     return typed.withColumn(REJECT_REASON, reason)
 
 
@@ -160,6 +141,15 @@ def checked_shape(checked: DataFrame, cells: Cells, source_file: Column) -> Data
         sf.when(rejected, strings).alias(RAW_STRUCT),
         sf.when(rejected, cells.raw_line).alias(RAW_LINE),
     )
+
+
+def reason_with_encoding(reason: Column, line: Column) -> Column:
+    """`reason`, or `invalid_encoding` for a value that failed to parse on a line holding bytes
+    that were not UTF-8 (decoded as U+FFFD). Decided on the staged line, outside the parsing
+    pass: only rejected rows have a line, and that pass's generated code is at the JIT's limit."""
+    parse_failure = sf.coalesce(reason.isin(*_PARSE_FAILURES), sf.lit(False))
+    undecodable = parse_failure & line.contains(REPLACEMENT_CHARACTER)
+    return sf.when(undecodable, sf.lit(INVALID_ENCODING)).otherwise(reason)
 
 
 def valid_rows(checked: DataFrame) -> DataFrame:

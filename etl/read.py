@@ -44,12 +44,6 @@ CSV_READ_OPTIONS = {
 }
 
 
-def source_path(input_root: str) -> Column:
-    """Each row's file as a path relative to `input_root`: the file's identity in trips,
-    quarantine and state, which survives moving the whole input tree."""
-    return relative_to_root(sf.input_file_name(), input_root)
-
-
 def relative_to_root(uri: Column, input_root: str) -> Column:
     """`uri` (as Spark names a file: a URI, percent-encoded) as a path under `input_root`
     (`file:/data`, `s3://bucket/input/`); the file name for a file outside the root (the root
@@ -99,6 +93,8 @@ class Cells:
     frame: DataFrame
     raw_line: Column
     helper_columns: tuple[str, ...]
+    # Whether vendor, payment and store-and-forward cells may be words (`contract.CODE_WORDS`).
+    code_words: bool = True
 
 
 def read_layout_group(spark: SparkSession, layout: FileLayout, files: Sequence[str]) -> Cells:
@@ -131,7 +127,8 @@ def read_layout_group(spark: SparkSession, layout: FileLayout, files: Sequence[s
     # Spark's own CSV writer quotes exactly the cells that need it; one expression keeps the
     # generated code small (see `SESSION_SETTINGS` in etl.pipeline).
     joined = sf.to_csv(sf.struct(*cells), {"escape": '"'})
-    return Cells(frame, sf.coalesce(sf.col(_CORRUPT), joined), (*cells, _CORRUPT))
+    line = sf.coalesce(sf.col(_CORRUPT), joined)
+    return Cells(frame, line, (*cells, _CORRUPT), code_words=layout.code_words)
 
 
 def read_headerless(spark: SparkSession, status: str, files: Sequence[str]) -> Cells:

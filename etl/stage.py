@@ -16,7 +16,8 @@ from pyspark.sql.types import StringType, StructField, StructType
 
 from etl.columns import RAW_LINE, RAW_STRUCT, REJECT_REASON, SOURCE_FILE
 from etl.contract import PARTITION_COLUMN
-from etl.quarantine import REASON_CODES
+from etl.quarantine import REASON_CODES, reason_with_encoding
+from etl.read import relative_to_root
 from etl.schema import CANONICAL_NAMES, CANONICAL_SCHEMA, spark_type
 
 CHECKED_DIR = "checked"
@@ -39,6 +40,10 @@ class BatchSummary:
     @property
     def valid_rows(self) -> int:
         return self.rows_read - sum(self.reasons.values())
+
+
+def _reason() -> Column:
+    return reason_with_encoding(sf.col(REJECT_REASON), sf.col(RAW_LINE))
 
 
 def _valid() -> Column:
@@ -71,7 +76,7 @@ def _metrics() -> list[Column]:
     dates = sf.array_sort(sf.collect_set(valid_date)).cast("array<string>")
     return [
         sf.count(sf.lit(1)).alias(_ROWS),
-        *(sf.count_if(sf.col(REJECT_REASON) == code).alias(code) for code in REASON_CODES),
+        *(sf.count_if(_reason() == code).alias(code) for code in REASON_CODES),
         sf.array_join(dates, ",").alias(_DATES),
     ]
 
@@ -94,6 +99,13 @@ def stage_checked(checked: DataFrame, path: str) -> BatchSummary:
     )
 
 
-def read_staged(spark: SparkSession, path: str) -> DataFrame:
-    """The staged checked rows, for `valid_rows` and `quarantined_rows`."""
-    return spark.read.schema(STAGED_SCHEMA).parquet(path)
+def read_staged(spark: SparkSession, path: str, input_root: str) -> DataFrame:
+    """The staged checked rows, for `valid_rows` and `quarantined_rows`, each named by its
+    file's path under `input_root` (staging keeps the URI Spark gave)."""
+    staged = spark.read.schema(STAGED_SCHEMA).parquet(path)
+    return staged.withColumns(
+        {
+            SOURCE_FILE: relative_to_root(sf.col(SOURCE_FILE), input_root),
+            REJECT_REASON: _reason(),
+        }
+    )

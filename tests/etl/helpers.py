@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as sf
 from pyspark.sql.types import StructType
 
 from etl.batch_read import parse_files
 from etl.contract import PARTITION_COLUMN, SIMPLIFIED_HEADER
+from etl.read import relative_to_root
 from etl.schema import TRIPS_SCHEMA
 
 # Yellow-taxi 2015 header: tpep_ prefixes and CamelCase ids exercise the normalisation.
@@ -59,9 +61,14 @@ def checked_rows(spark: SparkSession, folder: Path, files: dict[str, list[str]])
     pipeline's own parse step). `source_file` is the name given: the path under the input root."""
     for name, lines in files.items():
         write_csv(folder / name, lines)
-    batch = parse_files(spark, [(folder / name).as_uri() for name in files], folder.as_uri())
+    batch = parse_files(spark, [(folder / name).as_uri() for name in files])
     assert batch.checked is not None, "no file holds a line"
-    return batch.checked
+    return with_source_paths(batch.checked, folder.as_uri())
+
+
+def with_source_paths(checked: DataFrame, root: str) -> DataFrame:
+    """Checked rows with `source_file` as the path under `root`, as the staged rows are read."""
+    return checked.withColumn("source_file", relative_to_root(sf.col("source_file"), root))
 
 
 def write_csv(path: Path, lines: list[str], newline: str = "\n", bom: bool = False) -> Path:

@@ -17,7 +17,7 @@ from etl.local import run
 from etl.parquet_input import NANOS, spark_type_name
 from etl.quarantine import quarantined_rows, valid_rows
 from etl.schema import CANONICAL_NAMES, CANONICAL_SCHEMA, QUARANTINE_SCHEMA
-from tests.etl.helpers import TLC_HEADER, trip_line, write_csv
+from tests.etl.helpers import TLC_HEADER, trip_line, with_source_paths, write_csv
 
 PICKUPS = [dt.datetime(2024, 1, 1, 0, 57, 55), dt.datetime(2024, 1, 1, 1, 3, 0, 250000)]
 DROPOFFS = [dt.datetime(2024, 1, 1, 1, 17, 43), dt.datetime(2024, 1, 1, 1, 9, 0)]
@@ -128,7 +128,7 @@ def test_drifting_physical_types_load_as_the_same_canonical_values(spark, tmp_pa
         _write(tmp_path / "yellow_tripdata_2023-01.parquet", _yellow(TYPES_2023, "airport_fee")),
         _write(tmp_path / "yellow_tripdata_2024-01.parquet", _yellow(TYPES_2024, "Airport_fee")),
     ]
-    batch = parse_files(spark, files, tmp_path.as_uri())
+    batch = parse_files(spark, files)
     assert batch.failed_files == []
     assert batch.unknown_columns == []
     actual = (
@@ -155,10 +155,8 @@ def test_bad_parquet_rows_are_quarantined_with_their_values_as_strings(spark, tm
             "total_amount": pa.array([10.0, 10.0, 10.0, 10.0, float("nan")]),
         }
     )
-    checked = parse_files(
-        spark, [_write(tmp_path / "green_tripdata_2024-01.parquet", table)], tmp_path.as_uri()
-    )
-    actual = quarantined_rows(checked.checked, "run-1")
+    checked = parse_files(spark, [_write(tmp_path / "green_tripdata_2024-01.parquet", table)])
+    actual = quarantined_rows(with_source_paths(checked.checked, tmp_path.as_uri()), "run-1")
 
     def rejected(vendor: str, pickup: str | None, passengers: str, total: str, line: str, reason):
         values = {

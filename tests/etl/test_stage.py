@@ -40,7 +40,7 @@ def test_staging_counts_rows_and_keeps_raw_strings_for_rejects_only(spark, tmp_p
         dates=["2015-01-15", "2015-01-16"],
     )
     assert summary.valid_rows == 2
-    staged = read_staged(spark, path).selectExpr(
+    staged = read_staged(spark, path, tmp_path.as_uri()).selectExpr(
         "source_file",
         "reject_reason",
         "raw_line",
