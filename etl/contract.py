@@ -125,7 +125,8 @@ SERVICE_BY_HEADER_PREFIX: dict[str, str] = {"tpep_": "yellow", "lpep_": "green"}
 SERVICE_BY_FILE_PREFIX: dict[str, str] = {"yellow_": "yellow", "green_": "green"}
 
 # Words older files (2009-2014) use where the TLC's dictionary has numeric codes, by canonical
-# column, lower-case (matching ignores case and surrounding spaces).
+# column, lower-case (matching ignores case and surrounding spaces). Read in files whose header
+# has no tpep_/lpep_ names; the TLC's files since 2015 carry numeric codes and Y/N only.
 CODE_WORDS: dict[str, dict[str, int | str]] = {
     "vendor_id": {"cmt": 1, "vts": 2},
     "payment_type": {

@@ -6,7 +6,9 @@ Job arguments (set by the infrastructure): --input_path (s3://<raw bucket>/input
 optional --catalog_database (Glue database of the curated tables: after the run, the dates it
 wrote are registered there as partitions of `trips` and `hourly_metrics`, see
 `etl.catalog_partitions`), --metrics_namespace and --pipeline_name (the run report's counts are
-published as CloudWatch metrics there, see `etl.run_metrics`).
+published as CloudWatch metrics there, see `etl.run_metrics`), --retry_failed true (also read
+the input files an earlier run could not read; set it on one run, e.g. `aws glue start-job-run
+--arguments '{"--retry_failed": "true"}'`).
 
 The job keeps its own record of processed files in `<output_path>/_state/processed_files.json`
 instead of using Glue job bookmarks: the pipeline reads whole files with Spark's CSV reader, which
@@ -32,7 +34,7 @@ from etl.run_metrics import publish_metrics
 
 JOB_ARGUMENTS = ["JOB_NAME", "input_path", "output_path", "dedupe_keys"]
 # Read only when present: getResolvedOptions fails on a listed argument that is missing.
-OPTIONAL_ARGUMENTS = ["catalog_database", "metrics_namespace", "pipeline_name"]
+OPTIONAL_ARGUMENTS = ["catalog_database", "metrics_namespace", "pipeline_name", "retry_failed"]
 
 
 def main(argv: list[str]) -> None:
@@ -48,6 +50,7 @@ def main(argv: list[str]) -> None:
         output_root=args["output_path"],
         full_refresh=False,
         dedupe_keys=dedupe_keys_from(args["dedupe_keys"]),
+        retry_failed=args.get("retry_failed", "false").strip().lower() == "true",
     )
     print(report.to_json())
     if "metrics_namespace" in args:

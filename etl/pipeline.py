@@ -50,9 +50,9 @@ class RunOptions:
 
 
 def run_pipeline(spark: SparkSession, files: Sequence[InputFile], options: RunOptions) -> RunReport:
-    """Parse, validate, deduplicate and merge one batch of input files (URIs), then publish
-    trips, hourly metrics and quarantine. The caller writes the report (last, after any state it
-    keeps).
+    """Parse, validate, deduplicate and merge one batch of input files, then publish trips,
+    hourly metrics and quarantine (see `etl.publish` for the order and why a crash is safe). The
+    caller records the files and writes the report, after the publish.
 
     The data is read once: that pass parses every line and stages the checked rows, counted on
     the way. Quarantine, dedupe and metrics work from the staged rows, so nothing wide is cached
@@ -80,7 +80,7 @@ def run_pipeline(spark: SparkSession, files: Sequence[InputFile], options: RunOp
         )
         target = MergeOptions(options.output_root, options.run_id, options.dedupe_keys)
         merged = merge_batch(spark, storage, valid, target)
-    partitions = []
+    partitions: list[str] = []
     if files:
         partitions = publish(storage, options.output_root, options.run_id, [f.path for f in files])
     return RunReport(

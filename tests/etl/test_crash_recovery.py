@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -198,3 +199,56 @@ def test_a_second_run_leaves_a_live_run_alone(spark, tmp_path, capsys):
     assert (report.rows_read, report.rows_written) == (3, 2)
     assert not (output / "_staging").exists()
     assert not (output / LOCK_FILE).exists()
+
+
+def _wait_for(predicate, process: subprocess.Popen, timeout: float = 300.0) -> bool:
+    """Poll until `predicate()` holds (True) or the process ends first (False)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        if process.poll() is not None:
+            return predicate()
+        time.sleep(0.01)
+    return False
+
+
+def test_a_process_killed_while_staging_recovers_on_the_next_run(spark, tmp_path):
+    source, killed_out, clean_out = tmp_path / "in", tmp_path / "killed", tmp_path / "clean"
+    # Enough rows that writing the staged rows takes a while: the kill lands inside that write.
+    for day in range(1, 4):
+        pickups = [
+            f"2015-01-{day:02d} {i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d}"
+            for i in range(10_000)
+        ]
+        lines = [TLC_HEADER] + [
+            trip_line(pickup_datetime=p, dropoff_datetime=f"2015-01-{day:02d} 23:59:59")
+            for p in pickups
+        ]
+        write_csv(source / f"day{day}.csv", lines)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "etl.local", "--input", str(source), "--output", str(killed_out)],
+        cwd=PROJECT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        staging = killed_out / "_staging"
+        writing = _wait_for(lambda: any(staging.glob("*/checked/_temporary")), process)
+        process.kill()
+    finally:
+        process.wait(timeout=60)
+    assert writing, "the run ended before it started writing its staged rows"
+    assert not (killed_out / "trips").exists()
+
+    rerun = run(spark, source, killed_out, full_refresh=False)
+    run(spark, source, clean_out, full_refresh=False)
+
+    assert (rerun.rows_read, rerun.rows_written) == (30_000, 30_000)
+    for table, schema in (("trips", TRIPS_SCHEMA), ("hourly_metrics", HOURLY_METRICS_SCHEMA)):
+        assert_df_equality(
+            spark.read.schema(schema).parquet(str(killed_out / table)),
+            spark.read.schema(schema).parquet(str(clean_out / table)),
+            ignore_row_order=True,
+        )
+    assert not (killed_out / "_staging").exists()

@@ -289,3 +289,21 @@ def test_without_catalog_and_metrics_arguments_aws_is_untouched(
     for table in CURATED_TABLES:
         assert _dates(aws["glue"], table) == []
     assert aws["cloudwatch"].list_metrics(Namespace="GlueEtl")["Metrics"] == []
+
+
+def test_failed_files_are_retried_when_the_run_asks(tmp_path, glue_jvm, job_arguments, aws, capsys):
+    raw, curated = tmp_path / "raw" / "input", tmp_path / "curated"
+    write_csv(raw / "a.csv", [TLC_HEADER, trip_line()])
+    (raw / "yellow_tripdata_2024-01.parquet").write_bytes(b"PAR1 cut short")
+    argv = _argv(job_arguments, raw, curated)
+
+    first = _run(argv, capsys, curated)
+    again = _run(argv, capsys, curated)
+    retried = _run([*argv, "--retry_failed", "true"], capsys, curated)
+
+    assert [f["path"] for f in first["failed_files"]] == ["yellow_tripdata_2024-01.parquet"]
+    assert (again["files_processed"], again["failed_files"]) == (0, [])
+    assert retried["files_processed"] == 1
+    assert [f["path"] for f in retried["failed_files"]] == ["yellow_tripdata_2024-01.parquet"]
+    # The failed file is what the FilesFailed metric counts, once per run that met it.
+    assert _metrics(aws["cloudwatch"])["FilesFailed"] == 2.0
