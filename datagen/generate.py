@@ -31,28 +31,6 @@ from datagen.eras import ERAS, Era
 from datagen.manifest import GeneratedFile, GeneratedSet
 from datagen.parquet import ParquetRows
 
-# The seed tutorial's header for the 2015 columns: every canonical name in lower case.
-SIMPLIFIED_HEADER: tuple[str, ...] = (
-    "vendor_id",
-    "pickup_datetime",
-    "dropoff_datetime",
-    "passenger_count",
-    "trip_distance",
-    "pickup_longitude",
-    "pickup_latitude",
-    "rate_code_id",
-    "store_and_fwd_flag",
-    "dropoff_longitude",
-    "dropoff_latitude",
-    "payment_type",
-    "fare_amount",
-    "extra",
-    "mta_tax",
-    "tip_amount",
-    "tolls_amount",
-    "improvement_surcharge",
-    "total_amount",
-)
 UNKNOWN_COLUMN = "medallion"
 _UNKNOWN_COLUMN_POSITION = 1
 _POOL_SIZE = 2000  # recent clean rows that duplicates are copied from (spans earlier files)

@@ -17,7 +17,7 @@ from pyspark.sql import SparkSession
 from etl.checkpoints import PUBLISHED, RECORDED, checkpoint
 from etl.pipeline import RunOptions, run_pipeline
 from etl.publish import recover_dead_runs, reset_outputs
-from etl.report import RunReport, SkippedEntry, new_run_id, write_report
+from etl.report import RunReport, new_run_id, write_report
 from etl.run_lock import run_lock
 from etl.state import files_to_process, list_input_files, load_recorded, record, save_recorded
 from etl.storage import Storage
@@ -60,7 +60,7 @@ def run_batch(
             report,
             # Reports name files as state does: by their path under the input root.
             failed_files=[replace(f, path=paths.get(f.path, f.path)) for f in report.failed_files],
-            skipped_files=[SkippedEntry(s.path, s.reason) for s in listing.skipped],
+            skipped_files=listing.skipped,
         )
         save_recorded(storage, output_root, record(recorded, batch, failed_by_uri))
         checkpoint(RECORDED)

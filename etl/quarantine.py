@@ -25,6 +25,7 @@ from etl.columns import (
     raw_column,
     require_columns,
 )
+from etl.contract import REQUIRED_NAMES
 from etl.layout import LAYOUT_MISSING_HEADER, LAYOUT_MISSING_REQUIRED
 from etl.parse import any_unparseable, unparseable
 from etl.read import Cells
@@ -37,11 +38,10 @@ MAX_TOTAL_AMOUNT = 10000.0
 # What a decoder puts where input bytes are not UTF-8.
 REPLACEMENT_CHARACTER = "\ufffd"
 
-_REQUIRED = ("pickup_datetime", "total_amount")
 INVALID_ENCODING = "invalid_encoding"
 # The reasons a bad byte can cause, which become invalid_encoding when the line holds one.
 _PARSE_FAILURES = ("invalid_pickup_datetime", "invalid_total_amount", "invalid_value")
-_OTHER_COLUMNS = tuple(n for n in CANONICAL_NAMES if n not in _REQUIRED)
+_OTHER_COLUMNS = tuple(n for n in CANONICAL_NAMES if n not in REQUIRED_NAMES)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ class FailedFile:
 
 
 @dataclass(frozen=True)
-class SkippedEntry:
+class SkippedFile:
     """A file under the input root the job does not read (e.g. a `.zip`), with the reason."""
 
     path: str
@@ -72,7 +72,7 @@ class RunReport:
     partitions_written: list[str] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
     failed_files: list[FailedFile] = field(default_factory=list)
-    skipped_files: list[SkippedEntry] = field(default_factory=list)
+    skipped_files: list[SkippedFile] = field(default_factory=list)
 
     @property
     def files_failed(self) -> int:

@@ -13,9 +13,10 @@ from pyspark.sql import SparkSession
 # the run summary on a laptop and say nothing about the data: Hadoop's native library is missing
 # (the Java fallback is fine), the job's plans have more columns than
 # spark.sql.debug.maxToStringFields (only their log strings are cut) and make big task binaries.
-# A task that fails on an unreadable input file logs its stack trace from four places; the run
-# reports that file itself (failed_files) and goes on, and any other failure still reaches the
-# caller with Spark's full message, so those loggers are off. Using a file of our own also stops
+# A task that fails on an unreadable input file logs its stack trace from several places (the
+# batch pass and the single-file check that finds the file); the run reports that file itself
+# (failed_files) and goes on, and any other failure still reaches the caller with Spark's full
+# message, so those loggers are off. Using a file of our own also stops
 # Spark printing "Setting default log level" at start-up.
 LOG4J2_PROPERTIES = """\
 rootLogger.level = warn
@@ -43,6 +44,10 @@ logger.writer.name = org.apache.spark.sql.execution.datasources.FileFormatWriter
 logger.writer.level = off
 logger.utils.name = org.apache.spark.util.Utils
 logger.utils.level = off
+logger.noop_task.name = org.apache.spark.sql.execution.datasources.v2.DataWritingSparkTask
+logger.noop_task.level = off
+logger.noop_write.name = org.apache.spark.sql.execution.datasources.v2.OverwriteByExpressionExec
+logger.noop_write.level = off
 """
 
 

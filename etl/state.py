@@ -17,6 +17,7 @@ from pathlib import PurePosixPath
 
 from etl.parquet_input import PARQUET_SUFFIXES
 from etl.paths import STATE_DIR, uri_path
+from etl.report import SkippedFile
 from etl.storage import Storage, join_path
 
 STATE_FILE = "processed_files.json"
@@ -39,14 +40,6 @@ class InputFile:
     @property
     def version(self) -> tuple[str, int, int]:
         return (self.path, self.size, self.modified_ms)
-
-
-@dataclass(frozen=True)
-class SkippedFile:
-    """A file under the input root that the job does not read, and why."""
-
-    path: str
-    reason: str
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ import pytest
 
 from datagen import DefectKind, write_sample
 from datagen.eras import YELLOW_2015_HEADER
-from datagen.generate import SIMPLIFIED_HEADER
 from datagen.sample import ERA_SPECS, GROUPS, MANIFEST_NAME, SAMPLE_SPECS
+from etl.contract import SIMPLIFIED_HEADER
 from tests.datagen.checker import Checker
 
 COMMITTED = Path(__file__).resolve().parents[2] / "data" / "sample"
