@@ -131,7 +131,7 @@ def checked_shape(checked: DataFrame, cells: Cells, source_file: Column) -> Data
     require_columns(checked, REJECT_REASON, PICKUP_DATE, *_RAW_COLUMNS)
     rejected = sf.col(REJECT_REASON).isNotNull()
     # Parquet cells have their file's physical types; quarantine keeps every value as a string.
-    strings = sf.struct(*(_raw(name).cast("string").alias(name) for name in CANONICAL_NAMES))
+    strings = sf.array(*(_raw(name).cast("string") for name in CANONICAL_NAMES))
     dropped = _RAW_COLUMNS | set(cells.helper_columns) | {LAYOUT_STATUS, MALFORMED}
     return checked.select(
         # The file name is taken last: Spark cannot merge projections across it, and the rebuilt
@@ -163,7 +163,7 @@ def quarantined_rows(checked: DataFrame, run_id: str) -> DataFrame:
     """Rejected rows with their original strings, in QUARANTINE_SCHEMA column order."""
     require_columns(checked, REJECT_REASON, RAW_STRUCT, RAW_LINE, SOURCE_FILE)
     return checked.where(sf.col(REJECT_REASON).isNotNull()).select(
-        *(sf.col(f"{RAW_STRUCT}.{name}").alias(name) for name in CANONICAL_NAMES),
+        *(sf.col(RAW_STRUCT)[i].alias(name) for i, name in enumerate(CANONICAL_NAMES)),
         RAW_LINE,
         REJECT_REASON,
         SOURCE_FILE,

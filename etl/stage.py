@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from pyspark.sql import Column, DataFrame, Observation, SparkSession
 from pyspark.sql import functions as sf
-from pyspark.sql.types import StringType, StructField, StructType
+from pyspark.sql.types import ArrayType, StringType, StructField, StructType
 
 from etl.columns import RAW_LINE, RAW_STRUCT, REJECT_REASON, SOURCE_FILE
 from etl.contract import PARTITION_COLUMN
@@ -58,7 +58,7 @@ STAGED_SCHEMA = StructType(
         StructField(RAW_LINE, StringType(), True),
         StructField(
             RAW_STRUCT,
-            StructType([StructField(name, StringType(), True) for name in CANONICAL_NAMES]),
+            ArrayType(StringType(), True),
             True,
         ),
         *CANONICAL_SCHEMA.fields,
