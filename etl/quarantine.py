@@ -9,6 +9,7 @@ CSV), the reason, the source file and the run id.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import reduce
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as sf
@@ -27,16 +28,19 @@ from etl.columns import (
 )
 from etl.contract import REQUIRED_NAMES
 from etl.layout import LAYOUT_MISSING_HEADER, LAYOUT_MISSING_REQUIRED
+from etl.parquet_input import PARQUET_SUFFIXES
 from etl.parse import any_unparseable, unparseable
-from etl.read import Cells
+from etl.read import TEXT_ENCODING, Cells, as_read
 from etl.schema import CANONICAL_NAMES, TRIPS_SCHEMA
 
 MIN_PASSENGERS = 0
 MAX_PASSENGERS = 9
 MIN_TOTAL_AMOUNT = 0.0
 MAX_TOTAL_AMOUNT = 10000.0
-# What a decoder puts where input bytes are not UTF-8.
+# What a UTF-8 decoder puts where input bytes are not UTF-8, and that character's own bytes as the
+# text reader shows them (a line may hold a real U+FFFD).
 REPLACEMENT_CHARACTER = "\ufffd"
+_REPLACEMENT_AS_READ = as_read(REPLACEMENT_CHARACTER)
 
 INVALID_ENCODING = "invalid_encoding"
 # The reasons a bad byte can cause, which become invalid_encoding when the line holds one.
@@ -65,8 +69,8 @@ REASONS: tuple[Reason, ...] = (
     Reason("missing_pickup_datetime", "pickup_datetime is empty"),
     Reason(
         INVALID_ENCODING,
-        "a value that does not parse holds bytes that are not UTF-8 (shown as U+FFFD in the "
-        "quarantined strings): nothing is guessed about another encoding",
+        "a value that does not parse is on a line that is not UTF-8: the quarantined strings "
+        "show that line's bytes one latin-1 character each, nothing is guessed or replaced",
     ),
     Reason("invalid_pickup_datetime", "pickup_datetime matches none of the accepted formats"),
     Reason("missing_total_amount", "total_amount is empty"),
@@ -131,6 +135,7 @@ def checked_shape(checked: DataFrame, cells: Cells, source_file: Column) -> Data
     require_columns(checked, REJECT_REASON, PICKUP_DATE, *_RAW_COLUMNS)
     rejected = sf.col(REJECT_REASON).isNotNull()
     # Parquet cells have their file's physical types; quarantine keeps every value as a string.
+    # An array, not a struct: a valid row then writes one null to staging instead of one per column.
     strings = sf.array(*(_raw(name).cast("string") for name in CANONICAL_NAMES))
     dropped = _RAW_COLUMNS | set(cells.helper_columns) | {LAYOUT_STATUS, MALFORMED}
     return checked.select(
@@ -143,13 +148,33 @@ def checked_shape(checked: DataFrame, cells: Cells, source_file: Column) -> Data
     )
 
 
-def reason_with_encoding(reason: Column, line: Column) -> Column:
-    """`reason`, or `invalid_encoding` for a value that failed to parse on a line holding bytes
-    that were not UTF-8 (decoded as U+FFFD). Decided on the staged line, outside the parsing
-    pass: only rejected rows have a line, and that pass's generated code is at the JIT's limit."""
+def _text_input(source_file: Column) -> Column:
+    """Rows read from text (CSV), whose strings are one character per byte (`etl.read`);
+    Parquet strings are UTF-8 already."""
+    lowered = sf.lower(source_file)
+    return ~reduce(lambda a, b: a | b, (lowered.endswith(s) for s in PARQUET_SUFFIXES))
+
+
+def _utf8(text: Column) -> Column:
+    """A string read one character per byte, decoded as the UTF-8 it should be (bytes that are
+    not UTF-8 become U+FFFD)."""
+    return sf.decode(sf.encode(text, TEXT_ENCODING), "UTF-8")
+
+
+def not_utf8(line: Column, source_file: Column) -> Column:
+    """Whether a rejected row's line holds bytes that are not UTF-8."""
+    replaced = _utf8(line).contains(REPLACEMENT_CHARACTER) & ~line.contains(_REPLACEMENT_AS_READ)
+    return _text_input(source_file) & sf.coalesce(replaced, sf.lit(False))
+
+
+def reason_with_encoding(reason: Column, line: Column, source_file: Column) -> Column:
+    """`reason`, or `invalid_encoding` for a value that failed to parse on a line that is not
+    UTF-8. Decided on the staged line, outside the parsing pass: only rejected rows have a line,
+    and that pass's generated code is at the JIT's limit."""
     parse_failure = sf.coalesce(reason.isin(*_PARSE_FAILURES), sf.lit(False))
-    undecodable = parse_failure & line.contains(REPLACEMENT_CHARACTER)
-    return sf.when(undecodable, sf.lit(INVALID_ENCODING)).otherwise(reason)
+    return sf.when(parse_failure & not_utf8(line, source_file), sf.lit(INVALID_ENCODING)).otherwise(
+        reason
+    )
 
 
 def valid_rows(checked: DataFrame) -> DataFrame:
@@ -160,11 +185,18 @@ def valid_rows(checked: DataFrame) -> DataFrame:
 
 
 def quarantined_rows(checked: DataFrame, run_id: str) -> DataFrame:
-    """Rejected rows with their original strings, in QUARANTINE_SCHEMA column order."""
+    """Rejected rows with their original strings, in QUARANTINE_SCHEMA column order: UTF-8
+    text, or for a line that is not UTF-8 its bytes one latin-1 character each (never U+FFFD)."""
     require_columns(checked, REJECT_REASON, RAW_STRUCT, RAW_LINE, SOURCE_FILE)
+    line, source = sf.col(RAW_LINE), sf.col(SOURCE_FILE)
+    readable = _text_input(source) & ~not_utf8(line, source)
+
+    def text(value: Column) -> Column:
+        return sf.when(readable, _utf8(value)).otherwise(value)
+
     return checked.where(sf.col(REJECT_REASON).isNotNull()).select(
-        *(sf.col(RAW_STRUCT)[i].alias(name) for i, name in enumerate(CANONICAL_NAMES)),
-        RAW_LINE,
+        *(text(sf.col(RAW_STRUCT)[i]).alias(name) for i, name in enumerate(CANONICAL_NAMES)),
+        text(line).alias(RAW_LINE),
         REJECT_REASON,
         SOURCE_FILE,
         sf.lit(run_id).alias(RUN_ID),

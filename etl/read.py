@@ -30,9 +30,19 @@ _HEADER_MATCH_CELLS = 2
 # different depths conflict): the files are listed already, nothing is to be discovered.
 READ_OPTIONS = {"recursiveFileLookup": "true"}
 
+# Text input is decoded one character per byte (ISO-8859-1), not as UTF-8: a UTF-8 decoder
+# replaces bytes it cannot decode with U+FFFD and the bytes are lost. Every value a trip keeps is
+# ASCII (numbers, times, codes), which reads the same either way; quarantine turns the strings of
+# rejected rows back into UTF-8 text, or keeps them one character per byte when the line is not
+# UTF-8 (see `etl.quarantine`).
+TEXT_ENCODING = "ISO-8859-1"
+# A UTF-8 byte order mark as TEXT_ENCODING shows it.
+BOM_AS_READ = "\ufeff".encode().decode(TEXT_ENCODING)
+
 # RFC 4180 quoting (a doubled quote escapes a quote), surrounding spaces trimmed, empty cells null,
 # and a line with the wrong number of fields kept whole in the corrupt-record column.
 CSV_READ_OPTIONS = {
+    "encoding": TEXT_ENCODING,
     "header": "false",
     "mode": "PERMISSIVE",
     "quote": '"',
@@ -71,10 +81,16 @@ def csv_schema(fields: int) -> StructType:
     )
 
 
+def as_read(text: str) -> str:
+    """`text` as the CSV reader shows it: its UTF-8 bytes, one character per byte."""
+    return text.encode("utf-8").decode(TEXT_ENCODING)
+
+
 def _is_header_row(layout: FileLayout) -> Column:
-    matches = [
-        sf.col(cell_name(i)) == sf.lit(cell)
-        for i, cell in enumerate(layout.cells[:_HEADER_MATCH_CELLS], start=1)
+    # The first cell of a file's first line may still start with a byte order mark.
+    first, *rest = [as_read(cell) for cell in layout.cells[:_HEADER_MATCH_CELLS]]
+    matches = [sf.col(cell_name(1)).endswith(sf.lit(first))] + [
+        sf.col(cell_name(i)) == sf.lit(cell) for i, cell in enumerate(rest, start=2)
     ]
     return reduce(lambda left, right: left & right, matches)
 
@@ -133,8 +149,10 @@ def read_layout_group(spark: SparkSession, layout: FileLayout, files: Sequence[s
 
 def read_headerless(spark: SparkSession, status: str, files: Sequence[str]) -> Cells:
     """Non-blank lines of files without a header: nothing can be said about their cells, so the
-    canonical strings are null and the line is kept as read."""
-    line = sf.expr("trim(TRAILING '\\r' FROM trim(LEADING '\\ufeff' FROM value))")
+    canonical strings are null and the line is kept as read (one character per byte, like CSV
+    cells: the text reader keeps a line's bytes, the cast to binary gets them back)."""
+    value = sf.decode(sf.col("value").cast("binary"), TEXT_ENCODING)
+    line = sf.regexp_replace(value, f"^{BOM_AS_READ}|\\r+$", "")
     frame = (
         spark.read.options(**READ_OPTIONS)
         .text(list(files))

@@ -43,7 +43,12 @@ class BatchSummary:
 
 
 def _reason() -> Column:
-    return reason_with_encoding(sf.col(REJECT_REASON), sf.col(RAW_LINE))
+    return reason_with_encoding(sf.col(REJECT_REASON), sf.col(RAW_LINE), sf.col(SOURCE_FILE))
+
+
+def raw_string(name: str) -> Column:
+    """A staged rejected row's original string of canonical column `name` (null for valid rows)."""
+    return sf.col(RAW_STRUCT)[CANONICAL_NAMES.index(name)]
 
 
 def _valid() -> Column:

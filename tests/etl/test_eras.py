@@ -11,6 +11,7 @@ from pyspark.sql.types import StringType, StructField, StructType
 
 from etl.quarantine import valid_rows
 from etl.schema import CANONICAL_NAMES, CANONICAL_SCHEMA
+from etl.stage import raw_string
 from tests.etl.helpers import checked_rows
 
 YELLOW_2009 = (
@@ -283,9 +284,9 @@ def test_word_codes_map_to_the_tlc_codes(spark, tmp_path):
     checked = checked_rows(spark, tmp_path, {"yellow_tripdata_2010-02.csv": lines})
     # Quarantine keeps the strings as written; valid rows have the codes.
     actual = checked.select(
-        sf.col("raw.vendor_id").alias("vendor"),
-        sf.col("raw.payment_type").alias("payment"),
-        sf.col("raw.store_and_fwd_flag").alias("flag"),
+        raw_string("vendor_id").alias("vendor"),
+        raw_string("payment_type").alias("payment"),
+        raw_string("store_and_fwd_flag").alias("flag"),
         sf.col("vendor_id").cast("string"),
         sf.col("payment_type").cast("string"),
         "store_and_fwd_flag",

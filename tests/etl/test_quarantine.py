@@ -108,23 +108,30 @@ def test_bytes_that_are_not_utf8_are_quarantined_not_altered(spark, tmp_path):
         trip_line(store_and_fwd_flag="\xe9").encode("latin-1"),  # Windows-1252 e-acute
         trip_line(fare_amount="12\xa0").encode("latin-1"),
         trip_line(store_and_fwd_flag="\xe9").encode("utf-8"),  # valid UTF-8, not a flag
+        trip_line(store_and_fwd_flag="\ufffd").encode("utf-8"),  # a real U+FFFD is text
         trip_line().encode(),
     ]
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "f.csv").write_bytes(b"\n".join(lines) + b"\n")
+    # A file without a header keeps its lines as read, bytes included.
+    (tmp_path / "in" / "g.csv").write_bytes(b"no,header,\xe9\r\n")
 
     report = run(spark, tmp_path / "in", tmp_path / "out", full_refresh=False)
 
-    assert report.reasons == {"invalid_encoding": 2, "invalid_value": 1}
+    assert report.reasons == {"invalid_encoding": 2, "invalid_value": 2, "missing_header": 1}
     quarantine = spark.read.schema(QUARANTINE_SCHEMA).parquet(str(tmp_path / "out" / "quarantine"))
-    actual = quarantine.select("store_and_fwd_flag", "fare_amount", "reject_reason")
+    actual = quarantine.select("store_and_fwd_flag", "fare_amount", "raw_line", "reject_reason")
+    # Lines that are not UTF-8 keep their bytes, one latin-1 character each; the valid UTF-8
+    # line is text again.
     expected = spark.createDataFrame(
         [
-            ("\ufffd", "12.0", "invalid_encoding"),
-            ("N", "12\ufffd", "invalid_encoding"),
-            ("\xe9", "12.0", "invalid_value"),
+            ("\xe9", "12.0", trip_line(store_and_fwd_flag="\xe9"), "invalid_encoding"),
+            ("N", "12\xa0", trip_line(fare_amount="12\xa0"), "invalid_encoding"),
+            ("\xe9", "12.0", trip_line(store_and_fwd_flag="\xe9"), "invalid_value"),
+            ("\ufffd", "12.0", trip_line(store_and_fwd_flag="\ufffd"), "invalid_value"),
+            (None, None, "no,header,\xe9", "missing_header"),
         ],
-        "store_and_fwd_flag string, fare_amount string, reject_reason string",
+        "store_and_fwd_flag string, fare_amount string, raw_line string, reject_reason string",
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
 

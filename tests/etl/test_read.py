@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 
 from chispa import assert_df_equality
+from pyspark.sql import functions as sf
 from pyspark.sql.types import StringType, StructField, StructType
 
 from etl.batch_read import parse_files
@@ -18,6 +19,7 @@ from etl.layout import (
     layout_for,
 )
 from etl.read import relative_to_root
+from etl.stage import raw_string
 from etl.state import list_input_files
 from etl.storage import Storage
 from tests.etl.helpers import TLC_HEADER, checked_rows, trip_line, with_source_paths, write_csv
@@ -118,8 +120,10 @@ def test_csv_lines_follow_rfc4180_and_malformed_lines_keep_their_text(spark, tmp
         unclosed,
     ]
     files = {"bom.csv": lines}
-    actual = checked_rows(spark, tmp_path, files).selectExpr(
-        "coalesce(raw.store_and_fwd_flag, store_and_fwd_flag) AS flag", "reject_reason", "raw_line"
+    actual = checked_rows(spark, tmp_path, files).select(
+        sf.coalesce(raw_string("store_and_fwd_flag"), sf.col("store_and_fwd_flag")).alias("flag"),
+        "reject_reason",
+        "raw_line",
     )
     expected = spark.createDataFrame(
         [

@@ -7,7 +7,7 @@ import datetime as dt
 from chispa import assert_df_equality
 from pyspark.sql.types import DoubleType, StringType, StructField, StructType, TimestampType
 
-from etl.stage import BatchSummary, read_staged, stage_checked
+from etl.stage import BatchSummary, raw_string, read_staged, stage_checked
 from tests.etl.helpers import TLC_HEADER, checked_rows, trip_line
 
 STAGED_VIEW = StructType(
@@ -40,11 +40,11 @@ def test_staging_counts_rows_and_keeps_raw_strings_for_rejects_only(spark, tmp_p
         dates=["2015-01-15", "2015-01-16"],
     )
     assert summary.valid_rows == 2
-    staged = read_staged(spark, path, tmp_path.as_uri()).selectExpr(
+    staged = read_staged(spark, path, tmp_path.as_uri()).select(
         "source_file",
         "reject_reason",
         "raw_line",
-        "raw.total_amount AS raw_total",
+        raw_string("total_amount").alias("raw_total"),
         "pickup_datetime",
         "total_amount",
     )
