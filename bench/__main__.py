@@ -1,4 +1,4 @@
-"""`python -m bench [--rows N] [--repeats K]`: measure the job against its floor and the seed logic.
+"""`python -m bench [--rows N] [--repeats K]`: measure the job against its targets and bounds.
 
 Writes bench/results.json and bench/results.md, copies the table into bench/README.md and a short
 summary into README.md. Generated data is cached under the work folder per (name, rows, seed) so a
@@ -31,6 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BASE_SEED = 6
 LATE_SEED = 66
 LATE_START = date(2015, 2, 1)
+# Trips arriving late for the month already loaded: same dates as the base set, other trips.
+BACKFILL_SEED = 67
 # A small batch of one file: what the job costs when it has almost nothing to do.
 TINY_ROWS = 3_000
 # The layout of the TLC's current files: zones instead of coordinates, drifting integer types.
@@ -53,24 +55,25 @@ def input_bytes(folder: Path, pattern: str = "*.csv*") -> int:
 
 
 def run_bench(rows: int, repeats: int, work: Path, runner: Workloads) -> Results:
-    """Every figure over `repeats` rounds, with the floor and seed at 4x rows, two lower bounds
-    (a bare trips job, a tiny batch) for context, and the job over the same number of trips as
-    TLC Parquet files (the 2024 layout) next to its own bare bound."""
+    """Every figure over `repeats` rounds: the job's full refresh, its two incremental runs (new
+    dates, and a late batch onto dates already loaded) and its fixed cost, each next to a lower
+    bound where one exists (the bare trips job, over the whole input and over the tiny file), the
+    job over the same number of trips as TLC Parquet files (the 2024 layout) next to its own bare
+    bound, and the floor and seed logic at 1x and 4x rows for context."""
     files = max(4, min(40, rows // 100_000))
     tiny_rows = min(rows, TINY_ROWS)
+
+    def tenth(name: str, seed: int, **options: object) -> Path:
+        """A batch of 10% new files, named apart from the base set's so both can share a folder."""
+        return dataset(
+            work, name, max(1, rows // 10), seed, max(1, files // 10), prefix=name, **options
+        )
+
     data = Datasets(
         base=dataset(work, "base", rows, BASE_SEED, files),
         # New files the way they usually arrive: the next days' exports, next to the loaded month.
-        late=dataset(
-            work,
-            "late",
-            max(1, rows // 10),
-            LATE_SEED,
-            max(1, files // 10),
-            prefix="late",
-            start_date=LATE_START,
-            days=3,
-        ),
+        late=tenth("late", LATE_SEED, start_date=LATE_START, days=3),
+        backfill=tenth("backfill", BACKFILL_SEED),
         quad=dataset(work, "quad", rows * 4, BASE_SEED, files * 4),
         tiny=dataset(work, "tiny", tiny_rows, BASE_SEED, 1),
         parquet=dataset(work, "parquet", rows, BASE_SEED, files, era=PARQUET_ERA),
@@ -94,6 +97,7 @@ def run_bench(rows: int, repeats: int, work: Path, runner: Workloads) -> Results
 class Datasets:
     base: Path
     late: Path
+    backfill: Path
     quad: Path
     tiny: Path
     parquet: Path
@@ -107,17 +111,25 @@ def one_round(runner: Workloads, data: Datasets, work: Path, out: Path) -> dict[
     seconds_of["floor"] = seconds(lambda: runner.floor(data.base))
     seconds_of["seed"] = seconds(lambda: runner.seed(data.base, out / "seed"))
     seconds_of["bare"] = seconds(lambda: runner.bare(data.base, out / "bare"))
-    # Full refresh then 10% new files: the incremental run must cost a fraction of the full one.
-    # A fresh copy of the base input keeps earlier rounds' late files out of the full run.
+    # A fresh copy of the base input keeps earlier rounds' added files out of the full run.
     batch = work / "batch"
     shutil.rmtree(batch, ignore_errors=True)
     shutil.copytree(data.base, batch)
     seconds_of["job"] = seconds(lambda: runner.job(batch, out / "job", full_refresh=True))
+    # Both incremental runs must start from the outputs of the base files alone: the late batch
+    # runs on a copy of them (untimed), its files leave the input before the new dates arrive.
+    late_out = out / "job_late"
+    shutil.rmtree(late_out, ignore_errors=True)
+    shutil.copytree(out / "job", late_out)
+    shutil.copytree(data.backfill, batch / "backfill")
+    seconds_of["late"] = seconds(lambda: runner.job(batch, late_out, full_refresh=False))
+    shutil.rmtree(batch / "backfill")
     shutil.copytree(data.late, batch / "late")
     seconds_of["incremental"] = seconds(lambda: runner.job(batch, out / "job", full_refresh=False))
     seconds_of["job_tiny"] = seconds(
         lambda: runner.job(data.tiny, out / "job_tiny", full_refresh=True)
     )
+    seconds_of["bare_tiny"] = seconds(lambda: runner.bare(data.tiny, out / "bare_tiny"))
     seconds_of["floor_4x"] = seconds(lambda: runner.floor(data.quad))
     seconds_of["seed_4x"] = seconds(lambda: runner.seed(data.quad, out / "seed4x"))
     seconds_of["job_4x"] = seconds(lambda: runner.job(data.quad, out / "job4x", full_refresh=True))

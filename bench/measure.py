@@ -6,13 +6,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
 from pyspark.sql import SparkSession
 
 from bench import workloads
-from bench.plans import PlanStats, executed_plans, plan_stats
+from bench.plans import PlanStats, executed_plans, plan_stats, spark_job_ids
 
 
 class Workloads(Protocol):
@@ -84,9 +85,10 @@ class InProcessWorkloads:
             raise RuntimeError(f"etl.local exited {code}")
 
     def job_plans(self, input_dir: Path, output_dir: Path) -> PlanStats:
-        before = len(executed_plans(self.spark))
+        before, jobs_before = len(executed_plans(self.spark)), spark_job_ids(self.spark)
         self.job(input_dir, output_dir, full_refresh=True)
-        return plan_stats(executed_plans(self.spark)[before:])
+        stats = plan_stats(executed_plans(self.spark)[before:])
+        return replace(stats, spark_jobs=len(spark_job_ids(self.spark) - jobs_before))
 
 
 def seconds(action: Callable[[], object]) -> float:
