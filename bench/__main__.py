@@ -111,6 +111,7 @@ def one_round(runner: Workloads, data: Datasets, work: Path, out: Path) -> dict[
     seconds_of["floor"] = seconds(lambda: runner.floor(data.base))
     seconds_of["seed"] = seconds(lambda: runner.seed(data.base, out / "seed"))
     seconds_of["bare"] = seconds(lambda: runner.bare(data.base, out / "bare"))
+    seconds_of["checked"] = seconds(lambda: runner.checked(data.base, out / "checked"))
     # A fresh copy of the base input keeps earlier rounds' added files out of the full run.
     batch = work / "batch"
     shutil.rmtree(batch, ignore_errors=True)
@@ -134,6 +135,7 @@ def one_round(runner: Workloads, data: Datasets, work: Path, out: Path) -> dict[
     seconds_of["seed_4x"] = seconds(lambda: runner.seed(data.quad, out / "seed4x"))
     seconds_of["job_4x"] = seconds(lambda: runner.job(data.quad, out / "job4x", full_refresh=True))
     seconds_of["bare_parquet"] = seconds(lambda: runner.bare_parquet(data.parquet, out / "bareP"))
+    seconds_of["checked_parquet"] = seconds(lambda: runner.checked(data.parquet, out / "checkedP"))
     seconds_of["job_parquet"] = seconds(
         lambda: runner.job(data.parquet, out / "job_parquet", full_refresh=True)
     )

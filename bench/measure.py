@@ -21,6 +21,7 @@ class Workloads(Protocol):
     def seed(self, input_dir: Path, output_dir: Path) -> None: ...
     def bare(self, input_dir: Path, output_dir: Path) -> None: ...
     def bare_parquet(self, input_dir: Path, output_dir: Path) -> None: ...
+    def checked(self, input_dir: Path, output_dir: Path) -> None: ...
     def job(self, input_dir: Path, output_dir: Path, *, full_refresh: bool) -> None: ...
     def job_plans(self, input_dir: Path, output_dir: Path) -> PlanStats: ...
 
@@ -49,6 +50,9 @@ class ProcessWorkloads:
     def bare_parquet(self, input_dir: Path, output_dir: Path) -> None:
         self._run("-m", "bench.workloads", "bare-parquet", str(input_dir), str(output_dir))
 
+    def checked(self, input_dir: Path, output_dir: Path) -> None:
+        self._run("-m", "bench.workloads", "checked", str(input_dir), str(output_dir))
+
     def job(self, input_dir: Path, output_dir: Path, *, full_refresh: bool) -> None:
         self._run("-m", "etl.local", *job_argv(input_dir, output_dir, full_refresh=full_refresh))
 
@@ -76,6 +80,9 @@ class InProcessWorkloads:
 
     def bare_parquet(self, input_dir: Path, output_dir: Path) -> None:
         workloads.bare_parquet_trips(self.spark, str(input_dir), str(output_dir))
+
+    def checked(self, input_dir: Path, output_dir: Path) -> None:
+        workloads.checked_trips(self.spark, str(input_dir), str(output_dir))
 
     def job(self, input_dir: Path, output_dir: Path, *, full_refresh: bool) -> None:
         from etl.local import main

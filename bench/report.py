@@ -168,9 +168,14 @@ def markdown(results: Results) -> str:
         f"| bound: bare trips job (typed read, dedupe, trips write; no checks, quarantine or "
         f"metrics) | {secs('bare')} | {ratio('bare_vs_floor')} floor, {ratio('bare_vs_seed')} "
         "seed | | |",
+        f"| bound: checked rows (the job's checks of every cell, dedupe, trips write; no "
+        f"staging, quarantine, metrics or merge) | {secs('checked')} | "
+        f"{ratio('checked_vs_bare', '{:.2f}x bare')} | | |",
         f"| bound: bare trips job over the same {tiny}-row file | {secs('bare_tiny')} | | | |",
         f"| Parquet input bound: bare trips job (typed Parquet read, dedupe, trips write) | "
         f"{secs('bare_parquet')} | | | |",
+        f"| Parquet input bound: checked rows | {secs('checked_parquet')} | "
+        f"{ratio('parquet_checked_vs_bare', '{:.2f}x its bare')} | | |",
         f"| context: floor: CSV read + parse + count | {secs('floor')} | "
         f"job {ratio('job_vs_floor')} | | |",
         f"| context: seed tutorial logic | {secs('seed')} | job {ratio('job_vs_seed')} | | |",

@@ -16,6 +16,9 @@ RATIOS: dict[str, tuple[str, str]] = {
     "job_vs_bare": ("job", "bare"),
     "parquet_job_vs_bare": ("job_parquet", "bare_parquet"),
     "late_vs_full": ("late", "job"),
+    # Bounds on the two above: the job's own checks of every cell, then dedupe and write.
+    "checked_vs_bare": ("checked", "bare"),
+    "parquet_checked_vs_bare": ("checked_parquet", "bare_parquet"),
     # Context, no target (they were targets once): the job against the simplest jobs over the
     # same input, how it scales, and an incremental run's gross share of a full one.
     "job_vs_floor": ("job", "floor"),
@@ -106,11 +109,23 @@ class Target:
 
 # Targets on the 2-core machine at 3M rows, each on its own key (a figure may have several).
 TARGETS: dict[str, Target] = {
-    "job_vs_bare": Target("job_vs_bare", 1.3, "job / bare trips job (CSV, no checks)"),
+    # The checked-rows bound runs the job's checks of every cell and nothing else the job adds:
+    # over the limit, no change but cheaper checks can meet the target.
+    "job_vs_bare": Target(
+        "job_vs_bare",
+        1.3,
+        "job / bare trips job (CSV, no checks)",
+        bound="checked_vs_bare",
+        bound_name="checked-rows bound",
+    ),
     # An older requirement that still stands next to the tighter one above.
     "job_vs_bare_earlier": Target("job_vs_bare", 1.8, "job / bare (earlier target)"),
     "parquet_job_vs_bare": Target(
-        "parquet_job_vs_bare", 1.3, "Parquet input: job / its bare trips job"
+        "parquet_job_vs_bare",
+        1.3,
+        "Parquet input: job / its bare trips job",
+        bound="parquet_checked_vs_bare",
+        bound_name="checked-rows bound",
     ),
     "incremental_net": Target(
         "incremental_net",

@@ -15,8 +15,13 @@ os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
 
 @pytest.fixture(scope="session")
 def spark() -> Iterator[object]:
+    from etl.pipeline import SESSION_SETTINGS
     from etl.session import local_spark
 
     session = local_spark("glue-etl-tests")
+    # The settings every run applies first: a test of one step, in whatever order tests run,
+    # sees the session the job's steps see.
+    for key, value in SESSION_SETTINGS.items():
+        session.conf.set(key, value)
     yield session
     session.stop()

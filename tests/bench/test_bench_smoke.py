@@ -30,6 +30,7 @@ WORKLOADS = {
     "floor",
     "seed",
     "bare",
+    "checked",
     "job",
     "late",
     "incremental",
@@ -39,6 +40,7 @@ WORKLOADS = {
     "seed_4x",
     "job_4x",
     "bare_parquet",
+    "checked_parquet",
     "job_parquet",
 }
 

@@ -17,6 +17,7 @@ def _round(floor: float, job: float, **changes: float) -> dict[str, float]:
         "floor": floor,
         "seed": 2 * floor,
         "bare": 1.5 * floor,
+        "checked": 1.8 * floor,
         "job": job,
         "late": job / 4,
         "incremental": job / 2,
@@ -26,6 +27,7 @@ def _round(floor: float, job: float, **changes: float) -> dict[str, float]:
         "seed_4x": 8 * floor,
         "job_4x": 4 * job,
         "bare_parquet": floor,
+        "checked_parquet": 1.2 * floor,
         "job_parquet": 2 * floor,
     }
     return figures | changes
@@ -91,6 +93,21 @@ def test_a_ratio_target_is_out_of_reach_when_its_bound_ratio_is_over_the_limit()
     assert late(late=17.5, job_tiny=10) == "met"  # 0.35
     assert late(late=20, job_tiny=10) == "MISSED"
     assert late(late=25, job_tiny=20) == "out of reach: tiny-file run 0.40 > 0.35"
+
+
+def test_the_job_ratio_is_out_of_reach_when_its_checks_alone_are_over_the_limit():
+    def csv_and_parquet(checked: float, checked_parquet: float) -> tuple[str, str]:
+        # job / bare = 2.0 on both inputs; the checked-rows bounds vary.
+        rounds = [_round(10, 30, bare=15, bare_parquet=10, job_parquet=20, checked=checked,
+                         checked_parquet=checked_parquet)]  # fmt: skip
+        status = Results(1, 1, rounds, PLANS).status
+        return status["job_vs_bare"], status["parquet_job_vs_bare"]
+
+    assert csv_and_parquet(checked=18, checked_parquet=12) == ("MISSED", "MISSED")
+    assert csv_and_parquet(checked=21, checked_parquet=14) == (
+        "out of reach: checked-rows bound 1.40 > 1.3",
+        "out of reach: checked-rows bound 1.40 > 1.3",
+    )
 
 
 def test_one_figure_can_carry_two_targets():

@@ -8,7 +8,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from chispa import assert_df_equality
 
-from bench.workloads import CSV_SCHEMA, bare_parquet_trips, bare_trips, floor, read_parquet_trips
+from bench.workloads import (
+    CSV_SCHEMA,
+    bare_parquet_trips,
+    bare_trips,
+    checked_trips,
+    floor,
+    read_parquet_trips,
+)
 
 HEADER = ",".join(CSV_SCHEMA.names)
 
@@ -126,3 +133,31 @@ def test_bare_parquet_trips_types_dedupes_and_partitions_tlc_parquet(spark, tmp_
         "pickup_date=2024-01-06",
         "pickup_date=2024-02-01",
     ]
+
+
+def test_checked_trips_writes_the_valid_rows_deduplicated_and_drops_rejected_ones(spark, tmp_path):
+    source = tmp_path / "in"
+    source.mkdir()
+    lines = [
+        HEADER,
+        _line(1, "2015-01-01 00:10:00", -73.99, 15.0),
+        _line(1, "2015-01-01 00:10:00", -73.99, 12.0),  # same trip, first in content order
+        _line(1, "2015-01-01 00:10:00", -73.98, 11.0),
+        _line(2, "2015-01-02 09:00:00", -73.99, 20000.0),  # total out of range: rejected
+        _line(2, "not a time", -73.99, 20.0),  # rejected
+    ]
+    (source / "trips.csv").write_text("\n".join(lines) + "\n")
+
+    checked_trips(spark, str(source), str(tmp_path / "out"))
+
+    actual = spark.read.parquet(str(tmp_path / "out")).select(
+        "vendor_id", "pickup_datetime", "pickup_longitude", "total_amount", "pickup_date"
+    )
+    expected = spark.createDataFrame(
+        [
+            (1, datetime(2015, 1, 1, 0, 10), -73.99, 12.0, date(2015, 1, 1)),
+            (1, datetime(2015, 1, 1, 0, 10), -73.98, 11.0, date(2015, 1, 1)),
+        ],
+        actual.schema,
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
