@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from chispa import assert_df_equality
 from pyspark.sql import functions as sf
+from pyspark.sql.types import StringType, StructField, StructType
 
 from etl.batch_read import parse_files
 from etl.local import run
@@ -138,7 +139,8 @@ def test_drifting_physical_types_load_as_the_same_canonical_values(spark, tmp_pa
     )
     expected = spark.createDataFrame(
         _expected("yellow_tripdata_2023-01.parquet") + _expected("yellow_tripdata_2024-01.parquet"),
-        CANONICAL_SCHEMA.add("source_file", "string"),
+        # A new schema: StructType.add would change the shared CANONICAL_SCHEMA in place.
+        StructType([*CANONICAL_SCHEMA.fields, StructField("source_file", StringType())]),
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
 
