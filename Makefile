@@ -8,7 +8,7 @@ RUN_STAMP := $(VENV)/.installed-run-$(shell cksum requirements.txt | cut -d' ' -
 STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 STACK ?= dev
 
-.PHONY: demo test bench-smoke lint format preview snapshots docs bench java
+.PHONY: demo test test-e2e bench-smoke lint format preview snapshots docs bench java
 
 $(RUN_STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ demo: $(RUN_STAMP) java
 
 test: $(STAMP) java
 	$(PY) -m pytest
+
+# Runs killed (in-process and with SIGKILL) and run again, and the whole sample loaded batch by
+# batch against a full refresh (about 1.5 minutes), kept out of `make test`; CI runs both.
+test-e2e: $(STAMP) java
+	$(PY) -m pytest -m e2e
 
 # A tiny run of the whole benchmark (about a minute), kept out of `make test`; CI runs both.
 bench-smoke: $(STAMP) java

@@ -21,6 +21,9 @@ from etl.schema import HOURLY_METRICS_SCHEMA, QUARANTINE_SCHEMA, TRIPS_SCHEMA
 from tests.etl.helpers import TLC_HEADER, trip_line, write_csv
 
 PROJECT = Path(__file__).resolve().parents[2]
+# Whole runs stopped and run again, some as real processes killed with SIGKILL (about a minute):
+# `make test-e2e` runs them, and CI runs it next to `make test`.
+pytestmark = pytest.mark.e2e
 
 # The first batch writes 2015-01-15; the second adds to that date (the merge replaces its
 # partition), writes a new date, and brings back a file whose quarantine rows must be replaced.

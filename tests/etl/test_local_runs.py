@@ -8,6 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from chispa import assert_df_equality
 
 from etl.local import run
@@ -90,6 +91,8 @@ SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 SAMPLE_BATCHES = ("2015/01", "2015/02", "edge_cases", "eras")
 
 
+# Seven runs over the whole sample (about 30 s): in `make test-e2e`.
+@pytest.mark.e2e
 def test_incremental_batches_equal_full_refresh_and_reruns_add_nothing(spark, tmp_path):
     source, incremental, full = tmp_path / "in", tmp_path / "inc", tmp_path / "full"
     reports = []

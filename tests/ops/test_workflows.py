@@ -48,12 +48,14 @@ def test_no_default_permissions_and_checkout_drops_credentials(name):
                 assert step["with"]["persist-credentials"] is False
 
 
-def test_tests_run_make_lint_test_and_bench_smoke_on_push_and_pull_request():
+def test_tests_run_lint_the_quick_and_e2e_suites_and_bench_smoke_on_push_and_pull_request():
     workflow = load("test.yml")
     job = workflow["jobs"]["test"]
 
     assert set(triggers(workflow)) == {"push", "pull_request", "workflow_call"}
-    assert [step["run"] for step in steps(job) if "run" in step] == ["make lint test bench-smoke"]
+    assert [step["run"] for step in steps(job) if "run" in step] == [
+        "make lint test test-e2e bench-smoke"
+    ]
     java = next(step for step in steps(job) if "setup-java" in step.get("uses", ""))
     python = next(step for step in steps(job) if "setup-python" in step.get("uses", ""))
     assert java["with"] == {"distribution": "temurin", "java-version": "17"}
