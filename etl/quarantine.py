@@ -3,7 +3,9 @@
 Reject reasons form a CLOSED set, `REASONS`, which says what each one means. A row gets the FIRST
 reason that applies, in that order. Rows with no reason are valid. Quarantined rows keep their
 original cells as strings, the line (as read when malformed, otherwise its cells written back as
-CSV), the reason, the source file and the run id.
+CSV), the reason, the source file and the run id. Text input is read one character per byte
+(`etl.read.TEXT_ENCODING`); quarantine shows it as UTF-8 text, or byte for byte (latin-1) when
+the line is not UTF-8, so no byte is ever replaced.
 """
 
 from __future__ import annotations
