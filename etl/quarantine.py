@@ -21,7 +21,7 @@ from etl.columns import (
     MALFORMED,
     PICKUP_DATE,
     RAW_LINE,
-    RAW_STRUCT,
+    RAW_STRINGS,
     REJECT_REASON,
     RUN_ID,
     SOURCE_FILE,
@@ -32,17 +32,13 @@ from etl.contract import REQUIRED_NAMES
 from etl.layout import LAYOUT_MISSING_HEADER, LAYOUT_MISSING_REQUIRED
 from etl.parquet_input import PARQUET_SUFFIXES
 from etl.parse import any_unparseable, unparseable
-from etl.read import TEXT_ENCODING, Cells, as_read
+from etl.read import TEXT_ENCODING, Cells
 from etl.schema import CANONICAL_NAMES, TRIPS_SCHEMA
 
 MIN_PASSENGERS = 0
 MAX_PASSENGERS = 9
 MIN_TOTAL_AMOUNT = 0.0
 MAX_TOTAL_AMOUNT = 10000.0
-# What a UTF-8 decoder puts where input bytes are not UTF-8, and that character's own bytes as the
-# text reader shows them (a line may hold a real U+FFFD).
-REPLACEMENT_CHARACTER = "\ufffd"
-_REPLACEMENT_AS_READ = as_read(REPLACEMENT_CHARACTER)
 
 INVALID_ENCODING = "invalid_encoding"
 # The reasons a bad byte can cause, which become invalid_encoding when the line holds one.
@@ -131,7 +127,7 @@ def with_reject_reason(typed: DataFrame, code_words: bool = True) -> DataFrame:
 
 def checked_shape(checked: DataFrame, cells: Cells, source_file: Column) -> DataFrame:
     """Checked lines of one read -> staged rows: `source_file`, typed columns, `reject_reason`,
-    `pickup_date`, and for rejected rows only their original strings (`raw` struct) and
+    `pickup_date`, and for rejected rows only their original strings (the `raw` array) and
     `raw_line`; valid rows get nulls there. Only quarantine needs the strings, and building them
     for the few rejected rows keeps the parse pass cheap."""
     require_columns(checked, REJECT_REASON, PICKUP_DATE, *_RAW_COLUMNS)
@@ -145,7 +141,7 @@ def checked_shape(checked: DataFrame, cells: Cells, source_file: Column) -> Data
         # line must merge into the condition below to be evaluated for rejected rows only.
         source_file.alias(SOURCE_FILE),
         *(c for c in checked.columns if c not in dropped),
-        sf.when(rejected, strings).alias(RAW_STRUCT),
+        sf.when(rejected, strings).alias(RAW_STRINGS),
         sf.when(rejected, cells.raw_line).alias(RAW_LINE),
     )
 
@@ -164,9 +160,11 @@ def _utf8(text: Column) -> Column:
 
 
 def not_utf8(line: Column, source_file: Column) -> Column:
-    """Whether a rejected row's line holds bytes that are not UTF-8."""
-    replaced = _utf8(line).contains(REPLACEMENT_CHARACTER) & ~line.contains(_REPLACEMENT_AS_READ)
-    return _text_input(source_file) & sf.coalesce(replaced, sf.lit(False))
+    """Whether a rejected row's line holds bytes that are not UTF-8: decoding it as UTF-8 and
+    encoding it back does not give the same bytes (a real U+FFFD in the line survives that
+    round trip; a byte that is not UTF-8 does not, wherever it is)."""
+    round_trip = sf.decode(sf.encode(_utf8(line), "UTF-8"), TEXT_ENCODING)
+    return _text_input(source_file) & sf.coalesce(round_trip != line, sf.lit(False))
 
 
 def reason_with_encoding(reason: Column, line: Column, source_file: Column) -> Column:
@@ -189,7 +187,7 @@ def valid_rows(checked: DataFrame) -> DataFrame:
 def quarantined_rows(checked: DataFrame, run_id: str) -> DataFrame:
     """Rejected rows with their original strings, in QUARANTINE_SCHEMA column order: UTF-8
     text, or for a line that is not UTF-8 its bytes one latin-1 character each (never U+FFFD)."""
-    require_columns(checked, REJECT_REASON, RAW_STRUCT, RAW_LINE, SOURCE_FILE)
+    require_columns(checked, REJECT_REASON, RAW_STRINGS, RAW_LINE, SOURCE_FILE)
     line, source = sf.col(RAW_LINE), sf.col(SOURCE_FILE)
     readable = _text_input(source) & ~not_utf8(line, source)
 
@@ -197,7 +195,7 @@ def quarantined_rows(checked: DataFrame, run_id: str) -> DataFrame:
         return sf.when(readable, _utf8(value)).otherwise(value)
 
     return checked.where(sf.col(REJECT_REASON).isNotNull()).select(
-        *(text(sf.col(RAW_STRUCT)[i]).alias(name) for i, name in enumerate(CANONICAL_NAMES)),
+        *(text(sf.col(RAW_STRINGS)[i]).alias(name) for i, name in enumerate(CANONICAL_NAMES)),
         text(line).alias(RAW_LINE),
         REJECT_REASON,
         SOURCE_FILE,

@@ -36,7 +36,7 @@ READ_OPTIONS = {"recursiveFileLookup": "true"}
 # rejected rows back into UTF-8 text, or keeps them one character per byte when the line is not
 # UTF-8 (see `etl.quarantine`).
 TEXT_ENCODING = "ISO-8859-1"
-# A UTF-8 byte order mark as TEXT_ENCODING shows it.
+# A UTF-8 byte order mark as TEXT_ENCODING shows it (Hadoop drops one at the start of a file only).
 BOM_AS_READ = "\ufeff".encode().decode(TEXT_ENCODING)
 
 # RFC 4180 quoting (a doubled quote escapes a quote), surrounding spaces trimmed, empty cells null,
@@ -87,9 +87,10 @@ def as_read(text: str) -> str:
 
 
 def _is_header_row(layout: FileLayout) -> Column:
-    # The first cell of a file's first line may still start with a byte order mark.
+    # Hadoop drops a byte order mark at the start of a file, but not one inside it: files joined
+    # end to end repeat their header, each behind its own mark.
     first, *rest = [as_read(cell) for cell in layout.cells[:_HEADER_MATCH_CELLS]]
-    matches = [sf.col(cell_name(1)).endswith(sf.lit(first))] + [
+    matches = [sf.col(cell_name(1)).isin(first, BOM_AS_READ + first)] + [
         sf.col(cell_name(i)) == sf.lit(cell) for i, cell in enumerate(rest, start=2)
     ]
     return reduce(lambda left, right: left & right, matches)
@@ -150,7 +151,8 @@ def read_layout_group(spark: SparkSession, layout: FileLayout, files: Sequence[s
 def read_headerless(spark: SparkSession, status: str, files: Sequence[str]) -> Cells:
     """Non-blank lines of files without a header: nothing can be said about their cells, so the
     canonical strings are null and the line is kept as read (one character per byte, like CSV
-    cells: the text reader keeps a line's bytes, the cast to binary gets them back)."""
+    cells: the text reader keeps a line's bytes, the cast to binary gets them back), less a byte
+    order mark left inside a file by files joined end to end."""
     value = sf.decode(sf.col("value").cast("binary"), TEXT_ENCODING)
     line = sf.regexp_replace(value, f"^{BOM_AS_READ}|\\r+$", "")
     frame = (

@@ -14,7 +14,7 @@ from pyspark.sql import Column, DataFrame, Observation, SparkSession
 from pyspark.sql import functions as sf
 from pyspark.sql.types import ArrayType, StringType, StructField, StructType
 
-from etl.columns import RAW_LINE, RAW_STRUCT, REJECT_REASON, SOURCE_FILE
+from etl.columns import RAW_LINE, RAW_STRINGS, REJECT_REASON, SOURCE_FILE
 from etl.contract import PARTITION_COLUMN
 from etl.quarantine import REASON_CODES, reason_with_encoding
 from etl.read import relative_to_root
@@ -48,7 +48,7 @@ def _reason() -> Column:
 
 def raw_string(name: str) -> Column:
     """A staged rejected row's original string of canonical column `name` (null for valid rows)."""
-    return sf.col(RAW_STRUCT)[CANONICAL_NAMES.index(name)]
+    return sf.col(RAW_STRINGS)[CANONICAL_NAMES.index(name)]
 
 
 def _valid() -> Column:
@@ -62,7 +62,7 @@ STAGED_SCHEMA = StructType(
         StructField(SOURCE_FILE, StringType(), True),
         StructField(RAW_LINE, StringType(), True),
         StructField(
-            RAW_STRUCT,
+            RAW_STRINGS,
             ArrayType(StringType(), True),
             True,
         ),

@@ -243,3 +243,30 @@ def test_an_unreadable_parquet_file_is_reported_and_the_others_load(spark, tmp_p
 )
 def test_footer_types_map_as_spark_reads_them(primitive, logical, expected):
     assert spark_type_name(primitive, logical) == expected
+
+
+def test_parquet_strings_are_quarantined_as_they_are_never_as_bytes(spark, tmp_path):
+    # Parquet strings are UTF-8 text already: the one-character-per-byte view of CSV input must
+    # not touch them, whatever the case of the file's suffix.
+    flags = ["\xe9", "\ufffdx"]
+    table = pa.table(
+        {
+            "tpep_pickup_datetime": pa.array([PICKUPS[0]] * 2, pa.timestamp("us")),
+            "store_and_fwd_flag": pa.array(flags, pa.string()),
+            "total_amount": pa.array([10.0, 10.0]),
+        }
+    )
+    uri = _write(tmp_path / "YELLOW_TRIPDATA_2024-02.PARQUET", table)
+    checked = parse_files(spark, [uri])
+    actual = quarantined_rows(with_source_paths(checked.checked, tmp_path.as_uri()), "run-1")
+
+    expected = spark.createDataFrame(
+        [(flag, "invalid_value") for flag in flags],
+        "store_and_fwd_flag string, reject_reason string",
+    )
+    assert_df_equality(
+        actual.select("store_and_fwd_flag", "reject_reason"),
+        expected,
+        ignore_row_order=True,
+        ignore_nullable=True,
+    )

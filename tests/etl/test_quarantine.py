@@ -103,12 +103,17 @@ def test_reason_codes_are_the_rules_in_order(spark, tmp_path):
 
 
 def test_bytes_that_are_not_utf8_are_quarantined_not_altered(spark, tmp_path):
+    mixed = (
+        trip_line(store_and_fwd_flag="\ufffd", fare_amount="12@").encode().replace(b"@", b"\xe9")
+    )
     lines = [
         TLC_HEADER.encode(),
         trip_line(store_and_fwd_flag="\xe9").encode("latin-1"),  # Windows-1252 e-acute
         trip_line(fare_amount="12\xa0").encode("latin-1"),
         trip_line(store_and_fwd_flag="\xe9").encode("utf-8"),  # valid UTF-8, not a flag
         trip_line(store_and_fwd_flag="\ufffd").encode("utf-8"),  # a real U+FFFD is text
+        # A real U+FFFD does not hide a byte that is not UTF-8 on the same line.
+        mixed,
         trip_line().encode(),
     ]
     (tmp_path / "in").mkdir()
@@ -118,7 +123,7 @@ def test_bytes_that_are_not_utf8_are_quarantined_not_altered(spark, tmp_path):
 
     report = run(spark, tmp_path / "in", tmp_path / "out", full_refresh=False)
 
-    assert report.reasons == {"invalid_encoding": 2, "invalid_value": 2, "missing_header": 1}
+    assert report.reasons == {"invalid_encoding": 3, "invalid_value": 2, "missing_header": 1}
     quarantine = spark.read.schema(QUARANTINE_SCHEMA).parquet(str(tmp_path / "out" / "quarantine"))
     actual = quarantine.select("store_and_fwd_flag", "fare_amount", "raw_line", "reject_reason")
     # Lines that are not UTF-8 keep their bytes, one latin-1 character each; the valid UTF-8
@@ -129,6 +134,12 @@ def test_bytes_that_are_not_utf8_are_quarantined_not_altered(spark, tmp_path):
             ("N", "12\xa0", trip_line(fare_amount="12\xa0"), "invalid_encoding"),
             ("\xe9", "12.0", trip_line(store_and_fwd_flag="\xe9"), "invalid_value"),
             ("\ufffd", "12.0", trip_line(store_and_fwd_flag="\ufffd"), "invalid_value"),
+            (
+                "\ufffd".encode().decode("latin-1"),
+                "12\xe9",
+                mixed.decode("latin-1"),
+                "invalid_encoding",
+            ),
             (None, None, "no,header,\xe9", "missing_header"),
         ],
         "store_and_fwd_flag string, fare_amount string, raw_line string, reject_reason string",

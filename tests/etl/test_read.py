@@ -150,6 +150,33 @@ def test_bom_and_crlf_files_read_like_plain_ones(spark, tmp_path):
     assert_df_equality(batch.checked.drop("source_file"), plain)
 
 
+def test_files_joined_end_to_end_drop_each_header_behind_its_byte_order_mark(spark, tmp_path):
+    bom = "\ufeff".encode()
+    data = trip_line().encode()
+    joined = bom + TLC_HEADER.encode() + b"\n" + data + b"\n"
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "joined.csv").write_bytes(joined + joined)
+    (folder / "headerless.csv").write_bytes(b"1,2,3\n" + bom + b"4,5,6\r\n")
+
+    batch = parse_files(
+        spark, [(folder / name).as_uri() for name in ("joined.csv", "headerless.csv")]
+    )
+
+    assert batch.checked is not None
+    actual = batch.checked.select("reject_reason", "raw_line")
+    expected = spark.createDataFrame(
+        [
+            (None, None),
+            (None, None),
+            ("missing_header", "1,2,3"),
+            ("missing_header", "4,5,6"),
+        ],
+        "reject_reason string, raw_line string",
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
 def test_key_value_folders_are_not_partition_columns(spark, tmp_path):
     folder = tmp_path / "in put"
     write_csv(folder / "year=2015" / "month=01" / "a.csv", [TLC_HEADER, trip_line()])
