@@ -18,6 +18,23 @@ from pyspark.sql import SparkSession
 # (failed_files) and goes on, and any other failure still reaches the caller with Spark's full
 # message, so those loggers are off. Using a file of our own also stops
 # Spark printing "Setting default log level" at start-up.
+# Loggers turned down, by the alias log4j's properties format needs for each.
+_QUIET_LOGGERS = {
+    "jetty": ("org.sparkproject.jetty.util.component.AbstractLifeCycle", "error"),
+    "parquet": ("org.apache.parquet.CorruptStatistics", "error"),
+    "nativecode": ("org.apache.hadoop.util.NativeCodeLoader", "error"),
+    "plan_strings": ("org.apache.spark.sql.catalyst.util.SparkStringUtils", "error"),
+    "task_binary": ("org.apache.spark.scheduler.DAGScheduler", "error"),
+    "executor": ("org.apache.spark.executor.Executor", "off"),
+    "task_set": ("org.apache.spark.scheduler.TaskSetManager", "off"),
+    "writer": ("org.apache.spark.sql.execution.datasources.FileFormatWriter", "off"),
+    "utils": ("org.apache.spark.util.Utils", "off"),
+    "noop_task": ("org.apache.spark.sql.execution.datasources.v2.DataWritingSparkTask", "off"),
+    "noop_write": (
+        "org.apache.spark.sql.execution.datasources.v2.OverwriteByExpressionExec",
+        "off",
+    ),
+}
 LOG4J2_PROPERTIES = """\
 rootLogger.level = warn
 rootLogger.appenderRef.stderr.ref = console
@@ -26,29 +43,10 @@ appender.console.name = console
 appender.console.target = SYSTEM_ERR
 appender.console.layout.type = PatternLayout
 appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n%ex
-logger.jetty.name = org.sparkproject.jetty.util.component.AbstractLifeCycle
-logger.jetty.level = error
-logger.parquet.name = org.apache.parquet.CorruptStatistics
-logger.parquet.level = error
-logger.nativecode.name = org.apache.hadoop.util.NativeCodeLoader
-logger.nativecode.level = error
-logger.plan_strings.name = org.apache.spark.sql.catalyst.util.SparkStringUtils
-logger.plan_strings.level = error
-logger.task_binary.name = org.apache.spark.scheduler.DAGScheduler
-logger.task_binary.level = error
-logger.executor.name = org.apache.spark.executor.Executor
-logger.executor.level = off
-logger.task_set.name = org.apache.spark.scheduler.TaskSetManager
-logger.task_set.level = off
-logger.writer.name = org.apache.spark.sql.execution.datasources.FileFormatWriter
-logger.writer.level = off
-logger.utils.name = org.apache.spark.util.Utils
-logger.utils.level = off
-logger.noop_task.name = org.apache.spark.sql.execution.datasources.v2.DataWritingSparkTask
-logger.noop_task.level = off
-logger.noop_write.name = org.apache.spark.sql.execution.datasources.v2.OverwriteByExpressionExec
-logger.noop_write.level = off
-"""
+""" + "".join(
+    f"logger.{alias}.name = {name}\nlogger.{alias}.level = {level}\n"
+    for alias, (name, level) in _QUIET_LOGGERS.items()
+)
 
 
 def log4j2_config() -> Path:

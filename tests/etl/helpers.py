@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as sf
 from pyspark.sql.types import StructType
 
 from etl.batch_read import parse_files
-from etl.contract import PARTITION_COLUMN, SIMPLIFIED_HEADER
+from etl.contract import CURATED_TABLES, PARTITION_COLUMN, SIMPLIFIED_HEADER
 from etl.read import relative_to_root
 from etl.schema import TRIPS_SCHEMA
 
@@ -96,3 +99,32 @@ def trip(
         **extra,
     }
     return tuple(values.get(name) for name in TRIP_FIELDS.names)
+
+
+@contextmanager
+def moto_catalog(
+    monkeypatch: pytest.MonkeyPatch, database: str, descriptor: Callable[[str], dict[str, Any]]
+) -> Iterator[Any]:
+    """moto in place of AWS, with a Glue database holding the curated tables partitioned by
+    pickup date (`descriptor(table)` is each table's storage descriptor); yields the Glue client."""
+    # Imported here: most tests that use these helpers never talk to AWS.
+    import boto3
+    from moto import mock_aws
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        glue = boto3.client("glue", region_name="us-east-1")
+        glue.create_database(DatabaseInput={"Name": database})
+        for table in CURATED_TABLES:
+            glue.create_table(
+                DatabaseName=database,
+                TableInput={
+                    "Name": table,
+                    "TableType": "EXTERNAL_TABLE",
+                    "PartitionKeys": [{"Name": PARTITION_COLUMN.name, "Type": "date"}],
+                    "StorageDescriptor": descriptor(table),
+                },
+            )
+        yield glue

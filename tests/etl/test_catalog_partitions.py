@@ -10,7 +10,6 @@ from typing import Any
 import boto3
 import pytest
 from botocore.stub import Stubber
-from moto import mock_aws
 
 from etl.catalog_partitions import (
     BATCH_SIZE,
@@ -18,7 +17,8 @@ from etl.catalog_partitions import (
     register_curated_partitions,
     register_partitions,
 )
-from etl.contract import CURATED_TABLES, PARTITION_COLUMN
+from etl.contract import CURATED_TABLES
+from tests.etl.helpers import moto_catalog
 
 DATABASE = "glue_etl_test"
 BUCKET = "curated-bucket"
@@ -42,22 +42,7 @@ def _descriptor(table: str) -> dict[str, Any]:
 @pytest.fixture
 def glue(monkeypatch) -> Iterator[Any]:
     """A moto Glue catalog with the curated tables as the Pulumi program declares them."""
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        client = boto3.client("glue", region_name="us-east-1")
-        client.create_database(DatabaseInput={"Name": DATABASE})
-        for table in CURATED_TABLES:
-            client.create_table(
-                DatabaseName=DATABASE,
-                TableInput={
-                    "Name": table,
-                    "TableType": "EXTERNAL_TABLE",
-                    "PartitionKeys": [{"Name": PARTITION_COLUMN.name, "Type": "date"}],
-                    "StorageDescriptor": _descriptor(table),
-                },
-            )
+    with moto_catalog(monkeypatch, DATABASE, _descriptor) as client:
         yield client
 
 

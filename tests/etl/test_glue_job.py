@@ -18,15 +18,14 @@ import boto3
 import pytest
 from awsglue.utils import GlueArgumentError
 from chispa import assert_df_equality
-from moto import mock_aws
 from pyspark import SparkContext
 from pyspark.sql.types import DateType, DoubleType, IntegerType, TimestampType
 
 from etl import glue_job
-from etl.contract import CURATED_TABLES, DEFAULT_DEDUPE_KEYS, PARTITION_COLUMN
+from etl.contract import CURATED_TABLES, DEFAULT_DEDUPE_KEYS
 from etl.schema import TRIPS_SCHEMA
 from preview.capture import capture_stack
-from tests.etl.helpers import DEFAULTS, TLC_HEADER, trip_line, write_csv
+from tests.etl.helpers import DEFAULTS, TLC_HEADER, moto_catalog, trip_line, write_csv
 
 DATABASE = "glue_etl_dev"
 
@@ -87,21 +86,11 @@ def glue_jvm(spark, monkeypatch) -> GlueJvmStubs:
 def aws(monkeypatch) -> Iterator[dict[str, Any]]:
     """moto in place of AWS: the stack's Glue database with its two curated tables (what the
     job registers partitions in) and CloudWatch (where it publishes the run's counts)."""
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        glue = boto3.client("glue")
-        glue.create_database(DatabaseInput={"Name": DATABASE})
-        for table in CURATED_TABLES:
-            glue.create_table(
-                DatabaseName=DATABASE,
-                TableInput={
-                    "Name": table,
-                    "PartitionKeys": [{"Name": PARTITION_COLUMN.name, "Type": "date"}],
-                    "StorageDescriptor": {"Location": f"s3://curated/{table}/"},
-                },
-            )
+
+    def location(table: str) -> dict[str, Any]:
+        return {"Location": f"s3://curated/{table}/"}
+
+    with moto_catalog(monkeypatch, DATABASE, location) as glue:
         yield {"glue": glue, "cloudwatch": boto3.client("cloudwatch")}
 
 
