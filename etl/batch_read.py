@@ -1,7 +1,7 @@
 """Reading a batch: input files -> checked rows, with every unreadable file set aside.
 
 The driver groups files by header (CSV) or footer schema (Parquet) and builds one read per group;
-`stage_isolated` then runs the batch's single pass over its input. A file that cannot be read
+`run_isolated` then runs the batch's single pass over its input. A file that cannot be read
 (a truncated gzip stream, bytes that are not what the name says, a file gone since listing) fails
 that pass; the files are then tried one at a time, with the same reads, to find which ones fail on
 their own, and the pass runs again without them. A good batch pays nothing for this; a batch
@@ -10,10 +10,11 @@ with bad files pays one more read of its files. Bad files are reported, never fa
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import reduce
+from typing import Generic, TypeVar
 
 from py4j.protocol import Py4JJavaError
 from pyspark.sql import DataFrame, SparkSession
@@ -32,12 +33,12 @@ from etl.parse import type_values
 from etl.quarantine import checked_shape, with_reject_reason
 from etl.read import read_headerless, read_layout_group
 from etl.report import FailedFile, one_line
-from etl.stage import BatchSummary, stage_checked
 from etl.storage import Storage
 
 UNREADABLE = "unreadable_file"
 # Single-file checks run side by side: each is a small Spark job, mostly waiting on I/O.
 _CHECKERS = 4
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,8 @@ def parse_files(spark: SparkSession, files: Sequence[str]) -> ParsedBatch:
     header or schema; then one read per group (usually a few) parses every row. Only header lines
     and footers reach the driver.
     """
-    # The file's URI as Spark names it; `etl.stage.read_staged` turns it into the path under the
-    # input root, outside this pass, whose generated code is at the JIT's size limit.
+    # The file's URI as Spark names it; `etl.merge` turns it into the path under the input root
+    # after the shuffle, outside this pass, whose generated code is at the JIT's size limit.
     source = sf.input_file_name()
     csv_files = [uri for uri in files if not is_parquet(uri)]
     footers = read_footers(spark, [uri for uri in files if is_parquet(uri)])
@@ -97,31 +98,36 @@ def parse_files(spark: SparkSession, files: Sequence[str]) -> ParsedBatch:
 
 
 @dataclass(frozen=True)
-class StagedBatch:
-    """The batch after its one pass: counts (None when no readable file holds a row), the
+class IsolatedRun(Generic[R]):
+    """The batch's pass, done: what it returned (None when no readable file holds a row), the
     unknown column names and every file that could not be read."""
 
-    summary: BatchSummary | None
+    result: R | None
     unknown_columns: list[str]
     failed_files: list[FailedFile]
 
 
-def stage_isolated(spark: SparkSession, files: Sequence[str], path: str) -> StagedBatch:
-    """Parse `files` and stage their checked rows at `path`. Files that cannot be read are left
-    out and reported; the pass is retried until it succeeds without them. An error that no single
-    file reproduces (a lost executor, a full disk) is not the data's fault and is raised."""
-    storage = Storage(spark)
+def run_isolated(
+    spark: SparkSession,
+    files: Sequence[str],
+    single_pass: Callable[[DataFrame], R],
+    discard: Callable[[], None],
+) -> IsolatedRun[R]:
+    """Parse `files` and run `single_pass` (the batch's one pass, which writes) over their checked
+    rows. Files that cannot be read are left out and reported: `discard` removes what the failed
+    pass wrote, and the pass runs again without them. An error that no single file reproduces
+    (a lost executor, a full disk) is not the data's fault and is raised."""
     remaining = list(files)
     failed: list[FailedFile] = []
     while True:
         batch = parse_files(spark, remaining)
         failed_now = [*failed, *batch.failed_files]
         if batch.checked is None:
-            return StagedBatch(None, batch.unknown_columns, _sorted(failed_now))
+            return IsolatedRun(None, batch.unknown_columns, _sorted(failed_now))
         try:
-            summary = stage_checked(batch.checked, path)
+            result = single_pass(batch.checked)
         except Py4JJavaError:
-            storage.delete(path)
+            discard()
             suspects = [f for f in remaining if f not in _paths(failed_now)]
             culprits = unreadable_files(spark, suspects)
             if not culprits:
@@ -129,7 +135,7 @@ def stage_isolated(spark: SparkSession, files: Sequence[str], path: str) -> Stag
             failed = [*failed_now, *culprits]
             remaining = [f for f in remaining if f not in _paths(failed)]
             continue
-        return StagedBatch(summary, batch.unknown_columns, _sorted(failed_now))
+        return IsolatedRun(result, batch.unknown_columns, _sorted(failed_now))
 
 
 def unreadable_files(spark: SparkSession, files: Sequence[str]) -> list[FailedFile]:

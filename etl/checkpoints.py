@@ -14,7 +14,7 @@ import signal
 KILL_AT_ENV = "GLUE_ETL_KILL_AT"
 
 # In run order.
-STAGED = "staged"  # checked rows staged, before the merge
+STAGED = "staged"  # trips and rejected rows staged, before quarantine and metrics
 MERGED = "merged"  # every output staged, before the publish marker
 COMMITTED = "committed"  # publish marker written, nothing swapped yet
 SWAPPING = "swapping"  # between the two renames of the first swapped partition

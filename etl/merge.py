@@ -1,24 +1,32 @@
-"""Incremental merge of a batch into the curated trips, staged for `etl.publish` to swap in.
+"""The batch's one pass: checked rows merged into the curated trips, staged for `etl.publish`.
 
 Only the pickup dates a batch touches are rebuilt: their existing trips are read back, merged with
-the batch's valid rows, deduplicated, written to `_staging/<run_id>/` and then swapped into place
-folder by folder. Nothing is ever read and overwritten at the same path lazily.
+the batch's valid rows, deduplicated and written to `_staging/<run_id>/`, with the batch's
+rejected rows beside them (`etl.reject_folder`); quarantine and hourly metrics are then built
+from what was staged, and `etl.publish` swaps it into place folder by folder. Nothing is ever
+read and overwritten at the same path lazily.
+
+The input is read once, by the write of the staged trips, and counted on the way. Dates are
+counted first (a pass over the pickup column alone) only when there are trips already written
+that the batch may have to merge into.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as sf
 
-from etl.columns import require_columns
+from etl.clustering import PARQUET_BYTES_PER_TRIP, ShuffleSize, cluster_by_date
+from etl.columns import RAW_LINE, REJECT_REASON, SOURCE_FILE, require_columns
 from etl.contract import PARTITION_COLUMN
 from etl.dedupe import RANK_COLUMN, rank_duplicates
-from etl.metrics import hourly_metrics
-from etl.paths import METRICS_DIR, TRIPS_DIR, partition_name, staging_root
+from etl.paths import TRIPS_DIR, partition_name, staging_root
+from etl.quarantine import REASON_CODES, reason_with_encoding
+from etl.read import relative_to_root
+from etl.reject_folder import packed_source
 from etl.schema import TRIPS_SCHEMA
 from etl.storage import Storage, join_path
 
@@ -26,7 +34,6 @@ from etl.storage import Storage, join_path
 # keeps what is there and counts the batch's copies as duplicates.
 ORIGIN_COLUMN = "_origin"
 _EXISTING, _BATCH = 0, 1
-BUCKET_COLUMN = "_bucket"
 # Near-unique measurements (times, coordinates, amounts) overflow Parquet's dictionary and fall
 # back to plain encoding anyway, after a hash lookup per value; codes and flags keep dictionaries.
 _NO_DICTIONARY = (
@@ -42,152 +49,152 @@ _NO_DICTIONARY = (
     "total_amount",
 )
 TRIPS_WRITE_OPTIONS = {f"parquet.enable.dictionary#{name}": "false" for name in _NO_DICTIONARY}
-# Rows one dedupe task sorts and writes: large enough that a month of TLC data is about one task
-# per date, small enough that a task's sort stays in memory on a small Glue worker.
-TARGET_ROWS_PER_TASK = 500_000
-# Parquet bytes a written trip takes (about 50 at 3M rows, with this job's write options), for
-# estimating existing trips from file sizes; rounded down so the estimate errs towards more.
-PARQUET_BYTES_PER_TRIP = 48
-# Below this many rows a task costs more to start (and to open a Parquet writer per date) than it
-# saves: a small batch over many dates is a few tasks, not two per date.
-MIN_ROWS_PER_TASK = 50_000
+_ROWS = "rows_read"
+_DATES = "dates"
 
 
 @dataclass(frozen=True)
 class MergeResult:
+    """The batch's counts, gathered while its trips are written."""
+
+    rows_read: int
+    reasons: dict[str, int]
     rows_written: int
     duplicates_dropped: int
     rows_replaced: int
-
-
-@dataclass(frozen=True)
-class ExistingTrips:
-    frame: DataFrame
-    # Estimated from file sizes, per pickup date (string), without a scan.
-    rows_by_date: dict[str, int]
-
-
-def existing_trips(
-    spark: SparkSession, storage: Storage, output_root: str, dates: Sequence[str]
-) -> ExistingTrips | None:
-    """Already-written trips of the given pickup dates (partition-pruned) and an estimate of
-    their number per date, or None if none exist. One recursive listing of the trips folder
-    (pages of 1,000 keys on S3) serves every date, however many the batch touches."""
-    trips_root = join_path(output_root, TRIPS_DIR)
-    sizes: dict[str, int] = {}
-    for file in storage.list_files(trips_root):
-        folder = file.uri.rsplit("/", 2)[-2]
-        sizes[folder] = sizes.get(folder, 0) + file.size
-    wanted = [d for d in dates if partition_name(d) in sizes]
-    if not wanted:
-        return None
-    frame = (
-        spark.read.schema(TRIPS_SCHEMA)
-        .parquet(trips_root)
-        .where(sf.col(PARTITION_COLUMN.name).cast("string").isin(wanted))
-    )
-    rows = {d: sizes[partition_name(d)] // PARQUET_BYTES_PER_TRIP for d in wanted}
-    return ExistingTrips(frame, rows)
-
-
-@dataclass(frozen=True)
-class ValidBatch:
-    """The batch's valid trips (TRIPS_SCHEMA), the pickup dates they touch and about how many
-    there are (from the staging counts: sizes the shuffle without a scan)."""
-
-    trips: DataFrame
-    dates: Sequence[str]
-    rows: int
+    # Pickup dates holding a valid row of the batch: the dates the run writes. A date read back
+    # only for a rejected row's pickup time is staged unchanged and left out of the publish.
+    dates: list[str]
 
 
 @dataclass(frozen=True)
 class MergeOptions:
+    input_root: str
     output_root: str
     run_id: str
     dedupe_keys: Sequence[str]
+    # Rows the batch is estimated to hold, from its files' sizes (`etl.clustering.estimated_rows`):
+    # sizes the shuffle when there is nothing to merge into and the batch is not counted first.
+    estimated_rows: int
+
+
+def trips_sizes(storage: Storage, output_root: str) -> dict[str, int]:
+    """Bytes of written trips per partition folder (`pickup_date=...`), from one recursive
+    listing of the trips folder (pages of 1,000 keys on S3), however many dates there are."""
+    sizes: dict[str, int] = {}
+    for file in storage.list_files(join_path(output_root, TRIPS_DIR)):
+        folder = file.uri.rsplit("/", 2)[-2]
+        sizes[folder] = sizes.get(folder, 0) + file.size
+    return sizes
+
+
+def batch_dates(checked: DataFrame) -> dict[str, int]:
+    """Rows per pickup date of a batch: a pass over its pickup column alone (Spark prunes the
+    other columns' parsing and checks), so it counts rejected rows with a readable pickup time
+    too. Those dates can only make the merge rebuild a date with nothing new, never miss one."""
+    date = PARTITION_COLUMN.name
+    counts = checked.where(sf.col(date).isNotNull()).groupBy(date).count().collect()
+    return {str(row[date]): int(row["count"]) for row in counts}
 
 
 def merge_batch(
-    spark: SparkSession, storage: Storage, batch: ValidBatch, options: MergeOptions
+    spark: SparkSession, storage: Storage, checked: DataFrame, options: MergeOptions
 ) -> MergeResult:
-    """Merge the batch's valid trips into their dates and stage trips and hourly metrics of
-    those dates under the run's staging folder. Returns the batch's counts, gathered while the
-    trips are written (one pass, no cache)."""
-    output_root, dedupe_keys, dates = options.output_root, options.dedupe_keys, batch.dates
-    staged = staging_root(output_root, options.run_id)
-    trips = require_columns(batch.trips, *TRIPS_SCHEMA.names)
-    combined = trips.select(*TRIPS_SCHEMA.names).withColumn(ORIGIN_COLUMN, sf.lit(_BATCH))
-    existing = existing_trips(spark, storage, output_root, dates)
-    # The shuffle holds the existing trips of those dates as well as the batch. The batch's rows
-    # per date are not known here, so each date is taken to get an even share of them.
-    rows, largest_date = batch.rows, math.ceil(batch.rows / max(len(dates), 1))
-    if existing is not None:
-        combined = existing.frame.withColumn(ORIGIN_COLUMN, sf.lit(_EXISTING)).unionByName(combined)
-        rows += sum(existing.rows_by_date.values())
-        largest_date += max(existing.rows_by_date.values())
+    """Merge the batch's valid rows into their dates and stage the trips of those dates, with the
+    batch's rejected rows, under the run's staging folder. `checked` is the batch as
+    `etl.batch_read.parse_files` gives it. Returns the batch's counts."""
+    sizes = trips_sizes(storage, options.output_root)
+    batch = checked.withColumn(ORIGIN_COLUMN, sf.lit(_BATCH))
+    size = ShuffleSize(options.estimated_rows, options.estimated_rows, dates=None)
+    if sizes:
+        # Trips are written already: the batch's dates pick the ones it merges into.
+        by_date = batch_dates(checked)
+        existing = {
+            d: sizes[partition_name(d)] // PARQUET_BYTES_PER_TRIP
+            for d in by_date
+            if partition_name(d) in sizes
+        }
+        size = ShuffleSize(
+            rows=sum(by_date.values()) + sum(existing.values()),
+            largest_date=max((by_date[d] + existing.get(d, 0) for d in by_date), default=0),
+            dates=len(by_date),
+        )
+        if existing:
+            batch = batch.unionByName(
+                _existing_trips(spark, options.output_root, list(existing)),
+                allowMissingColumns=True,
+            )
+    staged = join_path(staging_root(options.output_root, options.run_id), TRIPS_DIR)
+    return _write_merged(batch, options, size, staged)
 
-    clustered, cluster_columns = cluster_by_date(
-        combined, dedupe_keys, len(dates), rows, largest_date
+
+def _existing_trips(spark: SparkSession, output_root: str, dates: list[str]) -> DataFrame:
+    """Already-written trips of the given pickup dates (partition-pruned)."""
+    return (
+        spark.read.schema(TRIPS_SCHEMA)
+        .parquet(join_path(output_root, TRIPS_DIR))
+        .where(sf.col(PARTITION_COLUMN.name).cast("string").isin(dates))
+        .withColumn(ORIGIN_COLUMN, sf.lit(_EXISTING))
     )
+
+
+def _write_merged(
+    combined: DataFrame, options: MergeOptions, size: ShuffleSize, path: str
+) -> MergeResult:
+    """Dedupe `combined` (batch and existing rows) per date and write the kept trips and the
+    batch's rejected rows to `path`, counting the batch's rows on the way (one pass, no cache)."""
+    require_columns(combined, ORIGIN_COLUMN, REJECT_REASON, *TRIPS_SCHEMA.names)
+    keys = options.dedupe_keys
+    clustered, cluster_columns = cluster_by_date(combined, keys, size)
+    is_batch = sf.col(ORIGIN_COLUMN) == _BATCH
+    # After the shuffle, outside the parsing pass's generated code (at the JIT's size limit):
+    # files named as state names them, and the reason a bad byte gives.
+    source = sf.when(is_batch, relative_to_root(sf.col(SOURCE_FILE), options.input_root)).otherwise(
+        sf.col(SOURCE_FILE)
+    )
+    named = clustered.withColumn(SOURCE_FILE, source)
+    reason = reason_with_encoding(sf.col(REJECT_REASON), sf.col(RAW_LINE), sf.col(SOURCE_FILE))
     ranked = rank_duplicates(
-        clustered, dedupe_keys, tiebreakers=[ORIGIN_COLUMN], cluster_columns=cluster_columns
+        named.withColumn(REJECT_REASON, reason),
+        keys,
+        tiebreakers=[ORIGIN_COLUMN],
+        cluster_columns=cluster_columns,
     )
     observation = Observation("merge")
+    rejected = sf.col(REJECT_REASON).isNotNull()
     kept = sf.col(RANK_COLUMN) == 1
-    is_batch = sf.col(ORIGIN_COLUMN) == _BATCH
+    trip = ~rejected
+    date = sf.col(PARTITION_COLUMN.name)
     (
         ranked.observe(
             observation,
-            sf.count_if(is_batch & kept).alias("written"),
-            sf.count_if(is_batch & ~kept).alias("dropped"),
+            sf.count_if(is_batch).alias(_ROWS),
+            *(sf.count_if(sf.col(REJECT_REASON) == code).alias(code) for code in REASON_CODES),
+            sf.count_if(is_batch & trip & kept).alias("written"),
+            sf.count_if(is_batch & trip & ~kept).alias("dropped"),
             sf.count_if(~is_batch & ~kept).alias("replaced"),
+            # Cast to strings once, at the end: a per-row cast would format millions of dates to
+            # collect a few dozen. A string, not an array: Observation hands complex values back
+            # as JVM objects.
+            sf.array_join(
+                sf.array_sort(sf.collect_set(sf.when(is_batch & trip, date))).cast("array<string>"),
+                ",",
+            ).alias(_DATES),
         )
-        .where(kept)
+        .where(rejected | kept)
+        .withColumn(SOURCE_FILE, packed_source(rejected))
         .select(*TRIPS_SCHEMA.names)
         .write.options(**TRIPS_WRITE_OPTIONS)
         .partitionBy(PARTITION_COLUMN.name)
-        .parquet(join_path(staged, TRIPS_DIR))
+        .parquet(path)
     )
     counts = observation.get
-
-    # Metrics come from the staged trips: complete for every touched date, without re-running
-    # the merge. The aggregate is tiny, so adaptive execution folds it into one task per write.
-    staged_trips = spark.read.schema(TRIPS_SCHEMA).parquet(join_path(staged, TRIPS_DIR))
-    hourly_metrics(staged_trips).write.partitionBy(PARTITION_COLUMN.name).parquet(
-        join_path(staged, METRICS_DIR)
-    )
+    reasons = {code: int(counts[code]) for code in REASON_CODES if counts[code]}
     return MergeResult(
+        rows_read=int(counts[_ROWS]),
+        reasons=dict(sorted(reasons.items())),
         rows_written=int(counts["written"]),
         duplicates_dropped=int(counts["dropped"]),
         rows_replaced=int(counts["replaced"]),
+        dates=[d for d in (counts[_DATES] or "").split(",") if d],
     )
-
-
-def cluster_by_date(
-    trips: DataFrame, keys: Sequence[str], dates: int, rows: int, largest_date: int
-) -> tuple[DataFrame, list[str]]:
-    """Shuffle the trips once so that each task holds whole dedupe groups of one or a few dates.
-
-    The dedupe window then needs no other exchange and each task writes few files (about one per
-    date instead of one per date per task). A date bigger than TARGET_ROWS_PER_TASK is split by a
-    bucket of its keys; the bucket is a function of the keys, so groups never straddle tasks.
-    `rows` is the shuffle's size (batch plus existing trips) and `largest_date` the rows of its
-    biggest date, which sets the bucket count; `dedupe_tasks` sets the task count.
-    Returns the frame and the extra column the dedupe window must partition by.
-    """
-    buckets = max(1, math.ceil(largest_date / TARGET_ROWS_PER_TASK))
-    bucket = sf.pmod(sf.xxhash64(*keys), sf.lit(buckets)).alias(BUCKET_COLUMN)
-    clustered = trips.withColumn(BUCKET_COLUMN, bucket).repartition(
-        dedupe_tasks(dates, buckets, rows), PARTITION_COLUMN.name, BUCKET_COLUMN
-    )
-    return clustered, [BUCKET_COLUMN]
-
-
-def dedupe_tasks(dates: int, buckets: int, rows: int) -> int:
-    """Tasks of the merge's shuffle: two per (date, bucket) pair, which keeps hash collisions
-    from stacking big dates in one task; fewer when that would leave a task under
-    MIN_ROWS_PER_TASK rows; never under two (both cores of a small worker). Fewer tasks than
-    pairs still gives each date one file: a pair never spans tasks."""
-    by_pairs = 2 * max(dates, 1) * buckets
-    by_rows = math.ceil(rows / MIN_ROWS_PER_TASK)
-    return max(2, min(by_pairs, by_rows))

@@ -7,14 +7,18 @@ from dataclasses import dataclass
 
 from pyspark.sql import SparkSession
 
-from etl.batch_read import stage_isolated
+from etl.batch_read import run_isolated
 from etl.checkpoints import STAGED, checkpoint
-from etl.merge import MergeOptions, MergeResult, ValidBatch, merge_batch
-from etl.paths import staging_root
+from etl.clustering import estimated_rows
+from etl.contract import PARTITION_COLUMN
+from etl.merge import MergeOptions, MergeResult, merge_batch
+from etl.metrics import hourly_metrics
+from etl.paths import METRICS_DIR, TRIPS_DIR, partition_name, staging_root
 from etl.publish import publish, stage_quarantine
-from etl.quarantine import quarantined_rows, valid_rows
+from etl.quarantine import quarantined_rows
+from etl.reject_folder import read_rejected
 from etl.report import RunReport, utc_now
-from etl.stage import CHECKED_DIR, BatchSummary, read_staged
+from etl.schema import TRIPS_SCHEMA
 from etl.state import InputFile
 from etl.storage import Storage, join_path
 
@@ -54,32 +58,48 @@ def run_pipeline(spark: SparkSession, files: Sequence[InputFile], options: RunOp
     hourly metrics and quarantine (see `etl.publish` for the order and why a crash is safe). The
     caller records the files and writes the report, after the publish.
 
-    The data is read once: that pass parses every line and stages the checked rows, counted on
-    the way. Quarantine, dedupe and metrics work from the staged rows, so nothing wide is cached
-    and no action repeats the parsing.
+    The data is read once: that pass parses and checks every line, merges the valid rows into
+    the trips of their dates and writes them to staging with the rejected rows beside them,
+    counted on the way (`etl.merge`). Quarantine and hourly metrics are built from what it
+    staged, so nothing wide is cached and no action repeats the parsing.
     """
     started_at = utc_now()
     for key, value in SESSION_SETTINGS.items():
         spark.conf.set(key, value)
     storage = Storage(spark)
-    checked_path = join_path(staging_root(options.output_root, options.run_id), CHECKED_DIR)
-    batch = stage_isolated(spark, [f.uri for f in files], checked_path)
-    summary = batch.summary or BatchSummary(0, {}, [])
+    staged = staging_root(options.output_root, options.run_id)
+    staged_trips = join_path(staged, TRIPS_DIR)
+    target = MergeOptions(
+        input_root=options.input_root,
+        output_root=options.output_root,
+        run_id=options.run_id,
+        dedupe_keys=options.dedupe_keys,
+        estimated_rows=estimated_rows(files),
+    )
+    batch = run_isolated(
+        spark,
+        [f.uri for f in files],
+        lambda checked: merge_batch(spark, storage, checked, target),
+        discard=lambda: storage.delete(staged_trips),
+    )
+    merged = batch.result or MergeResult(0, {}, 0, 0, 0, [])
     checkpoint(STAGED)
-    if summary.reasons:
-        staged = read_staged(spark, checked_path, options.input_root)
+    if merged.reasons:
+        rejected = read_rejected(spark, staged_trips)
         stage_quarantine(
-            quarantined_rows(staged, options.run_id), options.output_root, options.run_id
+            quarantined_rows(rejected, options.run_id), options.output_root, options.run_id
         )
-    merged = MergeResult(0, 0, 0)
-    if summary.dates:
-        valid = ValidBatch(
-            valid_rows(read_staged(spark, checked_path, options.input_root)),
-            summary.dates,
-            summary.valid_rows,
+    # Only the dates the batch has trips for are published: not the rejected rows' folder, nor a
+    # date read back for a rejected row's pickup time alone (staged as it was).
+    written = {partition_name(date) for date in merged.dates}
+    for folder in storage.list_dirs(staged_trips):
+        if folder not in written:
+            storage.delete(join_path(staged_trips, folder))
+    if written:
+        trips = spark.read.schema(TRIPS_SCHEMA).parquet(staged_trips)
+        hourly_metrics(trips).write.partitionBy(PARTITION_COLUMN.name).parquet(
+            join_path(staged, METRICS_DIR)
         )
-        target = MergeOptions(options.output_root, options.run_id, options.dedupe_keys)
-        merged = merge_batch(spark, storage, valid, target)
     partitions: list[str] = []
     if files:
         partitions = publish(storage, options.output_root, options.run_id, [f.path for f in files])
@@ -89,12 +109,12 @@ def run_pipeline(spark: SparkSession, files: Sequence[InputFile], options: RunOp
         finished_at=utc_now(),
         mode=options.mode,
         files_processed=len(files),
-        rows_read=summary.rows_read,
-        rows_quarantined=sum(summary.reasons.values()),
+        rows_read=merged.rows_read,
+        rows_quarantined=sum(merged.reasons.values()),
         duplicates_dropped=merged.duplicates_dropped,
         rows_written=merged.rows_written,
         rows_replaced=merged.rows_replaced,
-        reasons=summary.reasons,
+        reasons=merged.reasons,
         partitions_written=partitions,
         unknown_columns=batch.unknown_columns,
         failed_files=batch.failed_files,

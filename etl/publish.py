@@ -2,9 +2,10 @@
 
 How a run becomes durable, step by step (`etl.batch.run_batch` drives them in this order):
 
-1. **Stage.** Everything the run writes goes under `_staging/<run_id>/`: checked rows, merged
-   trips and hourly metrics of the touched dates, quarantine rows of each input file. Readers of
-   the curated folders see nothing of it. A crash here loses only staging; the files are not in
+1. **Stage.** Everything the run writes goes under `_staging/<run_id>/`: merged trips of the
+   touched dates (with the batch's rejected rows beside them until quarantine has read them, see
+   `etl.reject_folder`), hourly metrics of those dates, quarantine rows of each input file.
+   Readers of the curated folders see nothing of it. A crash here loses only staging; the files are not in
    `_state/` yet, so the next run processes them again.
 2. **Commit point: the publish marker.** When every staged output is complete, the run writes
    `_staging/<run_id>/_PUBLISH` (the quarantine folders it will clear, as JSON). From here on the

@@ -65,7 +65,31 @@ def relative_to_root(uri: Column, input_root: str) -> Column:
     pattern = r"^[^:/]+:(?://[^/]*)?\Q" + root + r"\E/(.+)$"
     relative = sf.regexp_extract(decoded, pattern, 1)
     name = sf.regexp_extract(decoded, r"([^/]+)$", 1)
-    return sf.when(relative != "", relative).otherwise(name)
+    slow = sf.when(relative != "", relative).otherwise(name)
+    # This runs once per row: a URI with nothing to decode, spelled as the root is, takes a
+    # prefix comparison instead of two regular expressions (the same path, a fraction of the cost).
+    plain = ~uri.contains("%")
+    path = slow
+    for prefix in _root_spellings(input_root):
+        hit = plain & uri.startswith(prefix) & (sf.length(uri) > len(prefix))
+        path = sf.when(hit, sf.substring(uri, len(prefix) + 1, _TO_THE_END)).otherwise(path)
+    return path
+
+
+_TO_THE_END = 2**31 - 1
+
+
+def _root_spellings(input_root: str) -> list[str]:
+    """How Spark may spell a file URI under `input_root`, up to the path under it: `s3://b/in/`
+    for `s3://b/in`; `file:/in/` and `file:///in/` for `file:/in` (Hadoop lists local files as
+    the one, Spark names them the other)."""
+    scheme, _, rest = input_root.partition(":")
+    authority = rest[2:].partition("/")[0] if rest.startswith("//") else ""
+    root = uri_path(input_root)
+    spellings = [f"{scheme}://{authority}{root}/"]
+    if not authority:
+        spellings.append(f"{scheme}:{root}/")
+    return spellings
 
 
 def cell_name(position: int) -> str:

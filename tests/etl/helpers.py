@@ -60,7 +60,7 @@ def trip_line(**values: str) -> str:
 
 
 def checked_rows(spark: SparkSession, folder: Path, files: dict[str, list[str]]) -> DataFrame:
-    """Files (name -> lines) -> staged-shape rows after reading, parsing and validation (the
+    """Files (name -> lines) -> checked rows after reading, parsing and validation (the
     pipeline's own parse step). `source_file` is the name given: the path under the input root."""
     for name, lines in files.items():
         write_csv(folder / name, lines)
@@ -70,7 +70,7 @@ def checked_rows(spark: SparkSession, folder: Path, files: dict[str, list[str]])
 
 
 def with_source_paths(checked: DataFrame, root: str) -> DataFrame:
-    """Checked rows with `source_file` as the path under `root`, as the staged rows are read."""
+    """Checked rows with `source_file` as the path under `root`, as the merge names them."""
     return checked.withColumn("source_file", relative_to_root(sf.col("source_file"), root))
 
 

@@ -9,14 +9,17 @@ from chispa import assert_df_equality
 from pyspark.sql import functions as sf
 from pyspark.sql.types import DateType, LongType, StructField, StructType
 
-from etl import merge
+from etl import clustering, merge
+from etl.clustering import ShuffleSize
 from etl.dedupe import rank_duplicates
 from etl.local import run
 from etl.metrics import with_pickup_date
+from etl.state import InputFile
 from tests.etl.helpers import TLC_HEADER, TRIP_FIELDS, trip, trip_line, write_csv
 
 KEYS = ("pickup_datetime", "pickup_longitude")
 DAYS = [dt.datetime(2015, 1, day, 10, 0, 0) for day in (1, 2, 3)]
+THREE_DAYS = ShuffleSize(rows=15, largest_date=5, dates=3)
 TASKS_PER_DATE = StructType(
     [StructField("pickup_date", DateType(), True), StructField("tasks", LongType(), False)]
 )
@@ -30,7 +33,8 @@ def _trips(spark):
         for minute in range(4)
     ]
     rows += [trip(day, -73.9, 99.0, "b.csv") for day in DAYS]
-    return with_pickup_date(spark.createDataFrame(rows, TRIP_FIELDS))
+    trips = with_pickup_date(spark.createDataFrame(rows, TRIP_FIELDS))
+    return trips.withColumns({"reject_reason": sf.lit(None), "raw_line": sf.lit(None)})
 
 
 def _tasks_per_date(clustered):
@@ -39,7 +43,7 @@ def _tasks_per_date(clustered):
 
 
 def test_each_date_lands_in_one_task(spark):
-    clustered, _ = merge.cluster_by_date(_trips(spark), KEYS, dates=3, rows=15, largest_date=5)
+    clustered, _ = clustering.cluster_by_date(_trips(spark), KEYS, THREE_DAYS)
 
     expected = spark.createDataFrame([(day.date(), 1) for day in DAYS], TASKS_PER_DATE)
     assert_df_equality(_tasks_per_date(clustered), expected, ignore_row_order=True)
@@ -48,20 +52,21 @@ def test_each_date_lands_in_one_task(spark):
 @pytest.mark.parametrize(
     ("dates", "buckets", "rows", "tasks"),
     [
-        (31, 1, 3_000_000, 60),  # a month: about two tasks per date
-        (3, 1, 300_000, 6),  # three new days: two per date
+        (31, 1, 3_000_000, 12),  # a month: 250k rows per task, a few dates each
+        (3, 1, 300_000, 2),  # three new days: two tasks, both cores
         (31, 1, 3_000, 2),  # a small batch over a month: a few tasks, not 62
         (1, 1, 10, 2),
         (2, 2, 2_000_000, 8),  # 1M rows per date: two buckets each, two tasks per pair
-        (10, 1, 120_000, 3),  # 12k rows per date: 50k rows per task at least
+        (100, 1, 12_000_000, 48),  # 120k rows per date: 250k rows per task at least
+        (None, 1, 3_000_000, 12),  # dates not counted: by rows alone
     ],
 )
 def test_dedupe_tasks_follow_dates_and_rows(dates, buckets, rows, tasks):
-    assert merge.dedupe_tasks(dates, buckets, rows) == tasks
+    assert clustering.dedupe_tasks(dates, buckets, rows) == tasks
 
 
 def test_a_small_batch_over_many_dates_is_few_tasks_with_each_date_in_one(spark):
-    clustered, _ = merge.cluster_by_date(_trips(spark), KEYS, dates=3, rows=15, largest_date=5)
+    clustered, _ = clustering.cluster_by_date(_trips(spark), KEYS, THREE_DAYS)
 
     assert clustered.rdd.getNumPartitions() == 2
     expected = spark.createDataFrame([(day.date(), 1) for day in DAYS], TASKS_PER_DATE)
@@ -69,16 +74,16 @@ def test_a_small_batch_over_many_dates_is_few_tasks_with_each_date_in_one(spark)
 
 
 def test_a_big_date_is_split_by_key_bucket_without_changing_winners(spark, monkeypatch):
-    monkeypatch.setattr(merge, "TARGET_ROWS_PER_TASK", 2)
-    monkeypatch.setattr(merge, "MIN_ROWS_PER_TASK", 1)
+    monkeypatch.setattr(clustering, "TARGET_ROWS_PER_TASK", 2)
+    monkeypatch.setattr(clustering, "MIN_ROWS_PER_TASK", 1)
     trips = _trips(spark)
 
-    clustered, extra = merge.cluster_by_date(trips, KEYS, dates=3, rows=15, largest_date=5)
+    clustered, extra = clustering.cluster_by_date(trips, KEYS, THREE_DAYS)
 
-    assert extra == [merge.BUCKET_COLUMN]
+    assert extra == [clustering.BUCKET_COLUMN]
     spread = _tasks_per_date(clustered).agg(sf.max("tasks")).first()[0]
     assert spread > 1
-    ranked = rank_duplicates(clustered, KEYS, cluster_columns=extra).drop(merge.BUCKET_COLUMN)
+    ranked = rank_duplicates(clustered, KEYS, cluster_columns=extra).drop(clustering.BUCKET_COLUMN)
     assert_df_equality(
         ranked, rank_duplicates(trips, KEYS), ignore_row_order=True, ignore_nullable=True
     )
@@ -114,22 +119,73 @@ def test_a_batch_into_written_dates_is_sized_with_the_trips_already_there(
     run(spark, source, output, full_refresh=False)
     day_one, day_two = (
         sum(f.stat().st_size for f in (output / "trips" / f"pickup_date={d}").glob("*.parquet"))
-        // merge.PARQUET_BYTES_PER_TRIP
+        // clustering.PARQUET_BYTES_PER_TRIP
         for d in ("2015-01-01", "2015-01-02")
     )
-    sizes: list[tuple[int, int]] = []
+    sizes: list[ShuffleSize] = []
     cluster = merge.cluster_by_date
 
-    def spy(trips, keys, dates, rows, largest_date):
-        sizes.append((dates, rows, largest_date))
-        return cluster(trips, keys, dates, rows, largest_date)
+    def spy(trips, keys, size):
+        sizes.append(size)
+        return cluster(trips, keys, size)
 
     monkeypatch.setattr(merge, "cluster_by_date", spy)
     late = [trip_line(pickup_datetime=f"2015-01-0{d} 11:00:00") for d in (1, 2, 3)]
     write_csv(source / "b.csv", [TLC_HEADER, *late])
     run(spark, source, output, full_refresh=False)
 
-    # Three new rows, one per date, plus the trips written on two of those dates, estimated
-    # from their files without a scan; the biggest date sets the buckets.
+    # Three new rows, one per date (counted first: there are trips to merge into), plus the
+    # trips written on two of those dates, estimated from their files without a scan; the
+    # biggest date sets the buckets.
     assert day_one > day_two > 0
-    assert sizes == [(3, 3 + day_one + day_two, 1 + day_one)]
+    assert sizes == [ShuffleSize(rows=3 + day_one + day_two, largest_date=1 + day_one, dates=3)]
+
+
+def test_rejected_rows_lose_their_date_and_spread_over_the_tasks_by_line(spark):
+    lines = [trip_line(total_amount=f"${index}") for index in range(40)]
+    rejected = (
+        _trips(spark)
+        .limit(1)
+        .crossJoin(spark.createDataFrame([(line,) for line in lines], "line string"))
+    )
+    rejected = rejected.withColumns(
+        {"reject_reason": sf.lit("invalid_total_amount"), "raw_line": sf.col("line")}
+    ).drop("line")
+    size = ShuffleSize(rows=40_000_000, largest_date=40_000_000, dates=None)
+
+    clustered, _ = clustering.cluster_by_date(rejected, KEYS, size)
+
+    assert clustered.where(sf.col("pickup_date").isNotNull()).count() == 0
+    tasks = clustered.select(sf.spark_partition_id()).distinct().count()
+    assert tasks > 10
+
+
+def test_a_batch_nobody_counted_is_sized_from_its_files():
+    files = [
+        InputFile("a.csv", "file:/in/a.csv", 90_000_000, 0),
+        InputFile("b.csv.gz", "file:/in/b.csv.gz", 20_000_000, 0),
+        InputFile("2024/c.PARQUET", "file:/in/2024/c.PARQUET", 15_000_000, 0),
+    ]
+
+    assert clustering.estimated_rows(files) == 3_000_000
+
+
+def test_a_first_run_is_sized_from_its_files_without_counting_dates(spark, tmp_path, monkeypatch):
+    source = tmp_path / "in"
+    write_csv(source / "a.csv", [TLC_HEADER, trip_line()])
+    sizes: list[ShuffleSize] = []
+    cluster = merge.cluster_by_date
+
+    def spy(trips, keys, size):
+        sizes.append(size)
+        return cluster(trips, keys, size)
+
+    def no_count(checked):
+        raise AssertionError("nothing is written yet: no dates to count")
+
+    monkeypatch.setattr(merge, "cluster_by_date", spy)
+    monkeypatch.setattr(merge, "batch_dates", no_count)
+    run(spark, source, tmp_path / "out", full_refresh=True)
+
+    estimate = (source / "a.csv").stat().st_size // 90
+    assert sizes == [ShuffleSize(rows=estimate, largest_date=estimate, dates=None)]

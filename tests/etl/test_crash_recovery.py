@@ -218,7 +218,7 @@ def _wait_for(predicate, process: subprocess.Popen, timeout: float = 300.0) -> b
 
 def test_a_process_killed_while_staging_recovers_on_the_next_run(spark, tmp_path):
     source, killed_out, clean_out = tmp_path / "in", tmp_path / "killed", tmp_path / "clean"
-    # Enough rows that writing the staged rows takes a while: the kill lands inside that write.
+    # Enough rows that writing the staged trips takes a while: the kill lands inside that write.
     for day in range(1, 4):
         pickups = [
             f"2015-01-{day:02d} {i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d}"
@@ -237,11 +237,11 @@ def test_a_process_killed_while_staging_recovers_on_the_next_run(spark, tmp_path
     )
     try:
         staging = killed_out / "_staging"
-        writing = _wait_for(lambda: any(staging.glob("*/checked/_temporary")), process)
+        writing = _wait_for(lambda: any(staging.glob("*/trips/_temporary")), process)
         process.kill()
     finally:
         process.wait(timeout=60)
-    assert writing, "the run ended before it started writing its staged rows"
+    assert writing, "the run ended before it started writing its staged trips"
     assert not (killed_out / "trips").exists()
 
     rerun = run(spark, source, killed_out, full_refresh=False)

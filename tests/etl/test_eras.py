@@ -10,8 +10,8 @@ from pyspark.sql import functions as sf
 from pyspark.sql.types import StringType, StructField, StructType
 
 from etl.quarantine import valid_rows
+from etl.reject_folder import raw_string
 from etl.schema import CANONICAL_NAMES, CANONICAL_SCHEMA
-from etl.stage import raw_string
 from tests.etl.helpers import checked_rows
 
 YELLOW_2009 = (

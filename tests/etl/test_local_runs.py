@@ -150,3 +150,41 @@ def test_a_new_row_that_sorts_first_replaces_a_written_one(spark, tmp_path):
     actual = read_table(spark, output, "hourly_metrics").select("trip_count", "total_revenue")
     expected = spark.createDataFrame([(1, 9.5)], "trip_count long, total_revenue double")
     assert_df_equality(actual, expected)
+
+
+def test_a_rejected_row_on_a_loaded_date_leaves_that_date_as_it_was(spark, tmp_path):
+    source, output = tmp_path / "in", tmp_path / "out"
+    write_csv(source / "a.csv", [TLC_HEADER, trip_line()])
+    run(spark, source, output, full_refresh=False)
+    day = output / "trips" / "pickup_date=2015-01-15"
+    files_before = sorted(path.name for path in day.glob("*.parquet"))
+    # Same pickup date, but rejected: the date is read back for the merge, yet nothing changes.
+    write_csv(source / "b.csv", [TLC_HEADER, trip_line(total_amount="$3")])
+
+    report = run(spark, source, output, full_refresh=False)
+
+    assert report.partitions_written == []
+    assert report.reasons == {"invalid_total_amount": 1}
+    assert sorted(path.name for path in day.glob("*.parquet")) == files_before
+    assert sorted(p.name for p in (output / "quarantine").iterdir()) == ["source_file=b.csv"]
+    assert not (output / "_staging").exists()
+    assert_reconciles(report)
+
+
+def test_a_batch_of_rejected_rows_only_writes_quarantine_and_no_trips(spark, tmp_path):
+    source, output = tmp_path / "in", tmp_path / "out"
+    write_csv(
+        source / "a.csv", [TLC_HEADER, trip_line(pickup_datetime=""), trip_line(fare_amount="x")]
+    )
+
+    report = run(spark, source, output, full_refresh=True)
+
+    assert (report.rows_read, report.rows_written, report.rows_quarantined) == (2, 0, 2)
+    assert report.partitions_written == []
+    assert not (output / "trips").exists()
+    assert not (output / "hourly_metrics").exists()
+    quarantine = spark.read.parquet(str(output / "quarantine"))
+    assert sorted(r.reject_reason for r in quarantine.collect()) == [
+        "invalid_value",
+        "missing_pickup_datetime",
+    ]

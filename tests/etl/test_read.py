@@ -19,7 +19,7 @@ from etl.layout import (
     layout_for,
 )
 from etl.read import relative_to_root
-from etl.stage import raw_string
+from etl.reject_folder import raw_string
 from etl.state import list_input_files
 from etl.storage import Storage
 from tests.etl.helpers import TLC_HEADER, checked_rows, trip_line, with_source_paths, write_csv
@@ -210,11 +210,18 @@ def test_file_names_from_spark_become_paths_under_the_input_root(spark):
         ("s3://raw-bucket/k/a.csv.gz", "s3://raw-bucket"),
         ("file:///data/in/x.csv", "file:/data/in"),
         ("file:///data/in/x.csv", "file:/data/in/x.csv"),
+        ("file:/data/in/sub/y.csv", "file:///data/in"),
+        ("s3://raw-bucket/input/a+b/%2525.csv", "s3://raw-bucket/input"),
+        ("s3://other-bucket/input/z.csv", "s3://raw-bucket/input"),
+        ("s3://raw-bucket/input/", "s3://raw-bucket/input"),
+        ("s3://raw-bucket/inputs/w.csv", "s3://raw-bucket/input"),
     ]
     frame = spark.createDataFrame([(u, r) for u, r in uris], "uri string, root string")
     actual = [
-        frame.where(frame.root == root).select(relative_to_root(frame.uri, root)).first()[0]
-        for _, root in uris
+        frame.where((frame.uri == uri) & (frame.root == root))
+        .select(relative_to_root(frame.uri, root))
+        .first()[0]
+        for uri, root in uris
     ]
     assert actual == [
         "2024/yellow_tripdata_2024-01.parquet",
@@ -222,4 +229,9 @@ def test_file_names_from_spark_become_paths_under_the_input_root(spark):
         "k/a.csv.gz",
         "x.csv",
         "x.csv",
+        "sub/y.csv",
+        "a+b/%25.csv",
+        "z.csv",  # any scheme and authority: only the path is compared
+        "",  # a folder, not a file: no name
+        "w.csv",
     ]

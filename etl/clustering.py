@@ -1,0 +1,109 @@
+"""The merge's one shuffle: how many tasks, and which rows go to which task.
+
+Each task holds whole dedupe groups of one or a few dates, so the dedupe window needs no other
+exchange and each task writes about one file per date. Rejected rows travel in the same shuffle
+(they are written next to the trips, see `etl.reject_folder`), spread over the tasks by their
+line so that a file of nothing but bad lines is not one task's work.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as sf
+
+from etl.columns import RAW_LINE, REJECT_REASON, require_columns
+from etl.contract import PARTITION_COLUMN
+from etl.parquet_input import PARQUET_SUFFIXES
+from etl.state import InputFile
+
+BUCKET_COLUMN = "_bucket"
+# Rows one dedupe task sorts and writes: large enough that a month of TLC data is about one task
+# per date, small enough that a task's sort stays in memory on a small Glue worker.
+TARGET_ROWS_PER_TASK = 500_000
+# Parquet bytes a written trip takes (about 50 at 3M rows, with this job's write options), for
+# estimating existing trips from file sizes; rounded down so the estimate errs towards more.
+PARQUET_BYTES_PER_TRIP = 48
+# Below this many rows a task costs more to start (and to open a Parquet writer per date) than it
+# saves: a small batch over many dates is a few tasks, not two per date.
+MIN_ROWS_PER_TASK = 250_000
+# Input bytes per row, for sizing a batch nobody has counted: TLC CSV lines are 90-180 bytes,
+# gzip shrinks them about five times, TLC Parquet takes 15-30 bytes a trip. Each is at the low
+# end, so the estimate errs towards more rows (more, smaller tasks), never towards one huge task.
+_INPUT_BYTES_PER_ROW = {".gz": 20, "parquet": 15, "csv": 90}
+
+
+@dataclass(frozen=True)
+class ShuffleSize:
+    """What sizes the shuffle: its rows (batch plus existing trips), the rows of its biggest
+    date and the number of dates, or None when the batch's dates are not known (a run with
+    nothing to merge into does not count them first)."""
+
+    rows: int
+    largest_date: int
+    dates: int | None
+
+    @property
+    def buckets(self) -> int:
+        return max(1, math.ceil(self.largest_date / TARGET_ROWS_PER_TASK))
+
+    @property
+    def tasks(self) -> int:
+        return dedupe_tasks(self.dates, self.buckets, self.rows)
+
+
+def estimated_rows(files: Sequence[InputFile]) -> int:
+    """Rows of a batch from its files' sizes alone (see `_INPUT_BYTES_PER_ROW`)."""
+    return sum(file.size // _bytes_per_row(file.path) for file in files)
+
+
+def _bytes_per_row(path: str) -> int:
+    lowered = path.lower()
+    if lowered.endswith(".gz"):
+        return _INPUT_BYTES_PER_ROW[".gz"]
+    if lowered.endswith(PARQUET_SUFFIXES):
+        return _INPUT_BYTES_PER_ROW["parquet"]
+    return _INPUT_BYTES_PER_ROW["csv"]
+
+
+def cluster_by_date(
+    rows: DataFrame, keys: Sequence[str], size: ShuffleSize
+) -> tuple[DataFrame, list[str]]:
+    """Shuffle the rows once so that each task holds whole dedupe groups of one or a few dates.
+
+    A date bigger than TARGET_ROWS_PER_TASK is split by a bucket of its keys; the bucket is a
+    function of the keys, so groups never straddle tasks. A rejected row (`reject_reason` set)
+    loses its `pickup_date` here, before the shuffle, so that it is written to the rejected rows'
+    folder and never ranked with trips; its bucket is a hash of its line.
+    Returns the frame and the extra column the dedupe window must partition by.
+    """
+    require_columns(rows, PARTITION_COLUMN.name, REJECT_REASON, RAW_LINE, *keys)
+    tasks = size.tasks
+    valid = sf.col(REJECT_REASON).isNull()
+    # One bucket per date is the usual case: no hash to compute for each row then.
+    by_keys = sf.pmod(sf.xxhash64(*keys), sf.lit(size.buckets)) if size.buckets > 1 else sf.lit(0)
+    bucket: Column = sf.when(valid, by_keys).otherwise(
+        sf.pmod(sf.xxhash64(sf.col(RAW_LINE)), sf.lit(tasks))
+    )
+    clustered = rows.withColumns(
+        {
+            PARTITION_COLUMN.name: sf.when(valid, sf.col(PARTITION_COLUMN.name)),
+            BUCKET_COLUMN: bucket,
+        }
+    ).repartition(tasks, PARTITION_COLUMN.name, BUCKET_COLUMN)
+    return clustered, [BUCKET_COLUMN]
+
+
+def dedupe_tasks(dates: int | None, buckets: int, rows: int) -> int:
+    """Tasks of the merge's shuffle: two per (date, bucket) pair, which keeps hash collisions
+    from stacking big dates in one task; fewer when that would leave a task under
+    MIN_ROWS_PER_TASK rows; never under two (both cores of a small worker). Fewer tasks than
+    pairs still gives each date one file: a pair never spans tasks. Unknown dates: by rows."""
+    by_rows = math.ceil(rows / MIN_ROWS_PER_TASK)
+    if dates is None:
+        return max(2, by_rows)
+    by_pairs = 2 * max(dates, 1) * buckets
+    return max(2, min(by_pairs, by_rows))
