@@ -45,6 +45,8 @@ class ShuffleSize:
     rows: int
     largest_date: int
     dates: int | None
+    # The cluster's cores (Spark's default parallelism): the shuffle keeps them all busy.
+    cores: int = 2
 
     @property
     def buckets(self) -> int:
@@ -52,7 +54,7 @@ class ShuffleSize:
 
     @property
     def tasks(self) -> int:
-        return dedupe_tasks(self.dates, self.buckets, self.rows)
+        return dedupe_tasks(self.dates, self.buckets, self.rows, self.cores)
 
 
 def estimated_rows(files: Sequence[InputFile]) -> int:
@@ -97,13 +99,12 @@ def cluster_by_date(
     return clustered, [BUCKET_COLUMN]
 
 
-def dedupe_tasks(dates: int | None, buckets: int, rows: int) -> int:
-    """Tasks of the merge's shuffle: two per (date, bucket) pair, which keeps hash collisions
-    from stacking big dates in one task; fewer when that would leave a task under
-    MIN_ROWS_PER_TASK rows; never under two (both cores of a small worker). Fewer tasks than
-    pairs still gives each date one file: a pair never spans tasks. Unknown dates: by rows."""
-    by_rows = math.ceil(rows / MIN_ROWS_PER_TASK)
+def dedupe_tasks(dates: int | None, buckets: int, rows: int, cores: int = 2) -> int:
+    """Tasks of the merge's shuffle: one per MIN_ROWS_PER_TASK rows, at least one per core of
+    the cluster (never under two), at most two per (date, bucket) pair, which keeps hash
+    collisions from stacking big dates in one task. Fewer tasks than pairs still gives each date
+    one file: a pair never spans tasks. Unknown dates: no upper bound but the rows."""
+    wanted = max(2, cores, math.ceil(rows / MIN_ROWS_PER_TASK))
     if dates is None:
-        return max(2, by_rows)
-    by_pairs = 2 * max(dates, 1) * buckets
-    return max(2, min(by_pairs, by_rows))
+        return wanted
+    return max(2, min(wanted, 2 * max(dates, 1) * buckets))

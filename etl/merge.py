@@ -20,11 +20,10 @@ from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as sf
 
 from etl.clustering import PARQUET_BYTES_PER_TRIP, ShuffleSize, cluster_by_date
-from etl.columns import RAW_LINE, REJECT_REASON, SOURCE_FILE, require_columns
+from etl.columns import REJECT_REASON, SOURCE_FILE, require_columns
 from etl.contract import PARTITION_COLUMN
 from etl.dedupe import RANK_COLUMN, rank_duplicates
 from etl.paths import TRIPS_DIR, partition_name, staging_root
-from etl.quarantine import REASON_CODES, reason_with_encoding
 from etl.read import relative_to_root
 from etl.reject_folder import packed_source
 from etl.schema import TRIPS_SCHEMA
@@ -51,6 +50,7 @@ _NO_DICTIONARY = (
 TRIPS_WRITE_OPTIONS = {f"parquet.enable.dictionary#{name}": "false" for name in _NO_DICTIONARY}
 _ROWS = "rows_read"
 _DATES = "dates"
+_REJECTED = "rejected"
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,8 @@ class MergeResult:
     """The batch's counts, gathered while its trips are written."""
 
     rows_read: int
-    reasons: dict[str, int]
+    # Written to the rejected rows' folder (`etl.reject_folder`), for quarantine.
+    rows_rejected: int
     rows_written: int
     duplicates_dropped: int
     rows_replaced: int
@@ -105,7 +106,8 @@ def merge_batch(
     `etl.batch_read.parse_files` gives it. Returns the batch's counts."""
     sizes = trips_sizes(storage, options.output_root)
     batch = checked.withColumn(ORIGIN_COLUMN, sf.lit(_BATCH))
-    size = ShuffleSize(options.estimated_rows, options.estimated_rows, dates=None)
+    cores = spark.sparkContext.defaultParallelism
+    size = ShuffleSize(options.estimated_rows, options.estimated_rows, dates=None, cores=cores)
     if sizes:
         # Trips are written already: the batch's dates pick the ones it merges into.
         by_date = batch_dates(checked)
@@ -118,6 +120,7 @@ def merge_batch(
             rows=sum(by_date.values()) + sum(existing.values()),
             largest_date=max((by_date[d] + existing.get(d, 0) for d in by_date), default=0),
             dates=len(by_date),
+            cores=cores,
         )
         if existing:
             batch = batch.unionByName(
@@ -148,14 +151,12 @@ def _write_merged(
     clustered, cluster_columns = cluster_by_date(combined, keys, size)
     is_batch = sf.col(ORIGIN_COLUMN) == _BATCH
     # After the shuffle, outside the parsing pass's generated code (at the JIT's size limit):
-    # files named as state names them, and the reason a bad byte gives.
+    # files named as state names them.
     source = sf.when(is_batch, relative_to_root(sf.col(SOURCE_FILE), options.input_root)).otherwise(
         sf.col(SOURCE_FILE)
     )
-    named = clustered.withColumn(SOURCE_FILE, source)
-    reason = reason_with_encoding(sf.col(REJECT_REASON), sf.col(RAW_LINE), sf.col(SOURCE_FILE))
     ranked = rank_duplicates(
-        named.withColumn(REJECT_REASON, reason),
+        clustered.withColumn(SOURCE_FILE, source),
         keys,
         tiebreakers=[ORIGIN_COLUMN],
         cluster_columns=cluster_columns,
@@ -169,7 +170,8 @@ def _write_merged(
         ranked.observe(
             observation,
             sf.count_if(is_batch).alias(_ROWS),
-            *(sf.count_if(sf.col(REJECT_REASON) == code).alias(code) for code in REASON_CODES),
+            # Per reason, quarantine counts them: a few rows there, not one test per reason here.
+            sf.count_if(rejected).alias(_REJECTED),
             sf.count_if(is_batch & trip & kept).alias("written"),
             sf.count_if(is_batch & trip & ~kept).alias("dropped"),
             sf.count_if(~is_batch & ~kept).alias("replaced"),
@@ -189,10 +191,9 @@ def _write_merged(
         .parquet(path)
     )
     counts = observation.get
-    reasons = {code: int(counts[code]) for code in REASON_CODES if counts[code]}
     return MergeResult(
         rows_read=int(counts[_ROWS]),
-        reasons=dict(sorted(reasons.items())),
+        rows_rejected=int(counts[_REJECTED]),
         rows_written=int(counts["written"]),
         duplicates_dropped=int(counts["dropped"]),
         rows_replaced=int(counts["replaced"]),

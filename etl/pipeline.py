@@ -5,17 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pyspark.sql import SparkSession
+from pyspark.sql import Observation, SparkSession
+from pyspark.sql import functions as sf
 
 from etl.batch_read import run_isolated
 from etl.checkpoints import STAGED, checkpoint
 from etl.clustering import estimated_rows
+from etl.columns import REJECT_REASON
 from etl.contract import PARTITION_COLUMN
 from etl.merge import MergeOptions, MergeResult, merge_batch
 from etl.metrics import hourly_metrics
 from etl.paths import METRICS_DIR, TRIPS_DIR, partition_name, staging_root
 from etl.publish import publish, stage_quarantine
-from etl.quarantine import quarantined_rows
+from etl.quarantine import REASON_CODES, quarantined_rows
 from etl.reject_folder import read_rejected
 from etl.report import RunReport, utc_now
 from etl.schema import TRIPS_SCHEMA
@@ -82,13 +84,17 @@ def run_pipeline(spark: SparkSession, files: Sequence[InputFile], options: RunOp
         lambda checked: merge_batch(spark, storage, checked, target),
         discard=lambda: storage.delete(staged_trips),
     )
-    merged = batch.result or MergeResult(0, {}, 0, 0, 0, [])
+    merged = batch.result or MergeResult(0, 0, 0, 0, 0, [])
     checkpoint(STAGED)
-    if merged.reasons:
+    reasons: dict[str, int] = {}
+    if merged.rows_rejected:
+        observation = Observation("quarantine")
         rejected = read_rejected(spark, staged_trips)
-        stage_quarantine(
-            quarantined_rows(rejected, options.run_id), options.output_root, options.run_id
+        quarantine = quarantined_rows(rejected, options.run_id).observe(
+            observation, *(sf.count_if(sf.col(REJECT_REASON) == c).alias(c) for c in REASON_CODES)
         )
+        stage_quarantine(quarantine, options.output_root, options.run_id)
+        reasons = {code: int(n) for code, n in observation.get.items() if n}
     # Only the dates the batch has trips for are published: not the rejected rows' folder, nor a
     # date read back for a rejected row's pickup time alone (staged as it was).
     written = {partition_name(date) for date in merged.dates}
@@ -110,11 +116,11 @@ def run_pipeline(spark: SparkSession, files: Sequence[InputFile], options: RunOp
         mode=options.mode,
         files_processed=len(files),
         rows_read=merged.rows_read,
-        rows_quarantined=sum(merged.reasons.values()),
+        rows_quarantined=sum(reasons.values()),
         duplicates_dropped=merged.duplicates_dropped,
         rows_written=merged.rows_written,
         rows_replaced=merged.rows_replaced,
-        reasons=merged.reasons,
+        reasons=dict(sorted(reasons.items())),
         partitions_written=partitions,
         unknown_columns=batch.unknown_columns,
         failed_files=batch.failed_files,

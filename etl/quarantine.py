@@ -92,7 +92,7 @@ def _raw(name: str) -> Column:
 
 def rules(typed: DataFrame, code_words: bool = True) -> tuple[tuple[str, Column], ...]:
     """(code, condition) pairs in REASONS order, for the columns of `typed`: every reason but
-    `invalid_encoding`, which `checked_shape` decides from the rebuilt line."""
+    `invalid_encoding`, which `reason_with_encoding` decides from the rebuilt line."""
     # Built on call, not at import: Column expressions need an active SparkContext.
     conditions = {
         LAYOUT_MISSING_HEADER: sf.col(LAYOUT_STATUS) == LAYOUT_MISSING_HEADER,
@@ -169,8 +169,9 @@ def not_utf8(line: Column, source_file: Column) -> Column:
 
 def reason_with_encoding(reason: Column, line: Column, source_file: Column) -> Column:
     """`reason`, or `invalid_encoding` for a value that failed to parse on a line that is not
-    UTF-8. Decided on the staged line, outside the parsing pass: only rejected rows have a line,
-    and that pass's generated code is at the JIT's limit."""
+    UTF-8. Decided when quarantine reads the rejected rows back (`etl.reject_folder`), outside
+    the parsing pass: only rejected rows have a line, and that pass's generated code is at the
+    JIT's limit."""
     parse_failure = sf.coalesce(reason.isin(*_PARSE_FAILURES), sf.lit(False))
     return sf.when(parse_failure & not_utf8(line, source_file), sf.lit(INVALID_ENCODING)).otherwise(
         reason

@@ -17,6 +17,7 @@ from pyspark.sql.types import ArrayType, StringType, StructField, StructType
 
 from etl.columns import RAW_LINE, RAW_STRINGS, REJECT_REASON, SOURCE_FILE
 from etl.contract import PARTITION_COLUMN
+from etl.quarantine import reason_with_encoding
 from etl.schema import CANONICAL_NAMES
 from etl.storage import join_path
 
@@ -47,11 +48,15 @@ def packed_source(rejected: Column) -> Column:
 
 def read_rejected(spark: SparkSession, staged_trips: str) -> DataFrame:
     """The rejected rows written into `staged_trips` (a run's staged trips folder), unpacked:
-    `reject_reason`, `raw_line`, `raw` and `source_file`. JSON gives back every string as it
-    went in, so quarantine sees what the checks saw."""
+    `reject_reason` (`invalid_encoding` where a bad byte caused it, see `etl.quarantine`),
+    `raw_line`, `raw` and `source_file`. JSON gives back every string as it went in, so
+    quarantine sees what the checks saw."""
     folder = join_path(staged_trips, REJECTED_FOLDER)
     packed = spark.read.schema(_PACKED_READ).parquet(folder)
     unpacked = sf.from_json(sf.col(SOURCE_FILE), _PACKED)
-    return packed.select(unpacked.alias("row")).select(
+    rows = packed.select(unpacked.alias("row")).select(
         *(sf.col(f"row.{field.name}").alias(field.name) for field in _PACKED.fields)
     )
+    # Decided here, on the few rejected rows, rather than for every row of the pass.
+    reason = reason_with_encoding(sf.col(REJECT_REASON), sf.col(RAW_LINE), sf.col(SOURCE_FILE))
+    return rows.withColumn(REJECT_REASON, reason)

@@ -65,6 +65,19 @@ def test_dedupe_tasks_follow_dates_and_rows(dates, buckets, rows, tasks):
     assert clustering.dedupe_tasks(dates, buckets, rows) == tasks
 
 
+@pytest.mark.parametrize(
+    ("dates", "rows", "cores", "tasks"),
+    [
+        (31, 3_000_000, 40, 40),  # ten Glue workers: every core busy
+        (3, 300_000, 40, 6),  # still no more than two tasks per date
+        (None, 3_000, 40, 40),
+        (31, 30_000_000, 40, 62),  # rows ask for more than the cores
+    ],
+)
+def test_dedupe_tasks_keep_every_core_busy(dates, rows, cores, tasks):
+    assert clustering.dedupe_tasks(dates, 1, rows, cores) == tasks
+
+
 def test_a_small_batch_over_many_dates_is_few_tasks_with_each_date_in_one(spark):
     clustered, _ = clustering.cluster_by_date(_trips(spark), KEYS, THREE_DAYS)
 
