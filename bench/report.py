@@ -169,7 +169,7 @@ def markdown(results: Results) -> str:
         f"metrics) | {secs('bare')} | {ratio('bare_vs_floor')} floor, {ratio('bare_vs_seed')} "
         "seed | | |",
         f"| bound: checked rows (the job's checks of every cell, dedupe, trips write; no "
-        f"staging, quarantine, metrics or merge) | {secs('checked')} | "
+        f"quarantine, metrics or merge) | {secs('checked')} | "
         f"{ratio('checked_vs_bare', '{:.2f}x bare')} | | |",
         f"| bound: bare trips job over the same {tiny}-row file | {secs('bare_tiny')} | | | |",
         f"| Parquet input bound: bare trips job (typed Parquet read, dedupe, trips write) | "

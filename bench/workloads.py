@@ -175,8 +175,9 @@ def checked_trips(spark: SparkSession, path: str, output: str) -> None:
     header or footer, typing, every reject rule), then `bare_trips`' dedupe and write of the
     valid rows, under the job's session settings.
 
-    Left out, next to the job: staging the checked rows, writing quarantine, hourly metrics, the
-    merge with earlier runs and its sizing, state, the report, the run lock and recovery. It
+    Left out, next to the job: carrying the rejected rows through the shuffle and writing
+    quarantine from them, hourly metrics, the merge with earlier runs and its sizing, the path
+    under the input root, the counts, state, the report, the run lock and recovery. It
     does strictly less work than the job, so a ratio this bound misses the job misses too,
     whatever else changes: only cheaper checks of the cells could move it.
     """
