@@ -39,17 +39,20 @@ _INPUT_BYTES_PER_ROW = {".gz": 20, "parquet": 15, "csv": 90}
 @dataclass(frozen=True)
 class ShuffleSize:
     """What sizes the shuffle: its rows (batch plus existing trips), the rows of its biggest
-    date and the number of dates, or None when the batch's dates are not known (a run with
-    nothing to merge into does not count them first)."""
+    date and the number of dates; the last two None when the batch's dates are not known (a run
+    with nothing to merge into does not count them first: then each date is one bucket, as a
+    day of TLC data always fits one task)."""
 
     rows: int
-    largest_date: int
+    largest_date: int | None
     dates: int | None
     # The cluster's cores (Spark's default parallelism): the shuffle keeps them all busy.
     cores: int = 2
 
     @property
     def buckets(self) -> int:
+        if self.largest_date is None:
+            return 1
         return max(1, math.ceil(self.largest_date / TARGET_ROWS_PER_TASK))
 
     @property
@@ -100,10 +103,11 @@ def cluster_by_date(
 
 
 def dedupe_tasks(dates: int | None, buckets: int, rows: int, cores: int = 2) -> int:
-    """Tasks of the merge's shuffle: one per MIN_ROWS_PER_TASK rows, at least one per core of
-    the cluster (never under two), at most two per (date, bucket) pair, which keeps hash
-    collisions from stacking big dates in one task. Fewer tasks than pairs still gives each date
-    one file: a pair never spans tasks. Unknown dates: no upper bound but the rows."""
+    """Tasks of the merge's shuffle: one per MIN_ROWS_PER_TASK rows or one per core of the
+    cluster, whichever is more (never under two), but at most two per (date, bucket) pair, which
+    keeps hash collisions from stacking big dates in one task and leaves no task idle. Fewer
+    tasks than pairs still gives each date one file: a pair never spans tasks. Unknown dates:
+    no cap by pairs."""
     wanted = max(2, cores, math.ceil(rows / MIN_ROWS_PER_TASK))
     if dates is None:
         return wanted

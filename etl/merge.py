@@ -107,7 +107,7 @@ def merge_batch(
     sizes = trips_sizes(storage, options.output_root)
     batch = checked.withColumn(ORIGIN_COLUMN, sf.lit(_BATCH))
     cores = spark.sparkContext.defaultParallelism
-    size = ShuffleSize(options.estimated_rows, options.estimated_rows, dates=None, cores=cores)
+    size = ShuffleSize(options.estimated_rows, largest_date=None, dates=None, cores=cores)
     if sizes:
         # Trips are written already: the batch's dates pick the ones it merges into.
         by_date = batch_dates(checked)

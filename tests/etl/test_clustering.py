@@ -164,7 +164,7 @@ def test_rejected_rows_lose_their_date_and_spread_over_the_tasks_by_line(spark):
     rejected = rejected.withColumns(
         {"reject_reason": sf.lit("invalid_total_amount"), "raw_line": sf.col("line")}
     ).drop("line")
-    size = ShuffleSize(rows=40_000_000, largest_date=40_000_000, dates=None)
+    size = ShuffleSize(rows=40_000_000, largest_date=None, dates=None)
 
     clustered, _ = clustering.cluster_by_date(rejected, KEYS, size)
 
@@ -201,4 +201,16 @@ def test_a_first_run_is_sized_from_its_files_without_counting_dates(spark, tmp_p
     run(spark, source, tmp_path / "out", full_refresh=True)
 
     estimate = (source / "a.csv").stat().st_size // 90
-    assert sizes == [ShuffleSize(rows=estimate, largest_date=estimate, dates=None)]
+    assert sizes == [ShuffleSize(rows=estimate, largest_date=None, dates=None)]
+
+
+def test_a_first_run_keeps_each_date_in_one_bucket_however_big_the_batch(spark):
+    # A big batch nobody counted: splitting every date by its size would give each date
+    # dozens of small files.
+    size = ShuffleSize(rows=21_000_000, largest_date=None, dates=None, cores=2)
+    clustered, _ = clustering.cluster_by_date(_trips(spark), KEYS, size)
+
+    assert size.buckets == 1
+    assert clustered.where(sf.col(clustering.BUCKET_COLUMN) != 0).count() == 0
+    expected = spark.createDataFrame([(day.date(), 1) for day in DAYS], TASKS_PER_DATE)
+    assert_df_equality(_tasks_per_date(clustered), expected, ignore_row_order=True)
