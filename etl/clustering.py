@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as sf
 
+from etl.batch_read import is_parquet
 from etl.columns import RAW_LINE, REJECT_REASON, require_columns
 from etl.contract import PARTITION_COLUMN
-from etl.parquet_input import PARQUET_SUFFIXES
 from etl.state import InputFile
 
 BUCKET_COLUMN = "_bucket"
@@ -66,12 +66,9 @@ def estimated_rows(files: Sequence[InputFile]) -> int:
 
 
 def _bytes_per_row(path: str) -> int:
-    lowered = path.lower()
-    if lowered.endswith(".gz"):
+    if path.lower().endswith(".gz"):
         return _INPUT_BYTES_PER_ROW[".gz"]
-    if lowered.endswith(PARQUET_SUFFIXES):
-        return _INPUT_BYTES_PER_ROW["parquet"]
-    return _INPUT_BYTES_PER_ROW["csv"]
+    return _INPUT_BYTES_PER_ROW["parquet" if is_parquet(path) else "csv"]
 
 
 def cluster_by_date(
