@@ -36,3 +36,28 @@ def test_hourly_metrics(spark):
     )
     actual = hourly_metrics(trips).orderBy("pickup_hour")
     assert_approx_df_equality(actual, expected, 1e-9, ignore_nullable=True)
+
+
+def test_metrics_do_not_depend_on_the_order_of_the_trips(spark):
+    # Summed as doubles, these give 0.6000000000000001 or 0.6 depending on the order: a date
+    # loaded in one file and the same date loaded in several must give the same metrics.
+    amounts = [0.1, 0.2, 0.3]
+    hour = dt.datetime(2015, 1, 15, 19)
+    metrics = []
+    for order in (amounts, amounts[::-1]):
+        rows = [
+            trip(hour, -73.9, amount, "a", trip_distance=amount, passenger_count=1)
+            for amount in order
+        ]
+        # One task per trip: the partial sums are merged in order.
+        trips = with_pickup_date(spark.createDataFrame(rows, TRIP_FIELDS).repartition(1))
+        metrics.append(hourly_metrics(trips).collect())
+    assert metrics[0] == metrics[1]
+    assert (metrics[0][0].total_revenue, metrics[0][0].avg_trip_distance) == (0.6, 0.2)
+
+
+def test_distances_too_big_for_exact_sums_fall_back_to_a_double_mean(spark):
+    hour = dt.datetime(2015, 1, 15, 19)
+    rows = [trip(hour, -73.9, 1.0, "a", trip_distance=d) for d in (1e300, 1.0)]
+    trips = with_pickup_date(spark.createDataFrame(rows, TRIP_FIELDS))
+    assert hourly_metrics(trips).collect()[0].avg_trip_distance == (1e300 + 1.0) / 2
