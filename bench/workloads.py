@@ -24,10 +24,9 @@ from datagen.trips import FIELDS
 from etl.batch_read import parse_files
 from etl.contract import CANONICAL_COLUMNS, DEFAULT_DEDUPE_KEYS, PARTITION_COLUMN, normalise_header
 from etl.local import hadoop_path
-from etl.merge import TRIPS_WRITE_OPTIONS
 from etl.pipeline import SESSION_SETTINGS
 from etl.quarantine import valid_rows
-from etl.schema import spark_type
+from etl.schema import TRIPS_WRITE_OPTIONS, spark_type
 from etl.session import local_spark
 from etl.state import list_input_files
 from etl.storage import Storage

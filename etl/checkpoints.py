@@ -18,9 +18,10 @@ STAGED = "staged"  # trips and rejected rows staged, before quarantine and metri
 MERGED = "merged"  # every output staged, before the publish marker
 COMMITTED = "committed"  # publish marker written, nothing swapped yet
 SWAPPING = "swapping"  # between the two renames of the first swapped partition
+APPENDING = "appending"  # after the first file added to a date's written trips
 PUBLISHED = "published"  # outputs swapped and staging dropped, state not yet recorded
 RECORDED = "recorded"  # state recorded, report not yet written
-POINTS: tuple[str, ...] = (STAGED, MERGED, COMMITTED, SWAPPING, PUBLISHED, RECORDED)
+POINTS: tuple[str, ...] = (STAGED, MERGED, COMMITTED, SWAPPING, APPENDING, PUBLISHED, RECORDED)
 
 
 def _kill() -> None:

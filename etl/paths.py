@@ -14,6 +14,8 @@ TRIPS_DIR, METRICS_DIR = CURATED_TABLES
 QUARANTINE_DIR = "quarantine"
 STATE_DIR = "_state"
 STAGING_DIR = "_staging"
+# Staged trips that `etl.publish` adds to a date's existing files instead of replacing them.
+APPENDED_TRIPS_DIR = "trips_appended"
 REPORTS_DIR = "_reports"
 # Quarantine is partitioned by input file, so reprocessing a file replaces its rows.
 QUARANTINE_PARTITION = SOURCE_FILE

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pyspark.sql import Observation, SparkSession
+from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as sf
 
 from etl.batch_read import run_isolated
@@ -13,9 +13,10 @@ from etl.checkpoints import STAGED, checkpoint
 from etl.clustering import estimated_rows
 from etl.columns import REJECT_REASON
 from etl.contract import PARTITION_COLUMN
-from etl.merge import MergeOptions, MergeResult, merge_batch
+from etl.loaded_dates import trips_on
+from etl.merge import MergeOptions, MergeResult, merge_with_written, stage_batch
 from etl.metrics import hourly_metrics
-from etl.paths import METRICS_DIR, TRIPS_DIR, partition_name, staging_root
+from etl.paths import APPENDED_TRIPS_DIR, METRICS_DIR, TRIPS_DIR, partition_name, staging_root
 from etl.publish import publish, stage_quarantine
 from etl.quarantine import REASON_CODES, quarantined_rows
 from etl.reject_folder import read_rejected
@@ -60,10 +61,11 @@ def run_pipeline(spark: SparkSession, files: Sequence[InputFile], options: RunOp
     hourly metrics and quarantine (see `etl.publish` for the order and why a crash is safe). The
     caller records the files and writes the report, after the publish.
 
-    The data is read once: that pass parses and checks every line, merges the valid rows into
-    the trips of their dates and writes them to staging with the rejected rows beside them,
-    counted on the way (`etl.merge`). Quarantine and hourly metrics are built from what it
-    staged, so nothing wide is cached and no action repeats the parsing.
+    The data is read once: that pass parses and checks every line, dedupes the valid rows and
+    writes them to staging with the rejected rows beside them, counted on the way (`etl.merge`).
+    Dates that hold trips already are then appended to or merged with them
+    (`etl.loaded_dates`). Quarantine and hourly metrics are built from what was staged, so
+    nothing wide is cached and no action repeats the parsing.
     """
     started_at = utc_now()
     for key, value in SESSION_SETTINGS.items():
@@ -81,10 +83,12 @@ def run_pipeline(spark: SparkSession, files: Sequence[InputFile], options: RunOp
     batch = run_isolated(
         spark,
         [f.uri for f in files],
-        lambda checked: merge_batch(spark, storage, checked, target),
+        lambda checked: stage_batch(spark, checked, target),
         discard=lambda: storage.delete(staged_trips),
     )
-    merged = batch.result or MergeResult(0, 0, 0, 0, 0, [])
+    merged = MergeResult(0, 0, 0, 0, 0, [])
+    if batch.result is not None:
+        merged = merge_with_written(spark, storage, batch.result, target)
     checkpoint(STAGED)
     reasons: dict[str, int] = {}
     if merged.rows_rejected:
@@ -95,17 +99,15 @@ def run_pipeline(spark: SparkSession, files: Sequence[InputFile], options: RunOp
         )
         stage_quarantine(quarantine, options.output_root, options.run_id)
         reasons = {code: int(n) for code, n in observation.get.items() if n}
-    # Only the dates the batch has trips for are published: not the rejected rows' folder, nor a
-    # date read back for a rejected row's pickup time alone (staged as it was).
+    # Only the dates the batch has trips for are published, not the rejected rows' folder.
     written = {partition_name(date) for date in merged.dates}
     for folder in storage.list_dirs(staged_trips):
         if folder not in written:
             storage.delete(join_path(staged_trips, folder))
     if written:
-        trips = spark.read.schema(TRIPS_SCHEMA).parquet(staged_trips)
-        hourly_metrics(trips).write.partitionBy(PARTITION_COLUMN.name).parquet(
-            join_path(staged, METRICS_DIR)
-        )
+        hourly_metrics(
+            _trips_of_written_dates(spark, staged, options.output_root, merged)
+        ).write.partitionBy(PARTITION_COLUMN.name).parquet(join_path(staged, METRICS_DIR))
     partitions: list[str] = []
     if files:
         partitions = publish(storage, options.output_root, options.run_id, [f.path for f in files])
@@ -125,6 +127,21 @@ def run_pipeline(spark: SparkSession, files: Sequence[InputFile], options: RunOp
         unknown_columns=batch.unknown_columns,
         failed_files=batch.failed_files,
     )
+
+
+def _trips_of_written_dates(
+    spark: SparkSession, staged: str, output_root: str, merged: MergeResult
+) -> DataFrame:
+    """Every trip of the dates the run writes, as they will be once published: the staged trips
+    of new and rewritten dates, and for an appended date its written trips and the staged ones
+    added to them."""
+    trips = spark.read.schema(TRIPS_SCHEMA).parquet(join_path(staged, TRIPS_DIR))
+    if merged.appended:
+        added = spark.read.schema(TRIPS_SCHEMA).parquet(join_path(staged, APPENDED_TRIPS_DIR))
+        trips = trips.unionByName(added).unionByName(
+            trips_on(spark, join_path(output_root, TRIPS_DIR), merged.appended)
+        )
+    return trips
 
 
 def dedupe_keys_from(text: str) -> tuple[str, ...]:

@@ -2,20 +2,23 @@
 
 How a run becomes durable, step by step (`etl.batch.run_batch` drives them in this order):
 
-1. **Stage.** Everything the run writes goes under `_staging/<run_id>/`: merged trips of the
-   touched dates (with the batch's rejected rows beside them until quarantine has read them, see
-   `etl.reject_folder`), hourly metrics of those dates, quarantine rows of each input file.
-   Readers of the curated folders see nothing of it. A crash here loses only staging; the files are not in
-   `_state/` yet, so the next run processes them again.
+1. **Stage.** Everything the run writes goes under `_staging/<run_id>/`: the trips of the
+   touched dates (whole, or only the batch's for an appended date; the batch's rejected rows
+   beside them until quarantine has read them, see `etl.reject_folder`), hourly metrics of
+   those dates, quarantine rows of each input file. Readers of the curated folders see nothing
+   of it. A crash here loses only staging; the files are not in `_state/` yet, so the next run
+   processes them again.
 2. **Commit point: the publish marker.** When every staged output is complete, the run writes
    `_staging/<run_id>/_PUBLISH` (the quarantine folders it will clear, as JSON). From here on the
    run's outputs are decided: whoever gets there first, this run or the next run's recovery,
    finishes the publish exactly as it was staged.
 3. **Swap.** Each staged partition folder replaces its curated folder (the old one is moved into
    the staging folder first, then the new one moved in), then the quarantine folders of files
-   that no longer have rejected rows are removed. Every step is a check-then-rename that can run
-   again: a crash between the two renames of one partition leaves the curated folder missing
-   and the new one still staged, which the rest of the publish moves in.
+   that no longer have rejected rows are removed. The files of an appended date
+   (`etl.loaded_dates`) are moved one by one into its curated folder, beside the ones there.
+   Every step is a check-then-rename that can run again: a crash between the two renames of one
+   partition leaves the curated folder missing and the new one still staged, which the rest of
+   the publish moves in; a file already moved is no longer staged.
 4. **Drop staging.** The staging folder, with the replaced partitions, is deleted.
 5. **Record state.** The batch's files are written to `_state/` (after the publish, never
    before: a file recorded there is never read again unless it changes).
@@ -38,6 +41,7 @@ from pyspark.sql import DataFrame
 
 from etl import checkpoints
 from etl.paths import (
+    APPENDED_TRIPS_DIR,
     METRICS_DIR,
     QUARANTINE_DIR,
     QUARANTINE_PARTITION,
@@ -69,7 +73,11 @@ def publish(storage: Storage, output_root: str, run_id: str, sources: Sequence[s
     staged = staging_root(output_root, run_id)
     staged_quarantine = set(storage.list_dirs(join_path(staged, QUARANTINE_DIR)))
     clear = sorted({quarantine_folder(s) for s in sources} - staged_quarantine)
-    written = [name.split("=", 1)[1] for name in storage.list_dirs(join_path(staged, TRIPS_DIR))]
+    folders = {
+        *storage.list_dirs(join_path(staged, TRIPS_DIR)),
+        *storage.list_dirs(join_path(staged, APPENDED_TRIPS_DIR)),
+    }
+    written = [name.split("=", 1)[1] for name in sorted(folders)]
     checkpoints.checkpoint(checkpoints.MERGED)
     storage.write_text(join_path(staged, PUBLISH_MARKER), json.dumps({"clear": clear}) + "\n")
     checkpoints.checkpoint(checkpoints.COMMITTED)
@@ -78,8 +86,8 @@ def publish(storage: Storage, output_root: str, run_id: str, sources: Sequence[s
 
 
 def finish_publish(storage: Storage, output_root: str, run_id: str) -> None:
-    """Swap every partition still staged into place, clear the quarantine folders the marker
-    lists, and delete the staging folder. Safe to run again after a crash at any point."""
+    """Swap every partition still staged into place, add the appended dates' files, clear the
+    quarantine folders the marker lists, and delete the staging folder. Safe to run again after a crash at any point."""
     staged = staging_root(output_root, run_id)
     marker = storage.read_text(join_path(staged, PUBLISH_MARKER))
     if marker is None:
@@ -93,11 +101,26 @@ def finish_publish(storage: Storage, output_root: str, run_id: str) -> None:
                 storage.rename(target, replaced)
                 checkpoints.checkpoint(checkpoints.SWAPPING)
             storage.rename(join_path(staged, table, name), target)
+    _append_trips(storage, output_root, staged)
     for name in json.loads(marker)["clear"]:
         storage.delete(join_path(output_root, QUARANTINE_DIR, name))
     storage.delete(staged)
     if not storage.list_dirs(join_path(output_root, STAGING_DIR)):
         storage.delete(join_path(output_root, STAGING_DIR))
+
+
+def _append_trips(storage: Storage, output_root: str, staged: str) -> None:
+    """Move each staged file of an appended date into the date's written folder. A file both
+    staged and in place was copied by a move that died before deleting it (a move on S3 is a
+    copy and a delete): the copy is whole, so only the staged one is removed."""
+    for name in storage.list_dirs(join_path(staged, APPENDED_TRIPS_DIR)):
+        for file in storage.list_files(join_path(staged, APPENDED_TRIPS_DIR, name)):
+            target = join_path(output_root, TRIPS_DIR, name, file.uri.rsplit("/", 1)[-1])
+            if storage.exists(target):
+                storage.delete(file.uri)
+            else:
+                storage.rename(file.uri, target)
+            checkpoints.checkpoint(checkpoints.APPENDING)
 
 
 def recover_dead_runs(storage: Storage, output_root: str, run_id: str) -> list[str]:

@@ -69,3 +69,20 @@ QUARANTINE_SCHEMA: StructType = StructType(
         StructField(RUN_ID, StringType(), True),
     ]
 )
+
+
+# Near-unique measurements (times, coordinates, amounts) overflow Parquet's dictionary and fall
+# back to plain encoding anyway, after a hash lookup per value; codes and flags keep dictionaries.
+_NO_DICTIONARY = (
+    "pickup_datetime",
+    "dropoff_datetime",
+    "trip_distance",
+    "pickup_longitude",
+    "pickup_latitude",
+    "dropoff_longitude",
+    "dropoff_latitude",
+    "fare_amount",
+    "tip_amount",
+    "total_amount",
+)
+TRIPS_WRITE_OPTIONS = {f"parquet.enable.dictionary#{name}": "false" for name in _NO_DICTIONARY}

@@ -122,38 +122,6 @@ def test_a_run_writes_one_trips_file_per_date(spark, tmp_path, files):
         assert len(list(folder.glob("*.parquet"))) == 1
 
 
-def test_a_batch_into_written_dates_is_sized_with_the_trips_already_there(
-    spark, tmp_path, monkeypatch
-):
-    source, output = tmp_path / "in", tmp_path / "out"
-    lines = [trip_line(pickup_datetime=f"2015-01-01 10:{m:02d}:00") for m in range(60)]
-    lines += [trip_line(pickup_datetime="2015-01-02 10:00:00")]
-    write_csv(source / "a.csv", [TLC_HEADER, *lines])
-    run(spark, source, output, full_refresh=False)
-    day_one, day_two = (
-        sum(f.stat().st_size for f in (output / "trips" / f"pickup_date={d}").glob("*.parquet"))
-        // clustering.PARQUET_BYTES_PER_TRIP
-        for d in ("2015-01-01", "2015-01-02")
-    )
-    sizes: list[ShuffleSize] = []
-    cluster = merge.cluster_by_date
-
-    def spy(trips, keys, size):
-        sizes.append(size)
-        return cluster(trips, keys, size)
-
-    monkeypatch.setattr(merge, "cluster_by_date", spy)
-    late = [trip_line(pickup_datetime=f"2015-01-0{d} 11:00:00") for d in (1, 2, 3)]
-    write_csv(source / "b.csv", [TLC_HEADER, *late])
-    run(spark, source, output, full_refresh=False)
-
-    # Three new rows, one per date (counted first: there are trips to merge into), plus the
-    # trips written on two of those dates, estimated from their files without a scan; the
-    # biggest date sets the buckets.
-    assert day_one > day_two > 0
-    assert sizes == [ShuffleSize(rows=3 + day_one + day_two, largest_date=1 + day_one, dates=3)]
-
-
 def test_rejected_rows_lose_their_date_and_spread_over_the_tasks_by_line(spark):
     lines = [trip_line(total_amount=f"${index}") for index in range(40)]
     rejected = (
@@ -183,7 +151,7 @@ def test_a_batch_nobody_counted_is_sized_from_its_files():
     assert clustering.estimated_rows(files) == 3_000_000
 
 
-def test_a_first_run_is_sized_from_its_files_without_counting_dates(spark, tmp_path, monkeypatch):
+def test_every_batch_is_sized_from_its_files_without_counting_dates(spark, tmp_path, monkeypatch):
     source = tmp_path / "in"
     write_csv(source / "a.csv", [TLC_HEADER, trip_line()])
     sizes: list[ShuffleSize] = []
@@ -193,15 +161,16 @@ def test_a_first_run_is_sized_from_its_files_without_counting_dates(spark, tmp_p
         sizes.append(size)
         return cluster(trips, keys, size)
 
-    def no_count(checked):
-        raise AssertionError("nothing is written yet: no dates to count")
-
     monkeypatch.setattr(merge, "cluster_by_date", spy)
-    monkeypatch.setattr(merge, "batch_dates", no_count)
     run(spark, source, tmp_path / "out", full_refresh=True)
+    # A later batch onto the written date too: the pass needs no count of its dates first.
+    write_csv(source / "b.csv", [TLC_HEADER, trip_line(), trip_line(total_amount="1.0")])
+    run(spark, source, tmp_path / "out", full_refresh=False)
 
-    estimate = (source / "a.csv").stat().st_size // 90
-    assert sizes == [ShuffleSize(rows=estimate, largest_date=None, dates=None)]
+    assert sizes == [
+        ShuffleSize(rows=(source / name).stat().st_size // 90, largest_date=None, dates=None)
+        for name in ("a.csv", "b.csv")
+    ]
 
 
 def test_a_first_run_keeps_each_date_in_one_bucket_however_big_the_batch(spark):
