@@ -1,13 +1,15 @@
 """Hourly trip metrics per pickup date.
 
-Sums and means are taken over whole millionths, as 64-bit integers, not over doubles: a
+Sums and means are taken over whole millionths, as integers, not over doubles: a
 double sum depends on the order its values arrive in, which depends on how a date's trips are
 split into files and tasks (one file after a full refresh, several after late batches were
 appended). An integer sum does not, so the same trips give the same metrics, to the last bit,
-however they were loaded. (Decimals would do too, at three times the cost.)
+however they were loaded. (Decimals would do too, at twice the cost.)
 """
 
 from __future__ import annotations
+
+from functools import reduce
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as sf
@@ -16,9 +18,11 @@ from etl.columns import require_columns
 from etl.contract import PARTITION_COLUMN
 
 _MICROS = 1e6
-# Sums of millionths fit a long (up to 9.2e18) while the largest value times the number of values
-# stays under this; beyond it (never with real trips) the hour falls back to a double sum.
-_EXACT_LIMIT = 9e12
+# Each value under 1e12 is split into its whole units and its fraction in millionths, and each
+# part is summed in a long: exact, so neither sum depends on the order of the values (an hour
+# would need nine million values to overflow them). The parts are added once per group. Only
+# values beyond 1e12 (no real trip has one) are summed as doubles.
+_EXACT_LIMIT = 1e12
 
 
 def with_pickup_date(trips: DataFrame) -> DataFrame:
@@ -30,7 +34,7 @@ def with_pickup_date(trips: DataFrame) -> DataFrame:
 def hourly_metrics(trips: DataFrame) -> DataFrame:
     """Trips -> one row per pickup hour: trip_count, total_revenue, avg_passengers,
     avg_trip_distance, plus `pickup_date`. Averages ignore null values, as SQL AVG does. Each value
-    counts to the nearest millionth."""
+    under 10^12 counts to the nearest millionth."""
     require_columns(
         trips,
         "pickup_datetime",
@@ -61,19 +65,23 @@ def hourly_metrics(trips: DataFrame) -> DataFrame:
     )
 
 
-def _exact_sum(name: str) -> Column:
-    return sf.when(_fits(name), sf.sum(_micros(name)) / _MICROS).otherwise(sf.sum(name))
+def _exact_sum(name: str, divisor: Column | None = None) -> Column:
+    """Sum of `name` over the group (divided by `divisor`, each part before they are added, so
+    that a mean of whole millionths is one division: 0.6 over three trips is 0.2)."""
+    value = sf.col(name)
+    exact = sf.abs(value) < _EXACT_LIMIT
+    units = sf.floor(value)
+    whole = sf.sum(sf.when(exact, units.cast("long")))
+    # A double minus its floor is exact; only the scaling to millionths rounds. rint, not round:
+    # round goes through BigDecimal for every value.
+    millionths = sf.sum(sf.when(exact, sf.rint((value - units) * _MICROS).cast("long")))
+    # NaN fails the test above and lands here, as a double sum would have it.
+    rest = sf.sum(sf.when(~exact, value))
+    by = sf.lit(1.0) if divisor is None else divisor
+    parts = (whole / by, millionths / (by * _MICROS), rest / by)
+    total = reduce(lambda a, b: a + b, (sf.coalesce(part, sf.lit(0.0)) for part in parts))
+    return sf.when(sf.count(value) > 0, total)
 
 
 def _exact_avg(name: str) -> Column:
-    exact = sf.sum(_micros(name)) / (sf.count(name) * _MICROS)
-    return sf.when(_fits(name), exact).otherwise(sf.avg(name))
-
-
-def _micros(name: str) -> Column:
-    # rint, not round: round goes through BigDecimal for every value.
-    return sf.rint(sf.col(name) * _MICROS).cast("long")
-
-
-def _fits(name: str) -> Column:
-    return sf.max(sf.abs(sf.col(name))) * sf.count(name) < _EXACT_LIMIT
+    return _exact_sum(name, divisor=sf.count(name))

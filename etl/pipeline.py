@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import reduce
 
 from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as sf
@@ -134,14 +135,17 @@ def _trips_of_written_dates(
 ) -> DataFrame:
     """Every trip of the dates the run writes, as they will be once published: the staged trips
     of new and rewritten dates, and for an appended date its written trips and the staged ones
-    added to them."""
-    trips = spark.read.schema(TRIPS_SCHEMA).parquet(join_path(staged, TRIPS_DIR))
+    added to them. A folder is read only when it holds a date: on S3 an empty folder does not
+    exist (without a `_SUCCESS` marker, a staged trips folder whose dates were all appended)."""
+    frames = []
+    if set(merged.dates) - set(merged.appended):
+        frames.append(spark.read.schema(TRIPS_SCHEMA).parquet(join_path(staged, TRIPS_DIR)))
     if merged.appended:
-        added = spark.read.schema(TRIPS_SCHEMA).parquet(join_path(staged, APPENDED_TRIPS_DIR))
-        trips = trips.unionByName(added).unionByName(
-            trips_on(spark, join_path(output_root, TRIPS_DIR), merged.appended)
+        frames.append(
+            spark.read.schema(TRIPS_SCHEMA).parquet(join_path(staged, APPENDED_TRIPS_DIR))
         )
-    return trips
+        frames.append(trips_on(spark, join_path(output_root, TRIPS_DIR), merged.appended))
+    return reduce(DataFrame.unionByName, frames)
 
 
 def dedupe_keys_from(text: str) -> tuple[str, ...]:

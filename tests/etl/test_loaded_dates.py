@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from chispa import assert_df_equality
 
-from etl import loaded_dates
+from etl import loaded_dates, pipeline
 from etl.clustering import ShuffleSize
 from etl.local import run
+from etl.merge import staged_trips
 from etl.publish import PUBLISH_MARKER, finish_publish
 from etl.storage import Storage
 from tests.etl.helpers import TLC_HEADER, trip_line, write_csv
@@ -176,4 +177,27 @@ def test_reloading_written_files_rewrites_nothing_new(spark, tmp_path):
     # the written trips win.
     assert (report.rows_written, report.rows_replaced, report.duplicates_dropped) == (0, 0, 2)
     assert len(_files(output, DAY)) == 1
+    _assert_equals_full_refresh(spark, source, output, tmp_path)
+
+
+def test_a_batch_appended_to_every_date_needs_no_staged_trips_folder(spark, tmp_path, monkeypatch):
+    # On S3 a folder is only its files' common prefix: once every date has moved to the appended
+    # trips (and without a `_SUCCESS` marker), the staged trips folder does not exist at all.
+    source, output = tmp_path / "in", tmp_path / "out"
+    write_csv(source / "a.csv", [TLC_HEADER, _at(DAY, "10:00")])
+    run(spark, source, output, full_refresh=False)
+    write_csv(source / "b.csv", [TLC_HEADER, _at(DAY, "12:00")])
+    merge = pipeline.merge_with_written
+
+    def merge_then_drop_empty_folder(spark, storage, batch, options):
+        merged = merge(spark, storage, batch, options)
+        assert merged.appended == merged.dates == [DAY]
+        storage.delete(staged_trips(options))
+        return merged
+
+    monkeypatch.setattr(pipeline, "merge_with_written", merge_then_drop_empty_folder)
+    report = run(spark, source, output, full_refresh=False)
+    monkeypatch.undo()
+
+    assert report.partitions_written == [DAY]
     _assert_equals_full_refresh(spark, source, output, tmp_path)

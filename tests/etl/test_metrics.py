@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
+import pytest
 from chispa import assert_approx_df_equality
 
 from etl.metrics import hourly_metrics, with_pickup_date
@@ -38,10 +40,19 @@ def test_hourly_metrics(spark):
     assert_approx_df_equality(actual, expected, 1e-9, ignore_nullable=True)
 
 
-def test_metrics_do_not_depend_on_the_order_of_the_trips(spark):
-    # Summed as doubles, these give 0.6000000000000001 or 0.6 depending on the order: a date
-    # loaded in one file and the same date loaded in several must give the same metrics.
-    amounts = [0.1, 0.2, 0.3]
+@pytest.mark.parametrize(
+    "amounts",
+    [
+        # Summed as doubles, these give 0.6000000000000001 or 0.6 depending on the order.
+        [0.1, 0.2, 0.3],
+        # Big values are summed exactly too, and an absurd one (no trip is 1e16 miles, but
+        # nothing rejects it) leaves the others exact.
+        [5e11 + 0.25, 1.0, 0.1, 1234.5678, 0.2],
+        [1e16, 1.0, 0.1, 1234.5678, 0.2],
+    ],
+)
+def test_metrics_do_not_depend_on_the_order_of_the_trips(spark, amounts):
+    # A date loaded in one file and the same date loaded in several must give the same metrics.
     hour = dt.datetime(2015, 1, 15, 19)
     metrics = []
     for order in (amounts, amounts[::-1]):
@@ -49,15 +60,28 @@ def test_metrics_do_not_depend_on_the_order_of_the_trips(spark):
             trip(hour, -73.9, amount, "a", trip_distance=amount, passenger_count=1)
             for amount in order
         ]
-        # One task per trip: the partial sums are merged in order.
+        # One task: the values are added in the order given.
         trips = with_pickup_date(spark.createDataFrame(rows, TRIP_FIELDS).repartition(1))
         metrics.append(hourly_metrics(trips).collect())
     assert metrics[0] == metrics[1]
-    assert (metrics[0][0].total_revenue, metrics[0][0].avg_trip_distance) == (0.6, 0.2)
+    [row] = metrics[0]
+    assert row.total_revenue == pytest.approx(math.fsum(amounts), rel=1e-15)
+    assert row.avg_trip_distance == pytest.approx(math.fsum(amounts) / len(amounts), rel=1e-15)
+    if amounts == [0.1, 0.2, 0.3]:
+        assert (row.total_revenue, row.avg_trip_distance) == (0.6, 0.2)
 
 
-def test_distances_too_big_for_exact_sums_fall_back_to_a_double_mean(spark):
+def test_values_beyond_1e12_are_summed_as_doubles(spark):
     hour = dt.datetime(2015, 1, 15, 19)
     rows = [trip(hour, -73.9, 1.0, "a", trip_distance=d) for d in (1e300, 1.0)]
     trips = with_pickup_date(spark.createDataFrame(rows, TRIP_FIELDS))
     assert hourly_metrics(trips).collect()[0].avg_trip_distance == (1e300 + 1.0) / 2
+
+
+def test_an_hour_without_distances_has_no_mean_distance(spark):
+    hour = dt.datetime(2015, 1, 15, 19)
+    trips = with_pickup_date(
+        spark.createDataFrame([trip(hour, -73.9, 1.0, "a", trip_distance=None)], TRIP_FIELDS)
+    )
+    [row] = hourly_metrics(trips).collect()
+    assert (row.total_revenue, row.avg_trip_distance) == (1.0, None)
