@@ -97,12 +97,17 @@ def trips_on(spark: SparkSession, folder: str, dates: Sequence[str]) -> DataFram
 
 @dataclass(frozen=True)
 class Target:
-    """Where the merge reads and writes: the run's staged trips folder, the output root whose
-    trips it merges into, and the dedupe keys."""
+    """Where the merge reads and writes: the run's staging folder, the output root whose trips
+    it merges into, and the dedupe keys."""
 
-    staged: str
+    staging: str
     output_root: str
     keys: Sequence[str]
+
+    @property
+    def staged(self) -> str:
+        """The run's staged trips folder."""
+        return join_path(self.staging, TRIPS_DIR)
 
     @property
     def written(self) -> str:
@@ -123,10 +128,11 @@ def merge_into_loaded(
     dropped = replaced = 0
     if rewrite:
         dropped, replaced = _rewrite(spark, storage, target, rewrite, written)
-    staging = target.staged.rsplit("/", 1)[0]
     for date in appended:
         name = partition_name(date)
-        storage.rename(join_path(target.staged, name), join_path(staging, APPENDED_TRIPS_DIR, name))
+        storage.rename(
+            join_path(target.staged, name), join_path(target.staging, APPENDED_TRIPS_DIR, name)
+        )
     return LoadedMerge(dropped=dropped, replaced=replaced, appended=appended)
 
 
@@ -191,7 +197,7 @@ def _rewrite(
     is_batch = sf.col(ORIGIN_COLUMN) == BATCH
     lost = sf.col(RANK_COLUMN) > 1
     observation = Observation("rewrite")
-    merged = join_path(staged.rsplit("/", 1)[0], "_rewritten")
+    merged = join_path(target.staging, "_rewritten")
     (
         ranked.observe(
             observation,

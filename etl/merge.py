@@ -81,7 +81,8 @@ def merge_with_written(
     loaded = [d for d in batch.dates if partition_name(d) in written]
     if not loaded:
         return batch
-    target = Target(staged_trips(options), options.output_root, options.dedupe_keys)
+    staging = staging_root(options.output_root, options.run_id)
+    target = Target(staging, options.output_root, options.dedupe_keys)
     merged = merge_into_loaded(spark, storage, target, loaded, batch_trips=batch.rows_written)
     return replace(
         batch,

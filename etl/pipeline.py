@@ -17,10 +17,10 @@ from etl.contract import PARTITION_COLUMN
 from etl.loaded_dates import trips_on
 from etl.merge import MergeOptions, MergeResult, merge_with_written, stage_batch
 from etl.metrics import hourly_metrics
-from etl.paths import APPENDED_TRIPS_DIR, METRICS_DIR, TRIPS_DIR, partition_name, staging_root
+from etl.paths import APPENDED_TRIPS_DIR, METRICS_DIR, TRIPS_DIR, staging_root
 from etl.publish import publish, stage_quarantine
 from etl.quarantine import REASON_CODES, quarantined_rows
-from etl.reject_folder import read_rejected
+from etl.reject_folder import REJECTED_FOLDER, read_rejected
 from etl.report import RunReport, utc_now
 from etl.schema import TRIPS_SCHEMA
 from etl.state import InputFile
@@ -100,12 +100,9 @@ def run_pipeline(spark: SparkSession, files: Sequence[InputFile], options: RunOp
         )
         stage_quarantine(quarantine, options.output_root, options.run_id)
         reasons = {code: int(n) for code, n in observation.get.items() if n}
-    # Only the dates the batch has trips for are published, not the rejected rows' folder.
-    written = {partition_name(date) for date in merged.dates}
-    for folder in storage.list_dirs(staged_trips):
-        if folder not in written:
-            storage.delete(join_path(staged_trips, folder))
-    if written:
+    # Read by quarantine: published trips hold trips only.
+    storage.delete(join_path(staged_trips, REJECTED_FOLDER))
+    if merged.dates:
         hourly_metrics(
             _trips_of_written_dates(spark, staged, options.output_root, merged)
         ).write.partitionBy(PARTITION_COLUMN.name).parquet(join_path(staged, METRICS_DIR))

@@ -128,3 +128,16 @@ def moto_catalog(
                 },
             )
         yield glue
+
+
+def record_shuffle_sizes(monkeypatch: pytest.MonkeyPatch, module: Any) -> list[Any]:
+    """Patch `module.cluster_by_date` to record the `ShuffleSize` of each shuffle it plans."""
+    sizes: list[Any] = []
+    cluster = module.cluster_by_date
+
+    def spy(trips: DataFrame, keys: Any, size: Any) -> Any:
+        sizes.append(size)
+        return cluster(trips, keys, size)
+
+    monkeypatch.setattr(module, "cluster_by_date", spy)
+    return sizes

@@ -15,7 +15,14 @@ from etl.dedupe import rank_duplicates
 from etl.local import run
 from etl.metrics import with_pickup_date
 from etl.state import InputFile
-from tests.etl.helpers import TLC_HEADER, TRIP_FIELDS, trip, trip_line, write_csv
+from tests.etl.helpers import (
+    TLC_HEADER,
+    TRIP_FIELDS,
+    record_shuffle_sizes,
+    trip,
+    trip_line,
+    write_csv,
+)
 
 KEYS = ("pickup_datetime", "pickup_longitude")
 DAYS = [dt.datetime(2015, 1, day, 10, 0, 0) for day in (1, 2, 3)]
@@ -154,14 +161,7 @@ def test_a_batch_nobody_counted_is_sized_from_its_files():
 def test_every_batch_is_sized_from_its_files_without_counting_dates(spark, tmp_path, monkeypatch):
     source = tmp_path / "in"
     write_csv(source / "a.csv", [TLC_HEADER, trip_line()])
-    sizes: list[ShuffleSize] = []
-    cluster = merge.cluster_by_date
-
-    def spy(trips, keys, size):
-        sizes.append(size)
-        return cluster(trips, keys, size)
-
-    monkeypatch.setattr(merge, "cluster_by_date", spy)
+    sizes = record_shuffle_sizes(monkeypatch, merge)
     run(spark, source, tmp_path / "out", full_refresh=True)
     # A later batch onto the written date too: the pass needs no count of its dates first.
     write_csv(source / "b.csv", [TLC_HEADER, trip_line(), trip_line(total_amount="1.0")])

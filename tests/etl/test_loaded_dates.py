@@ -10,12 +10,11 @@ import pytest
 from chispa import assert_df_equality
 
 from etl import loaded_dates, pipeline
-from etl.clustering import ShuffleSize
 from etl.local import run
 from etl.merge import staged_trips
 from etl.publish import PUBLISH_MARKER, finish_publish
 from etl.storage import Storage
-from tests.etl.helpers import TLC_HEADER, trip_line, write_csv
+from tests.etl.helpers import TLC_HEADER, record_shuffle_sizes, trip_line, write_csv
 from tests.etl.test_local_runs import assert_reconciles, read_table
 
 DAY, NEXT_DAY = "2015-01-15", "2015-01-16"
@@ -116,14 +115,7 @@ def test_a_rewrite_is_sized_with_the_trips_already_written(spark, tmp_path, monk
     written = {
         day: sum(size for size, _ in _files(output, day).values()) // 48 for day in (DAY, NEXT_DAY)
     }
-    sizes: list[ShuffleSize] = []
-    cluster = loaded_dates.cluster_by_date
-
-    def spy(trips, keys, size):
-        sizes.append(size)
-        return cluster(trips, keys, size)
-
-    monkeypatch.setattr(loaded_dates, "cluster_by_date", spy)
+    sizes = record_shuffle_sizes(monkeypatch, loaded_dates)
     # A trip sharing keys on each written date, and one on a new date (not merged at all).
     late = [_at(DAY, "10:00", fare_amount="1.0"), _at(NEXT_DAY, "10:00", fare_amount="1.0")]
     write_csv(source / "b.csv", [TLC_HEADER, *late, _at("2015-01-17", "10:00")])
