@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import reduce
 
@@ -19,7 +20,7 @@ from etl.merge import MergeOptions, MergeResult, merge_with_written, stage_batch
 from etl.metrics import hourly_metrics
 from etl.paths import APPENDED_TRIPS_DIR, METRICS_DIR, TRIPS_DIR, staging_root
 from etl.publish import publish, stage_quarantine
-from etl.quarantine import REASON_CODES, quarantined_rows
+from etl.quarantine import REASON_CODES, quarantine_shape
 from etl.reject_folder import REJECTED_FOLDER, read_rejected
 from etl.report import RunReport, utc_now
 from etl.schema import TRIPS_SCHEMA
@@ -91,21 +92,15 @@ def run_pipeline(spark: SparkSession, files: Sequence[InputFile], options: RunOp
     if batch.result is not None:
         merged = merge_with_written(spark, storage, batch.result, target)
     checkpoint(STAGED)
-    reasons: dict[str, int] = {}
-    if merged.rows_rejected:
-        observation = Observation("quarantine")
-        rejected = read_rejected(spark, staged_trips)
-        quarantine = quarantined_rows(rejected, options.run_id).observe(
-            observation, *(sf.count_if(sf.col(REJECT_REASON) == c).alias(c) for c in REASON_CODES)
-        )
-        stage_quarantine(quarantine, options.output_root, options.run_id)
-        reasons = {code: int(n) for code, n in observation.get.items() if n}
+    # Quarantine and metrics read different folders of staging and are small next to the pass:
+    # run side by side, one plans and compiles while the other's tasks hold the cores.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        quarantined = pool.submit(_stage_quarantine, spark, staged_trips, merged, options)
+        metrics = pool.submit(_stage_metrics, spark, staged, options.output_root, merged)
+        reasons = quarantined.result()
+        metrics.result()
     # Read by quarantine: published trips hold trips only.
     storage.delete(join_path(staged_trips, REJECTED_FOLDER))
-    if merged.dates:
-        hourly_metrics(
-            _trips_of_written_dates(spark, staged, options.output_root, merged)
-        ).write.partitionBy(PARTITION_COLUMN.name).parquet(join_path(staged, METRICS_DIR))
     partitions: list[str] = []
     if files:
         partitions = publish(storage, options.output_root, options.run_id, [f.path for f in files])
@@ -127,6 +122,29 @@ def run_pipeline(spark: SparkSession, files: Sequence[InputFile], options: RunOp
     )
 
 
+def _stage_quarantine(
+    spark: SparkSession, staged_trips: str, merged: MergeResult, options: RunOptions
+) -> dict[str, int]:
+    """Stage the batch's rejected rows as quarantine; returns the count of each reason."""
+    if not merged.rows_rejected:
+        return {}
+    observation = Observation("quarantine")
+    rejected = read_rejected(spark, staged_trips)
+    quarantine = quarantine_shape(rejected, options.run_id).observe(
+        observation, *(sf.count_if(sf.col(REJECT_REASON) == c).alias(c) for c in REASON_CODES)
+    )
+    stage_quarantine(quarantine, options.output_root, options.run_id)
+    return {code: int(n) for code, n in observation.get.items() if n}
+
+
+def _stage_metrics(spark: SparkSession, staged: str, output_root: str, merged: MergeResult) -> None:
+    """Stage the hourly metrics of every date the run writes."""
+    if merged.dates:
+        hourly_metrics(
+            _trips_of_written_dates(spark, staged, output_root, merged)
+        ).write.partitionBy(PARTITION_COLUMN.name).parquet(join_path(staged, METRICS_DIR))
+
+
 def _trips_of_written_dates(
     spark: SparkSession, staged: str, output_root: str, merged: MergeResult
 ) -> DataFrame:
@@ -136,7 +154,12 @@ def _trips_of_written_dates(
     exist (without a `_SUCCESS` marker, a staged trips folder whose dates were all appended)."""
     frames = []
     if set(merged.dates) - set(merged.appended):
-        frames.append(spark.read.schema(TRIPS_SCHEMA).parquet(join_path(staged, TRIPS_DIR)))
+        # Not the rejected rows' folder beside them (no date): quarantine reads it meanwhile.
+        frames.append(
+            spark.read.schema(TRIPS_SCHEMA)
+            .parquet(join_path(staged, TRIPS_DIR))
+            .where(sf.col(PARTITION_COLUMN.name).isNotNull())
+        )
     if merged.appended:
         frames.append(
             spark.read.schema(TRIPS_SCHEMA).parquet(join_path(staged, APPENDED_TRIPS_DIR))

@@ -15,8 +15,9 @@ How a run becomes durable, step by step (`etl.batch.run_batch` drives them in th
 3. **Swap.** Each staged partition folder replaces its curated folder (the old one is moved into
    the staging folder first, then the new one moved in), then the quarantine folders of files
    that no longer have rejected rows are removed. The files of an appended date
-   (`etl.loaded_dates`) are moved one by one into its curated folder, beside the ones there.
-   Every step is a check-then-rename that can run again: a crash between the two renames of one
+   (`etl.loaded_dates`) are moved file by file into its curated folder, beside the ones there.
+   Every step is a check-then-rename that can run again, and no step depends on another
+   partition's, so several partitions move at once: a crash between the two renames of one
    partition leaves the curated folder missing and the new one still staged, which the rest of
    the publish moves in; a file already moved is no longer staged.
 4. **Drop staging.** The staging folder, with the replaced partitions, is deleted.
@@ -36,6 +37,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 from pyspark.sql import DataFrame
 
@@ -54,6 +56,8 @@ from etl.paths import (
 from etl.storage import Storage, join_path
 
 PUBLISH_MARKER = "_PUBLISH"
+# Partitions (or appended files) moved at once.
+_MOVERS = 8
 _REPLACED = "_replaced"
 _TABLES = (TRIPS_DIR, METRICS_DIR, QUARANTINE_DIR)
 
@@ -92,16 +96,13 @@ def finish_publish(storage: Storage, output_root: str, run_id: str) -> None:
     marker = storage.read_text(join_path(staged, PUBLISH_MARKER))
     if marker is None:
         raise RuntimeError(f"no publish marker in {staged}: its outputs were never committed")
-    for table in _TABLES:
-        for name in storage.list_dirs(join_path(staged, table)):
-            target = join_path(output_root, table, name)
-            if storage.exists(target):
-                replaced = join_path(staged, _REPLACED, table, name)
-                storage.delete(replaced)
-                storage.rename(target, replaced)
-                checkpoints.checkpoint(checkpoints.SWAPPING)
-            storage.rename(join_path(staged, table, name), target)
-    _append_trips(storage, output_root, staged)
+    partitions = [(t, name) for t in _TABLES for name in storage.list_dirs(join_path(staged, t))]
+    # Each partition's swap and each appended file's move stands alone (check, then rename), so
+    # several run at once: a run publishes a hundred partitions, and on S3 a move copies every
+    # object of the folder.
+    with ThreadPoolExecutor(max_workers=_MOVERS) as pool:
+        list(pool.map(lambda p: _swap(storage, output_root, staged, *p), partitions))
+        _append_trips(storage, output_root, staged, pool)
     for name in json.loads(marker)["clear"]:
         storage.delete(join_path(output_root, QUARANTINE_DIR, name))
     storage.delete(staged)
@@ -109,18 +110,38 @@ def finish_publish(storage: Storage, output_root: str, run_id: str) -> None:
         storage.delete(join_path(output_root, STAGING_DIR))
 
 
-def _append_trips(storage: Storage, output_root: str, staged: str) -> None:
+def _swap(storage: Storage, output_root: str, staged: str, table: str, name: str) -> None:
+    """Move one staged partition into place, the one it replaces into the staging folder."""
+    target = join_path(output_root, table, name)
+    if storage.exists(target):
+        replaced = join_path(staged, _REPLACED, table, name)
+        storage.delete(replaced)
+        storage.rename(target, replaced)
+        checkpoints.checkpoint(checkpoints.SWAPPING)
+    storage.rename(join_path(staged, table, name), target)
+
+
+def _append_trips(
+    storage: Storage, output_root: str, staged: str, pool: ThreadPoolExecutor
+) -> None:
     """Move each staged file of an appended date into the date's written folder. A file both
     staged and in place was copied by a move that died before deleting it (a move on S3 is a
     copy and a delete): the copy is whole, so only the staged one is removed."""
-    for name in storage.list_dirs(join_path(staged, APPENDED_TRIPS_DIR)):
-        for file in storage.list_files(join_path(staged, APPENDED_TRIPS_DIR, name)):
-            target = join_path(output_root, TRIPS_DIR, name, file.uri.rsplit("/", 1)[-1])
-            if storage.exists(target):
-                storage.delete(file.uri)
-            else:
-                storage.rename(file.uri, target)
-            checkpoints.checkpoint(checkpoints.APPENDING)
+
+    def move(name: str, uri: str) -> None:
+        target = join_path(output_root, TRIPS_DIR, name, uri.rsplit("/", 1)[-1])
+        if storage.exists(target):
+            storage.delete(uri)
+        else:
+            storage.rename(uri, target)
+        checkpoints.checkpoint(checkpoints.APPENDING)
+
+    moves = [
+        (name, file.uri)
+        for name in storage.list_dirs(join_path(staged, APPENDED_TRIPS_DIR))
+        for file in storage.list_files(join_path(staged, APPENDED_TRIPS_DIR, name))
+    ]
+    list(pool.map(lambda m: move(*m), moves))
 
 
 def recover_dead_runs(storage: Storage, output_root: str, run_id: str) -> list[str]:

@@ -188,14 +188,22 @@ def valid_rows(checked: DataFrame) -> DataFrame:
 def quarantined_rows(checked: DataFrame, run_id: str) -> DataFrame:
     """Rejected rows with their original strings, in QUARANTINE_SCHEMA column order: UTF-8
     text, or for a line that is not UTF-8 its bytes one latin-1 character each (never U+FFFD)."""
-    require_columns(checked, REJECT_REASON, RAW_STRINGS, RAW_LINE, SOURCE_FILE)
+    require_columns(checked, REJECT_REASON)
+    return quarantine_shape(checked.where(sf.col(REJECT_REASON).isNotNull()), run_id)
+
+
+def quarantine_shape(rejected: DataFrame, run_id: str) -> DataFrame:
+    """`quarantined_rows` of rows that are all rejected, such as those read back from staging
+    (`etl.reject_folder`): no filter, which Spark would push below the unpacking of each row
+    and evaluate as several more parses of it."""
+    require_columns(rejected, REJECT_REASON, RAW_STRINGS, RAW_LINE, SOURCE_FILE)
     line, source = sf.col(RAW_LINE), sf.col(SOURCE_FILE)
     readable = _text_input(source) & ~not_utf8(line, source)
 
     def text(value: Column) -> Column:
         return sf.when(readable, _utf8(value)).otherwise(value)
 
-    return checked.where(sf.col(REJECT_REASON).isNotNull()).select(
+    return rejected.select(
         *(text(sf.col(RAW_STRINGS)[i]).alias(name) for i, name in enumerate(CANONICAL_NAMES)),
         text(line).alias(RAW_LINE),
         REJECT_REASON,

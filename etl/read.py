@@ -68,11 +68,15 @@ def relative_to_root(uri: Column, input_root: str) -> Column:
     slow = sf.when(relative != "", relative).otherwise(name)
     # This runs once per row: a URI with nothing to decode, spelled as the root is, takes a
     # prefix comparison instead of two regular expressions (the same path, a fraction of the cost).
+    # Lengths and the cut are in bytes: counting characters walks the whole string each time.
+    # The prefix matched byte for byte, so the cut is at a character boundary.
     plain = ~uri.contains("%")
     path = slow
     for prefix in _root_spellings(input_root):
-        hit = plain & uri.startswith(prefix) & (sf.length(uri) > len(prefix))
-        path = sf.when(hit, sf.substring(uri, len(prefix) + 1, _TO_THE_END)).otherwise(path)
+        size = len(prefix.encode("utf-8"))
+        hit = plain & uri.startswith(prefix) & (sf.octet_length(uri) > size)
+        rest = sf.substring(uri.cast("binary"), size + 1, _TO_THE_END).cast("string")
+        path = sf.when(hit, rest).otherwise(path)
     return path
 
 

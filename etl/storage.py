@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from pyspark.sql import SparkSession
 
@@ -27,12 +28,19 @@ class Storage:
         # The py4j gateway is the only route from Python to Hadoop's FileSystem classes.
         self._jvm: Any = spark._jvm
         self._conf: Any = spark._jsc.hadoopConfiguration()
+        # Hadoop caches file systems per scheme and authority too; keeping them here saves two
+        # calls into the JVM for each file operation (a publish makes hundreds).
+        self._file_systems: dict[tuple[str, str], Any] = {}
 
     def _path(self, path: str) -> Any:
         return self._jvm.org.apache.hadoop.fs.Path(path)
 
     def _fs(self, path: str) -> Any:
-        return self._path(path).getFileSystem(self._conf)
+        parts = urlsplit(path)
+        key = (parts.scheme, parts.netloc)
+        if key not in self._file_systems:
+            self._file_systems[key] = self._path(path).getFileSystem(self._conf)
+        return self._file_systems[key]
 
     def exists(self, path: str) -> bool:
         """True when a file or folder exists at `path`."""

@@ -82,6 +82,21 @@ def test_bad_files_are_handled_and_counted(spark, tmp_path):
         "source_file string, pickup_date date",
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+    # The metrics are built while quarantine reads the rejected rows staged beside the trips:
+    # they hold the trips' dates and nothing of the rejected rows.
+    metrics = read_table(spark, tmp_path / "out", "hourly_metrics")
+    expected_metrics = spark.createDataFrame(
+        [
+            (dt.datetime(2015, 1, 15, 19), 1, 17.05, 1.0, 1.5, dt.date(2015, 1, 15)),
+            (dt.datetime(2015, 1, 16, 8), 1, 17.05, 1.0, 1.5, dt.date(2015, 1, 16)),
+        ],
+        HOURLY_METRICS_SCHEMA,
+    )
+    assert_df_equality(metrics, expected_metrics, ignore_row_order=True, ignore_nullable=True)
+    assert sorted(p.name for p in (tmp_path / "out" / "hourly_metrics").glob("pickup_date=*")) == [
+        "pickup_date=2015-01-15",
+        "pickup_date=2015-01-16",
+    ]
 
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from chispa import assert_df_equality
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as sf
 from pyspark.sql.types import StringType, StructField, StructType
 
 from etl.layout import layout_for
 from etl.local import run
 from etl.parse import type_values
-from etl.quarantine import REASON_CODES, quarantined_rows, rules, valid_rows
+from etl.quarantine import REASON_CODES, quarantine_shape, quarantined_rows, rules, valid_rows
 from etl.read import read_layout_group
 from etl.schema import CANONICAL_NAMES, QUARANTINE_SCHEMA
 from tests.etl.helpers import DEFAULTS, TLC_HEADER, checked_rows, trip_line, write_csv
@@ -164,6 +165,25 @@ def test_quarantine_keeps_original_strings(spark, tmp_path):
         QUARANTINE_SCHEMA,
     )
     assert_df_equality(quarantined_rows(checked, "run-1"), expected, ignore_nullable=True)
+
+
+def test_rows_known_to_be_rejected_are_shaped_without_a_filter(spark, tmp_path):
+    bad = trip_line(fare_amount="$12.00", pickup_datetime="")
+    checked = checked_rows(spark, tmp_path, {"f.csv": [TLC_HEADER, bad, trip_line(), bad + ",x"]})
+    rejected = checked.where(sf.col("reject_reason").isNotNull())
+
+    shaped = quarantine_shape(rejected, "run-1")
+
+    assert_df_equality(shaped, quarantined_rows(checked, "run-1"), ignore_row_order=True)
+    assert shaped.count() == 2
+    # No filter of its own, which Spark would push below the unpacking of rows read back.
+    assert _filters(shaped) == _filters(rejected)
+    assert _filters(quarantined_rows(rejected, "run-1")) > _filters(rejected)
+
+
+def _filters(frame: DataFrame) -> int:
+    """Filter nodes in the frame's analyzed plan."""
+    return frame._jdf.queryExecution().analyzed().toString().count("Filter ")
 
 
 def test_valid_rows_are_typed_and_complete(spark, tmp_path):

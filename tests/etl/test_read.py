@@ -215,6 +215,8 @@ def test_file_names_from_spark_become_paths_under_the_input_root(spark):
         ("s3://other-bucket/input/z.csv", "s3://raw-bucket/input"),
         ("s3://raw-bucket/input/", "s3://raw-bucket/input"),
         ("s3://raw-bucket/inputs/w.csv", "s3://raw-bucket/input"),
+        # Not percent-encoded, with characters of two bytes: cut after the root's bytes.
+        ("file:///data/caf\u00e9/\u00e9t\u00e9 1.csv", "file:/data/caf\u00e9"),
     ]
     frame = spark.createDataFrame([(u, r) for u, r in uris], "uri string, root string")
     actual = [
@@ -234,4 +236,5 @@ def test_file_names_from_spark_become_paths_under_the_input_root(spark):
         "z.csv",  # any scheme and authority: only the path is compared
         "",  # a folder, not a file: no name
         "w.csv",
+        "\u00e9t\u00e9 1.csv",
     ]
