@@ -131,6 +131,9 @@ def one_round(runner: Workloads, data: Datasets, work: Path, out: Path) -> dict[
         lambda: runner.job(data.tiny, out / "job_tiny", full_refresh=True)
     )
     seconds_of["bare_tiny"] = seconds(lambda: runner.bare(data.tiny, out / "bare_tiny"))
+    seconds_of["bare_metrics_tiny"] = seconds(
+        lambda: runner.bare_metrics(data.tiny, out / "bare_metrics_tiny")
+    )
     seconds_of["floor_4x"] = seconds(lambda: runner.floor(data.quad))
     seconds_of["seed_4x"] = seconds(lambda: runner.seed(data.quad, out / "seed4x"))
     seconds_of["job_4x"] = seconds(lambda: runner.job(data.quad, out / "job4x", full_refresh=True))

@@ -20,6 +20,7 @@ class Workloads(Protocol):
     def floor(self, input_dir: Path) -> None: ...
     def seed(self, input_dir: Path, output_dir: Path) -> None: ...
     def bare(self, input_dir: Path, output_dir: Path) -> None: ...
+    def bare_metrics(self, input_dir: Path, output_dir: Path) -> None: ...
     def bare_parquet(self, input_dir: Path, output_dir: Path) -> None: ...
     def checked(self, input_dir: Path, output_dir: Path) -> None: ...
     def job(self, input_dir: Path, output_dir: Path, *, full_refresh: bool) -> None: ...
@@ -46,6 +47,9 @@ class ProcessWorkloads:
 
     def bare(self, input_dir: Path, output_dir: Path) -> None:
         self._run("-m", "bench.workloads", "bare", str(input_dir), str(output_dir))
+
+    def bare_metrics(self, input_dir: Path, output_dir: Path) -> None:
+        self._run("-m", "bench.workloads", "bare-metrics", str(input_dir), str(output_dir))
 
     def bare_parquet(self, input_dir: Path, output_dir: Path) -> None:
         self._run("-m", "bench.workloads", "bare-parquet", str(input_dir), str(output_dir))
@@ -77,6 +81,9 @@ class InProcessWorkloads:
 
     def bare(self, input_dir: Path, output_dir: Path) -> None:
         workloads.bare_trips(self.spark, str(input_dir), str(output_dir))
+
+    def bare_metrics(self, input_dir: Path, output_dir: Path) -> None:
+        workloads.bare_trips_and_metrics(self.spark, str(input_dir), str(output_dir))
 
     def bare_parquet(self, input_dir: Path, output_dir: Path) -> None:
         workloads.bare_parquet_trips(self.spark, str(input_dir), str(output_dir))

@@ -168,10 +168,12 @@ def markdown(results: Results) -> str:
         f"| bound: bare trips job (typed read, dedupe, trips write; no checks, quarantine or "
         f"metrics) | {secs('bare')} | {ratio('bare_vs_floor')} floor, {ratio('bare_vs_seed')} "
         "seed | | |",
-        f"| bound: checked rows (the job's checks of every cell, dedupe, trips write; no "
-        f"quarantine, metrics or merge) | {secs('checked')} | "
+        f"| bound: checked rows (the job's checks of every cell, dedupe, trips write, hourly "
+        f"metrics; no quarantine or merge) | {secs('checked')} | "
         f"{ratio('checked_vs_bare', '{:.2f}x bare')} | | |",
-        f"| bound: bare trips job over the same {tiny}-row file | {secs('bare_tiny')} | | | |",
+        f"| bound: bare trips job and its hourly metrics over the same {tiny}-row file | "
+        f"{secs('bare_metrics_tiny')} | | | |",
+        f"| context: bare trips job alone over that file | {secs('bare_tiny')} | | | |",
         f"| Parquet input bound: bare trips job (typed Parquet read, dedupe, trips write) | "
         f"{secs('bare_parquet')} | | | |",
         f"| Parquet input bound: checked rows | {secs('checked_parquet')} | "

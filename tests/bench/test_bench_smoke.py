@@ -36,6 +36,7 @@ WORKLOADS = {
     "incremental",
     "job_tiny",
     "bare_tiny",
+    "bare_metrics_tiny",
     "floor_4x",
     "seed_4x",
     "job_4x",
@@ -121,7 +122,8 @@ def test_bench_smoke_run_writes_results_and_readme_tables(spark, tmp_path):
         "| job, late batch of 10% onto dates already loaded |",
         "| job, incremental over 10% new files on new dates |",
         "| fixed cost: job over one 2,000-row file |",
-        "| bound: bare trips job over the same 2,000-row file |",
+        "| bound: bare trips job and its hourly metrics over the same 2,000-row file |",
+        "| context: bare trips job alone over that file |",
         "| Parquet input bound: bare trips job",
         f"| SQL queries / Spark jobs in a full-refresh run | {results.plans.queries} / "
         f"{results.plans.spark_jobs} |",

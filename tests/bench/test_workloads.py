@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -12,6 +13,7 @@ from bench.workloads import (
     CSV_SCHEMA,
     bare_parquet_trips,
     bare_trips,
+    bare_trips_and_metrics,
     checked_trips,
     floor,
     read_parquet_trips,
@@ -26,19 +28,24 @@ def _line(vendor: int, pickup: str, longitude: float, total: float) -> str:
     return ",".join(str(cell) for cell in cells)
 
 
-def test_bare_trips_keeps_the_first_row_of_each_key_per_date(spark, tmp_path):
+def _csv_input(tmp_path: Path, *lines: str) -> Path:
+    """An input folder holding one CSV file: the header, then `lines`."""
     source = tmp_path / "in"
     source.mkdir()
-    lines = [
-        HEADER,
+    (source / "trips.csv").write_text("\n".join([HEADER, *lines]) + "\n")
+    return source
+
+
+def test_bare_trips_keeps_the_first_row_of_each_key_per_date(spark, tmp_path):
+    source = _csv_input(
+        tmp_path,
         # Same keys (amounts aside): the row first in column order (total 12.0) wins, wherever
         # it is in the file.
         _line(1, "2015-01-01 00:10:00", -73.99, 15.0),
         _line(1, "2015-01-01 00:10:00", -73.99, 12.0),
         _line(1, "2015-01-01 00:10:00", -73.98, 11.0),
         _line(2, "2015-01-02 09:00:00", -73.99, 20.0),
-    ]
-    (source / "trips.csv").write_text("\n".join(lines) + "\n")
+    )
 
     bare_trips(spark, str(source), str(tmp_path / "out"))
 
@@ -136,21 +143,19 @@ def test_bare_parquet_trips_types_dedupes_and_partitions_tlc_parquet(spark, tmp_
 
 
 def test_checked_trips_writes_the_valid_rows_deduplicated_and_drops_rejected_ones(spark, tmp_path):
-    source = tmp_path / "in"
-    source.mkdir()
-    lines = [
-        HEADER,
+    source = _csv_input(
+        tmp_path,
         _line(1, "2015-01-01 00:10:00", -73.99, 15.0),
         _line(1, "2015-01-01 00:10:00", -73.99, 12.0),  # same trip, first in content order
         _line(1, "2015-01-01 00:10:00", -73.98, 11.0),
         _line(2, "2015-01-02 09:00:00", -73.99, 20000.0),  # total out of range: rejected
         _line(2, "not a time", -73.99, 20.0),  # rejected
-    ]
-    (source / "trips.csv").write_text("\n".join(lines) + "\n")
+    )
 
     checked_trips(spark, str(source), str(tmp_path / "out"))
 
-    actual = spark.read.parquet(str(tmp_path / "out")).select(
+    written = spark.read.parquet(str(tmp_path / "out" / "trips"))
+    actual = written.select(
         "vendor_id", "pickup_datetime", "pickup_longitude", "total_amount", "pickup_date"
     )
     expected = spark.createDataFrame(
@@ -161,3 +166,36 @@ def test_checked_trips_writes_the_valid_rows_deduplicated_and_drops_rejected_one
         actual.schema,
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+    # Hourly metrics of the trips it wrote, as the job computes them: the rejected rows and the
+    # dropped duplicate count nowhere.
+    metrics = spark.read.parquet(str(tmp_path / "out" / "hourly_metrics"))
+    expected_metrics = spark.createDataFrame(
+        [(datetime(2015, 1, 1, 0, 0), 2, 23.0, 1.0, 1.5, date(2015, 1, 1))],
+        metrics.schema,
+    )
+    assert_df_equality(metrics, expected_metrics, ignore_nullable=True)
+
+
+def test_bare_trips_and_metrics_writes_the_bare_trips_and_their_hourly_metrics(spark, tmp_path):
+    source = _csv_input(
+        tmp_path,
+        _line(1, "2015-01-01 00:10:00", -73.99, 15.0),
+        _line(1, "2015-01-01 00:10:00", -73.99, 12.0),  # the same trip: one of the two is kept
+        _line(1, "2015-01-01 00:50:00", -73.98, 11.0),
+        _line(2, "2015-01-02 09:00:00", -73.99, 20.0),
+    )
+
+    bare_trips_and_metrics(spark, str(source), str(tmp_path / "out"))
+    bare_trips(spark, str(source), str(tmp_path / "bare"))
+
+    trips = spark.read.parquet(str(tmp_path / "out" / "trips"))
+    assert_df_equality(trips, spark.read.parquet(str(tmp_path / "bare")), ignore_row_order=True)
+    metrics = spark.read.parquet(str(tmp_path / "out" / "hourly_metrics"))
+    expected = spark.createDataFrame(
+        [
+            (datetime(2015, 1, 1, 0, 0), 2, 23.0, 1.0, 1.5, date(2015, 1, 1)),
+            (datetime(2015, 1, 2, 9, 0), 1, 20.0, 1.0, 1.5, date(2015, 1, 2)),
+        ],
+        metrics.schema,
+    )
+    assert_df_equality(metrics, expected, ignore_row_order=True, ignore_nullable=True)
