@@ -122,11 +122,15 @@ def one_round(runner: Workloads, data: Datasets, work: Path, out: Path) -> dict[
     late_out = out / "job_late"
     shutil.rmtree(late_out, ignore_errors=True)
     shutil.copytree(out / "job", late_out)
+    seconds_of["bare_late"] = seconds(
+        lambda: runner.bare_late(data.backfill, out / "job", out / "bare_late")
+    )
     shutil.copytree(data.backfill, batch / "backfill")
     seconds_of["late"] = seconds(lambda: runner.job(batch, late_out, full_refresh=False))
     shutil.rmtree(batch / "backfill")
     shutil.copytree(data.late, batch / "late")
     seconds_of["incremental"] = seconds(lambda: runner.job(batch, out / "job", full_refresh=False))
+    seconds_of["bare_incremental"] = seconds(lambda: runner.bare(data.late, out / "bare_inc"))
     seconds_of["job_tiny"] = seconds(
         lambda: runner.job(data.tiny, out / "job_tiny", full_refresh=True)
     )

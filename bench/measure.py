@@ -21,6 +21,7 @@ class Workloads(Protocol):
     def seed(self, input_dir: Path, output_dir: Path) -> None: ...
     def bare(self, input_dir: Path, output_dir: Path) -> None: ...
     def bare_metrics(self, input_dir: Path, output_dir: Path) -> None: ...
+    def bare_late(self, input_dir: Path, job_output: Path, output_dir: Path) -> None: ...
     def bare_parquet(self, input_dir: Path, output_dir: Path) -> None: ...
     def checked(self, input_dir: Path, output_dir: Path) -> None: ...
     def job(self, input_dir: Path, output_dir: Path, *, full_refresh: bool) -> None: ...
@@ -50,6 +51,11 @@ class ProcessWorkloads:
 
     def bare_metrics(self, input_dir: Path, output_dir: Path) -> None:
         self._run("-m", "bench.workloads", "bare-metrics", str(input_dir), str(output_dir))
+
+    def bare_late(self, input_dir: Path, job_output: Path, output_dir: Path) -> None:
+        self._run(
+            "-m", "bench.workloads", "bare-late", str(input_dir), str(job_output), str(output_dir)
+        )
 
     def bare_parquet(self, input_dir: Path, output_dir: Path) -> None:
         self._run("-m", "bench.workloads", "bare-parquet", str(input_dir), str(output_dir))
@@ -84,6 +90,9 @@ class InProcessWorkloads:
 
     def bare_metrics(self, input_dir: Path, output_dir: Path) -> None:
         workloads.bare_trips_and_metrics(self.spark, str(input_dir), str(output_dir))
+
+    def bare_late(self, input_dir: Path, job_output: Path, output_dir: Path) -> None:
+        workloads.bare_late_batch(self.spark, str(input_dir), str(job_output), str(output_dir))
 
     def bare_parquet(self, input_dir: Path, output_dir: Path) -> None:
         workloads.bare_parquet_trips(self.spark, str(input_dir), str(output_dir))

@@ -174,6 +174,13 @@ def markdown(results: Results) -> str:
         f"| bound: bare trips job and its hourly metrics over the same {tiny}-row file | "
         f"{secs('bare_metrics_tiny')} | | | |",
         f"| context: bare trips job alone over that file | {secs('bare_tiny')} | | | |",
+        f"| bound: late batch done bare (its trips and their hourly metrics written with no "
+        f"checks, its keys checked against the trips written on its dates; no quarantine, no "
+        f"metrics of the written trips, no state or publish) | {secs('bare_late')} | "
+        f"{ratio('bare_late_vs_full', '{:.2f}x full')} | | |",
+        f"| context: bare trips job over the 10% new files on new dates | "
+        f"{secs('bare_incremental')} | "
+        f"{ratio('bare_incremental_net', '{:.2f} of its full, net of its fixed cost')} | | |",
         f"| Parquet input bound: bare trips job (typed Parquet read, dedupe, trips write) | "
         f"{secs('bare_parquet')} | | | |",
         f"| Parquet input bound: checked rows | {secs('checked_parquet')} | "

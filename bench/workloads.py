@@ -4,6 +4,8 @@
 `python -m bench.workloads seed INPUT OUTPUT` runs the seed tutorial's logic on the same data;
 `python -m bench.workloads bare INPUT OUTPUT` writes deduplicated trips with none of the job's checks;
 `python -m bench.workloads bare-metrics INPUT OUTPUT` writes them and their hourly metrics;
+`python -m bench.workloads bare-late INPUT JOB_OUTPUT OUTPUT` writes them and their hourly metrics
+after checking their keys against the trips the job wrote under JOB_OUTPUT on the same dates;
 `python -m bench.workloads bare-parquet INPUT OUTPUT` does the same from TLC Parquet files;
 `python -m bench.workloads checked INPUT OUTPUT` writes deduplicated trips from the job's own
 checks of every cell (CSV or Parquet input alike) and their hourly metrics, with nothing else
@@ -25,6 +27,7 @@ from datagen.eras import ERAS
 from datagen.trips import FIELDS
 from etl.batch_read import parse_files
 from etl.contract import CANONICAL_COLUMNS, DEFAULT_DEDUPE_KEYS, PARTITION_COLUMN, normalise_header
+from etl.loaded_dates import Target, dates_sharing_keys, folders
 from etl.local import hadoop_path
 from etl.metrics import hourly_metrics
 from etl.pipeline import SESSION_SETTINGS
@@ -182,6 +185,35 @@ def bare_trips_and_metrics(spark: SparkSession, path: str, output: str) -> None:
         _write_metrics(spark, output)
 
 
+def bare_late_batch(spark: SparkSession, path: str, job_output: str, output: str) -> list[str]:
+    """`bare_trips_and_metrics` over a batch of late trips, whose dates already hold the trips
+    the job wrote under `job_output`, plus the one step such a batch cannot skip: finding the
+    dates where a batch trip shares its dedupe keys with a written one, by the job's own check
+    (`etl.loaded_dates.dates_sharing_keys`: the written trips' keys of the batch's dates read
+    and joined on their hash). Returns those dates.
+
+    Left out, next to the job's run over the same batch: the checks of every cell, quarantine,
+    the hourly metrics of the trips already written on those dates (here only the batch's own
+    are summed), the rewrite of a date whose keys are shared, state and publish. It does
+    strictly less work than the job's run, so a late batch can cost no less.
+    """
+    with session_conf(spark, _BARE_SETTINGS):
+        _dedupe_and_write(read_csv(spark, path), f"{output}/trips")
+        keys = [key for key in DEFAULT_DEDUPE_KEYS if key in CSV_SCHEMA.names]
+        target = Target(hadoop_path(Path(output)), hadoop_path(Path(job_output)), keys)
+        # Dates and size from the listing, as the job sizes its merge: no count. (The listing
+        # also holds the write's marker file, in no date's folder.)
+        prefix = f"{PARTITION_COLUMN.name}="
+        staged = {
+            k: v for k, v in folders(Storage(spark), target.staged).items() if k.startswith(prefix)
+        }
+        dates = sorted(name.removeprefix(prefix) for name in staged)
+        batch_trips = sum(folder.trips for folder in staged.values())
+        shared = dates_sharing_keys(spark, target, dates, batch_trips)
+        _write_metrics(spark, output)
+    return sorted(shared)
+
+
 def _write_metrics(spark: SparkSession, output: str) -> None:
     trips = spark.read.parquet(f"{output}/trips")
     (
@@ -215,7 +247,8 @@ def checked_trips(spark: SparkSession, path: str, output: str) -> None:
 
 _USAGE = (
     "usage: python -m bench.workloads floor INPUT | seed INPUT OUTPUT | bare INPUT OUTPUT"
-    " | bare-metrics INPUT OUTPUT | bare-parquet INPUT OUTPUT | checked INPUT OUTPUT"
+    " | bare-metrics INPUT OUTPUT | bare-late INPUT JOB_OUTPUT OUTPUT | bare-parquet INPUT OUTPUT"
+    " | checked INPUT OUTPUT"
 )
 _WRITERS = {
     "seed": seed_logic,
@@ -227,17 +260,17 @@ _WRITERS = {
 
 
 def main(argv: list[str]) -> int:
-    if (
-        len(argv) < 2
-        or argv[0] not in {"floor", *_WRITERS}
-        or (argv[0] != "floor" and len(argv) < 3)
-    ):
+    # Arguments after the workload's name: INPUT, with OUTPUT for most.
+    arguments = {"floor": 1, "bare-late": 3} | dict.fromkeys(_WRITERS, 2)
+    if not argv or len(argv) - 1 != arguments.get(argv[0]):
         print(_USAGE, file=sys.stderr)
         return 2
     spark = local_spark("bench-" + argv[0])
     try:
         if argv[0] == "floor":
             print(floor(spark, argv[1]))
+        elif argv[0] == "bare-late":
+            print(",".join(bare_late_batch(spark, argv[1], argv[2], argv[3])))
         else:
             _WRITERS[argv[0]](spark, argv[1], argv[2])
     finally:

@@ -123,7 +123,7 @@ def merge_into_loaded(
     written = folders(storage, target.written)
     crowded = {d for d in dates if _folder(written, d).files >= MAX_FILES_PER_DATE}
     checked = [d for d in dates if d not in crowded]
-    rewrite = sorted(crowded | _dates_sharing_keys(spark, target, checked, batch_trips))
+    rewrite = sorted(crowded | dates_sharing_keys(spark, target, checked, batch_trips))
     appended = [d for d in dates if d not in rewrite]
     dropped = replaced = 0
     if rewrite:
@@ -136,7 +136,7 @@ def merge_into_loaded(
     return LoadedMerge(dropped=dropped, replaced=replaced, appended=appended)
 
 
-def _dates_sharing_keys(
+def dates_sharing_keys(
     spark: SparkSession, target: Target, dates: Sequence[str], batch_trips: int
 ) -> set[str]:
     """Dates where a staged trip may share its dedupe keys with a written one: a read of the

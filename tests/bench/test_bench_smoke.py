@@ -37,6 +37,8 @@ WORKLOADS = {
     "job_tiny",
     "bare_tiny",
     "bare_metrics_tiny",
+    "bare_late",
+    "bare_incremental",
     "floor_4x",
     "seed_4x",
     "job_4x",
@@ -105,9 +107,12 @@ def test_bench_smoke_run_writes_results_and_readme_tables(spark, tmp_path):
     assert saved["rows"] == 2_000
     # A net ratio is left out of a round whose full run cost no more than the tiny one (noise on
     # 2,000 rows); every other ratio is there.
-    expected = set(RATIOS) | set(NET_RATIOS)
-    if results.rounds[0]["job"] <= results.rounds[0]["job_tiny"]:
-        expected -= set(NET_RATIOS)
+    seconds_of = results.rounds[0]
+    expected = set(RATIOS) | {
+        key
+        for key, (_, fixed, whole) in NET_RATIOS.items()
+        if seconds_of[whole] > seconds_of[fixed]
+    }
     assert set(saved["ratios"]) == expected
     assert len(saved["rounds"]) == 1
     assert saved["plans"]["spark_jobs"] == results.plans.spark_jobs
@@ -124,6 +129,8 @@ def test_bench_smoke_run_writes_results_and_readme_tables(spark, tmp_path):
         "| fixed cost: job over one 2,000-row file |",
         "| bound: bare trips job and its hourly metrics over the same 2,000-row file |",
         "| context: bare trips job alone over that file |",
+        "| bound: late batch done bare (",
+        "| context: bare trips job over the 10% new files on new dates |",
         "| Parquet input bound: bare trips job",
         f"| SQL queries / Spark jobs in a full-refresh run | {results.plans.queries} / "
         f"{results.plans.spark_jobs} |",

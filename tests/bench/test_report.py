@@ -7,7 +7,7 @@ import json
 
 from bench.plans import PlanStats
 from bench.report import Results, markdown, summary
-from bench.targets import RATIOS, TARGETS, Target, round_ratios
+from bench.targets import NET_RATIOS, RATIOS, TARGETS, Target, round_ratios
 
 PLANS = PlanStats(queries=4, python_udf_nodes=0, shuffle_exchanges=2, broadcast_exchanges=0)
 
@@ -24,6 +24,8 @@ def _round(floor: float, job: float, **changes: float) -> dict[str, float]:
         "job_tiny": job / 4,
         "bare_tiny": job / 8,
         "bare_metrics_tiny": job / 7,
+        "bare_late": job / 5,
+        "bare_incremental": floor,
         "floor_4x": 4 * floor,
         "seed_4x": 8 * floor,
         "job_4x": 4 * job,
@@ -46,7 +48,7 @@ def test_ratios_pair_workloads_of_the_same_round():
     assert results.ratios["incremental_vs_full"] == 0.5
     assert results.ratios["parquet_job_vs_bare"] == 2.0
     assert results.spread["job"] == (30, 90)
-    assert set(results.ratios) == {*RATIOS, "incremental_net"}
+    assert set(results.ratios) == {*RATIOS, *NET_RATIOS}
     # Ratios that were targets once are context now: no status of their own.
     assert not {"job_vs_floor", "job_vs_seed", "scaling_4x", "incremental_vs_full"} & set(
         results.status
@@ -92,14 +94,30 @@ def test_a_seconds_target_is_met_missed_or_out_of_reach_by_its_bound():
 
 
 def test_a_ratio_target_is_out_of_reach_when_its_bound_ratio_is_over_the_limit():
-    def late(late: float, job_tiny: float) -> str:
-        return Results(1, 1, [_round(10, 50, late=late, job_tiny=job_tiny)], PLANS).status[
+    def late(late: float, bare_late: float) -> str:
+        return Results(1, 1, [_round(10, 50, late=late, bare_late=bare_late)], PLANS).status[
             "late_vs_full"
         ]
 
-    assert late(late=17.5, job_tiny=10) == "met"  # 0.35
-    assert late(late=20, job_tiny=10) == "MISSED"
-    assert late(late=25, job_tiny=20) == "out of reach: tiny-file run 0.40 > 0.35"
+    assert late(late=17.5, bare_late=16) == "met"  # 0.35
+    assert late(late=20, bare_late=15) == "MISSED"
+    assert late(late=25, bare_late=20) == "out of reach: bare late-batch bound 0.40 > 0.35"
+
+
+def test_the_bare_jobs_own_incremental_ratio_is_context_without_a_status():
+    # (12 - 9) / (27 - 9) for the bare trips job; the job's own is (19 - 13.5) / (40 - 13.5).
+    rounds = [
+        _round(10, 40, incremental=19, job_tiny=13.5, bare=27, bare_tiny=9, bare_incremental=12)
+    ]
+    results = Results(1, 1, rounds, PLANS)
+
+    assert round(results.ratios["bare_incremental_net"], 4) == round(3 / 18, 4)
+    assert "bare_incremental_net" not in results.status
+    assert results.status["incremental_net"] == "MISSED"
+    assert (
+        "| context: bare trips job over the 10% new files on new dates | 12.0 (12.0-12.0) | "
+        "0.17 of its full, net of its fixed cost | | |" in markdown(results)
+    )
 
 
 def test_the_job_ratio_is_out_of_reach_when_its_checks_alone_are_over_the_limit():
@@ -189,7 +207,7 @@ def test_results_of_an_older_bench_still_render():
 def test_every_target_names_a_figure_the_bench_measures():
     workloads = set(_round(1, 1))
     for target in TARGETS.values():
-        kind = workloads if target.seconds else {*RATIOS, "incremental_net"}
+        kind = workloads if target.seconds else {*RATIOS, *NET_RATIOS}
         assert target.figure in kind
         assert target.bound is None or target.bound in kind
     assert Target("job_tiny", 9, "x", seconds=True).shown_limit == "<= 9 s"

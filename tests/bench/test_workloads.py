@@ -11,6 +11,7 @@ from chispa import assert_df_equality
 
 from bench.workloads import (
     CSV_SCHEMA,
+    bare_late_batch,
     bare_parquet_trips,
     bare_trips,
     bare_trips_and_metrics,
@@ -199,3 +200,32 @@ def test_bare_trips_and_metrics_writes_the_bare_trips_and_their_hourly_metrics(s
         metrics.schema,
     )
     assert_df_equality(metrics, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_bare_late_batch_checks_its_keys_against_the_written_trips_of_its_dates(spark, tmp_path):
+    written = _csv_input(
+        tmp_path,
+        _line(1, "2015-01-01 00:10:00", -73.99, 15.0),
+        _line(1, "2015-01-02 08:00:00", -73.99, 10.0),
+    )
+    bare_trips(spark, str(written), str(tmp_path / "job" / "trips"))
+    late = tmp_path / "late"
+    late.mkdir()
+    late_lines = [
+        _line(1, "2015-01-01 00:10:00", -73.99, 16.0),  # the keys of a written trip of Jan 1
+        _line(2, "2015-01-02 09:00:00", -73.99, 20.0),  # a new trip on Jan 2
+        _line(2, "2015-01-03 09:00:00", -73.99, 30.0),  # a date nothing was written on
+    ]
+    (late / "late.csv").write_text("\n".join([HEADER, *late_lines]) + "\n")
+
+    shared = bare_late_batch(spark, str(late), str(tmp_path / "job"), str(tmp_path / "out"))
+    bare_trips_and_metrics(spark, str(late), str(tmp_path / "alone"))
+
+    assert shared == ["2015-01-01"]
+    # Its outputs are the batch's alone, as the bare trips job and its metrics write them.
+    for output in ("trips", "hourly_metrics"):
+        assert_df_equality(
+            spark.read.parquet(str(tmp_path / "out" / output)),
+            spark.read.parquet(str(tmp_path / "alone" / output)),
+            ignore_row_order=True,
+        )
