@@ -197,8 +197,8 @@ def bare_late_batch(spark: SparkSession, path: str, job_output: str, output: str
     are summed), the rewrite of a date whose keys are shared, state and publish. It does
     strictly less work than the job's run, so a late batch can cost no less.
     """
+    bare_trips_and_metrics(spark, path, output)
     with session_conf(spark, _BARE_SETTINGS):
-        _dedupe_and_write(read_csv(spark, path), f"{output}/trips")
         keys = [key for key in DEFAULT_DEDUPE_KEYS if key in CSV_SCHEMA.names]
         target = Target(hadoop_path(Path(output)), hadoop_path(Path(job_output)), keys)
         # Dates and size from the listing, as the job sizes its merge: no count. (The listing
@@ -209,9 +209,7 @@ def bare_late_batch(spark: SparkSession, path: str, job_output: str, output: str
         }
         dates = sorted(name.removeprefix(prefix) for name in staged)
         batch_trips = sum(folder.trips for folder in staged.values())
-        shared = dates_sharing_keys(spark, target, dates, batch_trips)
-        _write_metrics(spark, output)
-    return sorted(shared)
+        return sorted(dates_sharing_keys(spark, target, dates, batch_trips))
 
 
 def _write_metrics(spark: SparkSession, output: str) -> None:
