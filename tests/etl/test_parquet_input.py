@@ -15,7 +15,14 @@ from pyspark.sql.types import StringType, StructField, StructType
 
 from etl.batch_read import parse_files
 from etl.local import run
-from etl.parquet_input import NANOS, spark_type_name
+from etl.parquet_input import (
+    NANOS,
+    UNSUPPORTED,
+    fields_from_schema_text,
+    read_footer,
+    spark_type_name,
+    walked_fields,
+)
 from etl.quarantine import quarantined_rows, valid_rows
 from etl.schema import CANONICAL_NAMES, CANONICAL_SCHEMA, QUARANTINE_SCHEMA
 from tests.etl.helpers import TLC_HEADER, trip_line, with_source_paths, write_csv
@@ -76,6 +83,17 @@ TYPES_2024 = {
     "payment_type": pa.int64(),
 }
 
+# A writer that keeps pandas' unsigned dtypes: every width of unsigned integer.
+TYPES_UNSIGNED = {
+    **TYPES_2024,
+    "VendorID": pa.uint8(),
+    "passenger_count": pa.uint8(),
+    "RatecodeID": pa.uint16(),
+    "PULocationID": pa.uint32(),
+    "DOLocationID": pa.uint32(),
+    "payment_type": pa.uint64(),
+}
+
 
 def _write(path: Path, table: pa.Table) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -128,6 +146,9 @@ def test_drifting_physical_types_load_as_the_same_canonical_values(spark, tmp_pa
     files = [
         _write(tmp_path / "yellow_tripdata_2023-01.parquet", _yellow(TYPES_2023, "airport_fee")),
         _write(tmp_path / "yellow_tripdata_2024-01.parquet", _yellow(TYPES_2024, "Airport_fee")),
+        _write(
+            tmp_path / "yellow_tripdata_2024-02.parquet", _yellow(TYPES_UNSIGNED, "Airport_fee")
+        ),
     ]
     batch = parse_files(spark, files)
     assert batch.failed_files == []
@@ -138,7 +159,9 @@ def test_drifting_physical_types_load_as_the_same_canonical_values(spark, tmp_pa
         .withColumn("source_file", sf.regexp_extract("source_file", r"([^/]+)$", 1))
     )
     expected = spark.createDataFrame(
-        _expected("yellow_tripdata_2023-01.parquet") + _expected("yellow_tripdata_2024-01.parquet"),
+        _expected("yellow_tripdata_2023-01.parquet")
+        + _expected("yellow_tripdata_2024-01.parquet")
+        + _expected("yellow_tripdata_2024-02.parquet"),
         # A new schema: StructType.add would change the shared CANONICAL_SCHEMA in place.
         StructType([*CANONICAL_SCHEMA.fields, StructField("source_file", StringType())]),
     )
@@ -224,11 +247,13 @@ def test_an_unreadable_parquet_file_is_reported_and_the_others_load(spark, tmp_p
     ("primitive", "logical", "expected"),
     [
         ("INT32", "", "int"),
-        ("INT32", "INT(8,true)", "int"),
-        ("INT32", "INT(32,false)", "bigint"),
+        ("INT32", "INTEGER(8,true)", "int"),
+        ("INT32", "INTEGER(16,false)", "int"),
+        ("INT32", "INTEGER(32,false)", "bigint"),
         ("INT32", "DATE", "date"),
         ("INT64", "", "bigint"),
-        ("INT64", "INT(64,false)", "decimal(20,0)"),
+        ("INT64", "INTEGER(64,true)", "bigint"),
+        ("INT64", "INTEGER(64,false)", "decimal(20,0)"),
         ("INT64", "TIMESTAMP(MICROS,false)", "timestamp_ntz"),
         ("INT64", "TIMESTAMP(MILLIS,true)", "timestamp"),
         ("INT64", "TIMESTAMP(NANOS,false)", NANOS),
@@ -268,5 +293,113 @@ def test_parquet_strings_are_quarantined_as_they_are_never_as_bytes(spark, tmp_p
         actual.select("store_and_fwd_flag", "reject_reason"),
         expected,
         ignore_row_order=True,
+        ignore_nullable=True,
+    )
+
+
+def _footer_schema(spark, uri: str):
+    """The file's schema as parquet-mr reads it (a JVM object)."""
+    jvm = spark._jvm
+    source = jvm.org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(
+        jvm.org.apache.hadoop.fs.Path(uri), spark._jsc.hadoopConfiguration()
+    )
+    reader = jvm.org.apache.parquet.hadoop.ParquetFileReader.open(source)
+    try:
+        return reader.getFileMetaData().getSchema()
+    finally:
+        reader.close()
+
+
+def test_schema_text_gives_the_types_a_walk_of_the_schema_gives(spark, tmp_path):
+    # Every physical and logical type a TLC file (or another writer) may use, nested columns
+    # and a field id among them: the text form must give what asking for each column gives.
+    with_id = pa.field("RatecodeID", pa.int64(), metadata={b"PARQUET:field_id": b"7"})
+    table = pa.table(
+        {
+            "VendorID": pa.array([1], pa.int32()),
+            "tpep_pickup_datetime": pa.array([PICKUPS[0]], pa.timestamp("us")),
+            "tpep_dropoff_datetime": pa.array([DROPOFFS[0]], pa.timestamp("ns")),
+            "lpep_pickup_datetime": pa.array([PICKUPS[0]], pa.timestamp("ms", tz="UTC")),
+            "passenger_count": pa.array([1], pa.int8()),
+            "trip_distance": pa.array([1.5], pa.float32()),
+            "payment_type": pa.array([1], pa.uint32()),
+            "PULocationID": pa.array([1], pa.uint64()),
+            "DOLocationID": pa.array([2], pa.int16()),
+            "store_and_fwd_flag": pa.array(["N"], pa.large_string()),
+            "congestion_surcharge": pa.array(["N"], pa.string()).dictionary_encode(),
+            "fare_amount": pa.array([dt.date(2024, 1, 1)], pa.date32()),
+            "tip_amount": pa.array([1], pa.decimal128(10, 2)),
+            "tolls_amount": pa.array([b"\x00"], pa.binary()),
+            "extra": pa.array([b"0123456789abcdef"], pa.binary(16)),
+            "mta_tax": pa.array([True], pa.bool_()),
+            "airport_fee": pa.array([[1, 2]], pa.list_(pa.int64())),
+            "cbd_congestion_fee": pa.array([{"a": 1}], pa.struct([("a", pa.int64())])),
+            "total_amount": pa.array([10.0], pa.float64()),
+        }
+    )
+    table = table.append_column(with_id, pa.array([1], pa.int64()))
+    schema = _footer_schema(spark, _write(tmp_path / "types.parquet", table))
+
+    parsed = fields_from_schema_text(str(schema.toString()))
+
+    assert parsed is not None
+    fields = [(name, kind) for name, kind, _ in parsed]
+    assert fields == walked_fields(schema)
+    assert [name for name, _ in fields] == table.column_names
+    kinds = dict(fields)
+    assert (kinds["tpep_dropoff_datetime"], kinds["airport_fee"]) == (NANOS, UNSUPPORTED)
+    assert (kinds["tip_amount"], kinds["PULocationID"]) == ("decimal(10,2)", "decimal(20,0)")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "total amount",
+        "total_amount (usd)",
+        "total_amount (STRING)",
+        "total_amount = 3",
+        "total_amount;\n  optional double tip_amount",
+    ],
+)
+def test_a_column_name_the_schema_text_cannot_carry_is_read_by_asking_for_it(spark, tmp_path, name):
+    table = pa.table({"tpep_pickup_datetime": pa.array([PICKUPS[0]]), name: pa.array([10.0])})
+    uri = _write(tmp_path / "yellow_tripdata_2024-01.parquet", table)
+
+    footer = read_footer(spark, uri)
+
+    assert footer.layout is not None
+    assert footer.layout.fields == (("tpep_pickup_datetime", "timestamp_ntz"), (name, "double"))
+
+
+def test_unsigned_values_too_big_for_their_column_are_quarantined_as_written(spark, tmp_path):
+    table = pa.table(
+        {
+            "tpep_pickup_datetime": pa.array([PICKUPS[0]] * 3, pa.timestamp("us")),
+            "PULocationID": pa.array([4_000_000_000, 5, 6], pa.uint32()),
+            "payment_type": pa.array([1, 2**64 - 1, 2], pa.uint64()),
+            "total_amount": pa.array([10.0] * 3),
+        }
+    )
+    batch = parse_files(spark, [_write(tmp_path / "yellow_tripdata_2024-03.parquet", table)])
+
+    assert batch.failed_files == []
+    pickup = "2024-01-01 00:57:55"
+    assert_df_equality(
+        quarantined_rows(batch.checked, "run-1").select(
+            "pu_location_id", "payment_type", "reject_reason"
+        ),
+        spark.createDataFrame(
+            [("4000000000", "1", "invalid_value"), ("5", str(2**64 - 1), "invalid_value")],
+            "pu_location_id string, payment_type string, reject_reason string",
+        ),
+        ignore_row_order=True,
+        ignore_nullable=True,
+    )
+    assert_df_equality(
+        valid_rows(batch.checked).select("pickup_datetime", "pu_location_id", "payment_type"),
+        spark.createDataFrame(
+            [(dt.datetime.fromisoformat(pickup), 6, 2)],
+            "pickup_datetime timestamp, pu_location_id int, payment_type int",
+        ),
         ignore_nullable=True,
     )
