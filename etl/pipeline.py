@@ -10,7 +10,7 @@ from functools import reduce
 from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as sf
 
-from etl.batch_read import run_isolated
+from etl.batch_read import is_parquet, run_isolated
 from etl.checkpoints import STAGED, checkpoint
 from etl.clustering import estimated_rows
 from etl.columns import REJECT_REASON
@@ -95,7 +95,10 @@ def run_pipeline(spark: SparkSession, files: Sequence[InputFile], options: RunOp
     # Quarantine and metrics read different folders of staging and are small next to the pass:
     # run side by side, one plans and compiles while the other's tasks hold the cores.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        quarantined = pool.submit(_stage_quarantine, spark, staged_trips, merged, options)
+        text_rows = not all(is_parquet(f.uri) for f in files)
+        quarantined = pool.submit(
+            _stage_quarantine, spark, staged_trips, merged, options, text_rows
+        )
         metrics = pool.submit(_stage_metrics, spark, staged, options.output_root, merged)
         reasons = quarantined.result()
         metrics.result()
@@ -123,14 +126,19 @@ def run_pipeline(spark: SparkSession, files: Sequence[InputFile], options: RunOp
 
 
 def _stage_quarantine(
-    spark: SparkSession, staged_trips: str, merged: MergeResult, options: RunOptions
+    spark: SparkSession,
+    staged_trips: str,
+    merged: MergeResult,
+    options: RunOptions,
+    text_rows: bool,
 ) -> dict[str, int]:
-    """Stage the batch's rejected rows as quarantine; returns the count of each reason."""
+    """Stage the batch's rejected rows as quarantine; returns the count of each reason.
+    `text_rows` False: every file of the batch is Parquet, whose strings need no decoding."""
     if not merged.rows_rejected:
         return {}
     observation = Observation("quarantine")
-    rejected = read_rejected(spark, staged_trips)
-    quarantine = quarantine_shape(rejected, options.run_id).observe(
+    rejected = read_rejected(spark, staged_trips, text_rows)
+    quarantine = quarantine_shape(rejected, options.run_id, text_rows).observe(
         observation, *(sf.count_if(sf.col(REJECT_REASON) == c).alias(c) for c in REASON_CODES)
     )
     stage_quarantine(quarantine, options.output_root, options.run_id)

@@ -167,11 +167,16 @@ def not_utf8(line: Column, source_file: Column) -> Column:
     return _text_input(source_file) & sf.coalesce(round_trip != line, sf.lit(False))
 
 
-def reason_with_encoding(reason: Column, line: Column, source_file: Column) -> Column:
+def reason_with_encoding(
+    reason: Column, line: Column, source_file: Column, text_rows: bool = True
+) -> Column:
     """`reason`, or `invalid_encoding` for a value that failed to parse on a line that is not
     UTF-8. Decided when quarantine reads the rejected rows back (`etl.reject_folder`), outside
     the parsing pass: only rejected rows have a line, and that pass's generated code is at the
-    JIT's limit."""
+    JIT's limit. `text_rows` False says no row comes from text input (a batch of Parquet files
+    only): then no line is decoded and `reason` is returned as it is."""
+    if not text_rows:
+        return reason
     parse_failure = sf.coalesce(reason.isin(*_PARSE_FAILURES), sf.lit(False))
     return sf.when(parse_failure & not_utf8(line, source_file), sf.lit(INVALID_ENCODING)).otherwise(
         reason
@@ -192,16 +197,18 @@ def quarantined_rows(checked: DataFrame, run_id: str) -> DataFrame:
     return quarantine_shape(checked.where(sf.col(REJECT_REASON).isNotNull()), run_id)
 
 
-def quarantine_shape(rejected: DataFrame, run_id: str) -> DataFrame:
+def quarantine_shape(rejected: DataFrame, run_id: str, text_rows: bool = True) -> DataFrame:
     """`quarantined_rows` of rows that are all rejected, such as those read back from staging
     (`etl.reject_folder`): no filter, which Spark would push below the unpacking of each row
-    and evaluate as several more parses of it."""
+    and evaluate as several more parses of it. `text_rows` False says no row comes from text
+    input: Parquet strings are kept as they are anyway, and leaving the decoding out of the plan
+    spares every such run its code generation (about half a second of a Parquet run)."""
     require_columns(rejected, REJECT_REASON, RAW_STRINGS, RAW_LINE, SOURCE_FILE)
     line, source = sf.col(RAW_LINE), sf.col(SOURCE_FILE)
     readable = _text_input(source) & ~not_utf8(line, source)
 
     def text(value: Column) -> Column:
-        return sf.when(readable, _utf8(value)).otherwise(value)
+        return sf.when(readable, _utf8(value)).otherwise(value) if text_rows else value
 
     return rejected.select(
         *(text(sf.col(RAW_STRINGS)[i]).alias(name) for i, name in enumerate(CANONICAL_NAMES)),

@@ -46,11 +46,12 @@ def packed_source(rejected: Column) -> Column:
     return sf.when(rejected, packed).otherwise(sf.col(SOURCE_FILE))
 
 
-def read_rejected(spark: SparkSession, staged_trips: str) -> DataFrame:
+def read_rejected(spark: SparkSession, staged_trips: str, text_rows: bool = True) -> DataFrame:
     """The rejected rows written into `staged_trips` (a run's staged trips folder), unpacked:
     `reject_reason` (`invalid_encoding` where a bad byte caused it, see `etl.quarantine`),
     `raw_line`, `raw` and `source_file`. JSON gives back every string as it went in, so
-    quarantine sees what the checks saw."""
+    quarantine sees what the checks saw. `text_rows` False: no row comes from text input, see
+    `etl.quarantine.reason_with_encoding`."""
     folder = join_path(staged_trips, REJECTED_FOLDER)
     packed = spark.read.schema(_PACKED_READ).parquet(folder)
     unpacked = sf.from_json(sf.col(SOURCE_FILE), _PACKED)
@@ -58,5 +59,7 @@ def read_rejected(spark: SparkSession, staged_trips: str) -> DataFrame:
         *(sf.col(f"row.{field.name}").alias(field.name) for field in _PACKED.fields)
     )
     # Decided here, on the few rejected rows, rather than for every row of the pass.
-    reason = reason_with_encoding(sf.col(REJECT_REASON), sf.col(RAW_LINE), sf.col(SOURCE_FILE))
+    reason = reason_with_encoding(
+        sf.col(REJECT_REASON), sf.col(RAW_LINE), sf.col(SOURCE_FILE), text_rows
+    )
     return rows.withColumn(REJECT_REASON, reason)

@@ -13,6 +13,7 @@ from chispa import assert_df_equality
 from pyspark.sql import functions as sf
 from pyspark.sql.types import StringType, StructField, StructType
 
+from etl import pipeline
 from etl.batch_read import parse_files
 from etl.local import run
 from etl.parquet_input import (
@@ -23,7 +24,7 @@ from etl.parquet_input import (
     spark_type_name,
     walked_fields,
 )
-from etl.quarantine import quarantined_rows, valid_rows
+from etl.quarantine import quarantine_shape, quarantined_rows, valid_rows
 from etl.schema import CANONICAL_NAMES, CANONICAL_SCHEMA, QUARANTINE_SCHEMA
 from tests.etl.helpers import TLC_HEADER, trip_line, with_source_paths, write_csv
 
@@ -401,5 +402,52 @@ def test_unsigned_values_too_big_for_their_column_are_quarantined_as_written(spa
             [(dt.datetime.fromisoformat(pickup), 6, 2)],
             "pickup_datetime timestamp, pu_location_id int, payment_type int",
         ),
+        ignore_nullable=True,
+    )
+
+
+@pytest.mark.parametrize("with_csv", [False, True])
+def test_only_a_batch_with_text_input_decodes_its_rejected_strings(
+    spark, tmp_path, monkeypatch, with_csv
+):
+    # Parquet strings are kept as they are whatever the batch holds; a batch of Parquet files
+    # only leaves the decoding of text lines out of its quarantine's plan.
+    shaped: list = []
+
+    def spy(*args, **kwargs):
+        shaped.append(quarantine_shape(*args, **kwargs))
+        return shaped[-1]
+
+    monkeypatch.setattr(pipeline, "quarantine_shape", spy)
+    source, output = tmp_path / "in", tmp_path / "out"
+    table = pa.table(
+        {
+            "tpep_pickup_datetime": pa.array([PICKUPS[0]] * 3, pa.timestamp("us")),
+            "store_and_fwd_flag": pa.array(["\xe9", "\ufffdx", "N"], pa.string()),
+            "total_amount": pa.array([10.0, 10.0, float("nan")]),
+        }
+    )
+    _write(source / "yellow_tripdata_2024-02.parquet", table)
+    if with_csv:
+        write_csv(source / "yellow_tripdata_2015-01.csv", [TLC_HEADER, trip_line()])
+
+    run(spark, source, output, full_refresh=False)
+
+    [frame] = shaped
+    plan = str(frame._jdf.queryExecution().optimizedPlan().toString())
+    assert ("decode(" in plan) is with_csv
+    assert_df_equality(
+        spark.read.parquet(str(output / "quarantine")).select(
+            "store_and_fwd_flag", "total_amount", "reject_reason"
+        ),
+        spark.createDataFrame(
+            [
+                ("\xe9", "10.0", "invalid_value"),
+                ("\ufffdx", "10.0", "invalid_value"),
+                ("N", "NaN", "invalid_total_amount"),
+            ],
+            "store_and_fwd_flag string, total_amount string, reject_reason string",
+        ),
+        ignore_row_order=True,
         ignore_nullable=True,
     )
