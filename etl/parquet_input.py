@@ -147,17 +147,8 @@ def spark_type_name(primitive: str, logical: str) -> str:
 
 def read_footer(spark: SparkSession, uri: str) -> FooterResult:
     """The file's layout from its footer, or why it cannot be read (not Parquet, truncated)."""
-    jvm: Any = spark._jvm
     try:
-        path = jvm.org.apache.hadoop.fs.Path(uri)
-        conf = spark._jsc.hadoopConfiguration()
-        source = jvm.org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(path, conf)
-        reader = jvm.org.apache.parquet.hadoop.ParquetFileReader.open(source)
-        try:
-            schema = reader.getFileMetaData().getSchema()
-            fields = _fields(schema)
-        finally:
-            reader.close()
+        fields = _fields(footer_schema(spark, uri))
     except Exception as error:  # a bad file is reported, never fatal to the run
         return FooterResult(uri, None, one_line(error))
     names = [name for name, _ in fields]
@@ -165,6 +156,19 @@ def read_footer(spark: SparkSession, uri: str) -> FooterResult:
     # Nested columns hold nothing the contract knows; they are left out of the read.
     readable = tuple((name, kind) for name, kind in fields if kind != UNSUPPORTED)
     return FooterResult(uri, ParquetLayout(readable, service), None)
+
+
+def footer_schema(spark: SparkSession, uri: str) -> Any:
+    """The file's schema as parquet-mr reads it from the footer (a JVM `MessageType`)."""
+    jvm: Any = spark._jvm
+    path = jvm.org.apache.hadoop.fs.Path(uri)
+    conf = spark._jsc.hadoopConfiguration()
+    source = jvm.org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(path, conf)
+    reader = jvm.org.apache.parquet.hadoop.ParquetFileReader.open(source)
+    try:
+        return reader.getFileMetaData().getSchema()
+    finally:
+        reader.close()
 
 
 def _fields(schema: Any) -> list[tuple[str, str]]:

@@ -20,6 +20,7 @@ from etl.parquet_input import (
     NANOS,
     UNSUPPORTED,
     fields_from_schema_text,
+    footer_schema,
     read_footer,
     spark_type_name,
     walked_fields,
@@ -298,19 +299,6 @@ def test_parquet_strings_are_quarantined_as_they_are_never_as_bytes(spark, tmp_p
     )
 
 
-def _footer_schema(spark, uri: str):
-    """The file's schema as parquet-mr reads it (a JVM object)."""
-    jvm = spark._jvm
-    source = jvm.org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(
-        jvm.org.apache.hadoop.fs.Path(uri), spark._jsc.hadoopConfiguration()
-    )
-    reader = jvm.org.apache.parquet.hadoop.ParquetFileReader.open(source)
-    try:
-        return reader.getFileMetaData().getSchema()
-    finally:
-        reader.close()
-
-
 def test_schema_text_gives_the_types_a_walk_of_the_schema_gives(spark, tmp_path):
     # Every physical and logical type a TLC file (or another writer) may use, nested columns
     # and a field id among them: the text form must give what asking for each column gives.
@@ -339,7 +327,7 @@ def test_schema_text_gives_the_types_a_walk_of_the_schema_gives(spark, tmp_path)
         }
     )
     table = table.append_column(with_id, pa.array([1], pa.int64()))
-    schema = _footer_schema(spark, _write(tmp_path / "types.parquet", table))
+    schema = footer_schema(spark, _write(tmp_path / "types.parquet", table))
 
     parsed = fields_from_schema_text(str(schema.toString()))
 
