@@ -46,6 +46,13 @@ SESSION_SETTINGS = {
     # Parquet input with nanosecond timestamps (pandas' default) is read as int64 and converted
     # in etl.parquet_input; without this Spark 3.5 refuses the file.
     "spark.sql.legacy.parquet.nanosAsLong": "true",
+    # Times before 1900 (placeholders such as Excel's day zero, 1899-12-30, or 0001-01-01) are
+    # proleptic Gregorian, as every writer of this data means them. Spark's default refuses to
+    # read them from Parquet (INT96) or write them without being told, failing the whole run.
+    "spark.sql.parquet.datetimeRebaseModeInRead": "CORRECTED",
+    "spark.sql.parquet.datetimeRebaseModeInWrite": "CORRECTED",
+    "spark.sql.parquet.int96RebaseModeInRead": "CORRECTED",
+    "spark.sql.parquet.int96RebaseModeInWrite": "CORRECTED",
 }
 
 
