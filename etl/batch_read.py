@@ -2,8 +2,8 @@
 
 The driver groups files by header (CSV) or footer schema (Parquet) and builds one read per group;
 `run_isolated` then runs the batch's single pass over its input. A file that cannot be read
-(a truncated gzip stream, bytes that are not what the name says, a file gone since listing) fails
-that pass; the files are then tried one at a time, with the same reads, to find which ones fail on
+(a truncated gzip stream, bytes that are not what the name says, a file gone since listing, two
+columns whose names differ only in case) fails that pass or its planning; the files are then tried one at a time, with the same reads, to find which ones fail on
 their own, and the pass runs again without them. A good batch pays nothing for this; a batch
 with bad files pays one more read of its files. Bad files are reported, never fatal.
 """
@@ -17,6 +17,7 @@ from functools import reduce
 from typing import Generic, TypeVar
 
 from py4j.protocol import Py4JJavaError
+from pyspark.errors.exceptions.captured import CapturedException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as sf
 
@@ -36,6 +37,9 @@ from etl.report import FailedFile, one_line
 from etl.storage import Storage
 
 UNREADABLE = "unreadable_file"
+# What Spark raises for a file it cannot read or plan: a failed job through py4j, or an error
+# PySpark turned into its own exception (AnalysisException and the like).
+SPARK_ERRORS = (Py4JJavaError, CapturedException)
 # Single-file checks run side by side: each is a small Spark job, mostly waiting on I/O.
 _CHECKERS = 4
 R = TypeVar("R")
@@ -120,13 +124,15 @@ def run_isolated(
     remaining = list(files)
     failed: list[FailedFile] = []
     while True:
-        batch = parse_files(spark, remaining)
-        failed_now = [*failed, *batch.failed_files]
-        if batch.checked is None:
-            return IsolatedRun(None, batch.unknown_columns, _sorted(failed_now))
+        failed_now = failed
         try:
+            # Planning can fail on one file too (two columns whose names differ only in case).
+            batch = parse_files(spark, remaining)
+            failed_now = [*failed, *batch.failed_files]
+            if batch.checked is None:
+                return IsolatedRun(None, batch.unknown_columns, _sorted(failed_now))
             result = single_pass(batch.checked)
-        except Py4JJavaError:
+        except SPARK_ERRORS:
             discard()
             suspects = [f for f in remaining if f not in _paths(failed_now)]
             culprits = unreadable_files(spark, suspects)
@@ -148,7 +154,7 @@ def unreadable_files(spark: SparkSession, files: Sequence[str]) -> list[FailedFi
             batch = parse_files(spark, [uri])
             if batch.checked is not None:
                 batch.checked.write.format("noop").mode("overwrite").save()
-        except Py4JJavaError as error:
+        except SPARK_ERRORS as error:
             return FailedFile(uri, f"{UNREADABLE}: {one_line(error)}")
         return None
 

@@ -40,6 +40,7 @@ from etl.contract import (
     service_from_header,
 )
 from etl.layout import LAYOUT_MISSING_REQUIRED, LAYOUT_OK, canonical_positions
+from etl.paths import literal_path
 from etl.read import READ_OPTIONS, Cells
 from etl.report import one_line
 from etl.schema import CANONICAL_NAMES, spark_type
@@ -248,7 +249,8 @@ def read_parquet_group(spark: SparkSession, layout: ParquetLayout, files: Sequen
     positions = layout.positions
     names = [name for name, _ in layout.fields]
     kinds = dict(layout.fields)
-    rows = spark.read.schema(layout.read_schema()).options(**READ_OPTIONS).parquet(*files)
+    reader = spark.read.schema(layout.read_schema()).options(**READ_OPTIONS)
+    rows = reader.parquet(*(literal_path(uri) for uri in files))
 
     def raw_cell(name: str) -> Column:
         if name == "service":

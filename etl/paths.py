@@ -6,6 +6,8 @@ declared from too, so the writer and the catalog cannot disagree on a folder nam
 
 from __future__ import annotations
 
+import re
+
 from etl.columns import SOURCE_FILE
 from etl.contract import CURATED_TABLES, PARTITION_COLUMN
 from etl.storage import join_path
@@ -35,6 +37,17 @@ def uri_path(uri: str) -> str:
     if rest.startswith("//"):
         rest = rest[2:].partition("/")[2]
     return ("/" + rest.lstrip("/")).rstrip("/")
+
+
+# What Hadoop's glob expands in a path given to Spark's readers; a backslash escapes each.
+_GLOB = re.compile(r"([\\{}\[\]*?])")
+
+
+def literal_path(uri: str) -> str:
+    """`uri` as Spark's readers take it to mean that one file. They read a path as a pattern, so
+    a browser's second download, `trips[1].csv`, would name no file (and fail the run), and
+    `trips?.csv` every file one character longer than `trips`: each such character is escaped."""
+    return _GLOB.sub(r"\\\1", uri)
 
 
 def staging_root(output_root: str, run_id: str) -> str:

@@ -18,7 +18,7 @@ from pyspark.sql.types import StringType, StructField, StructType
 
 from etl.columns import LAYOUT_STATUS, MALFORMED, raw_column
 from etl.layout import FileLayout
-from etl.paths import uri_path
+from etl.paths import literal_path, uri_path
 from etl.schema import CANONICAL_NAMES
 
 _CORRUPT = "_corrupt_line"
@@ -151,7 +151,7 @@ def read_layout_group(spark: SparkSession, layout: FileLayout, files: Sequence[s
     lines = (
         spark.read.schema(csv_schema(fields))
         .options(**CSV_READ_OPTIONS)
-        .csv(list(files))
+        .csv([literal_path(uri) for uri in files])
         .where(~sf.coalesce(_is_header_row(layout), sf.lit(False)))
     )
 
@@ -185,7 +185,7 @@ def read_headerless(spark: SparkSession, status: str, files: Sequence[str]) -> C
     line = sf.regexp_replace(value, f"^{BOM_AS_READ}|\\r+$", "")
     frame = (
         spark.read.options(**READ_OPTIONS)
-        .text(list(files))
+        .text([literal_path(uri) for uri in files])
         .select(line.alias(_LINE))
         .where(sf.trim(sf.col(_LINE)) != "")
         .select(

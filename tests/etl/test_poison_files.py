@@ -3,10 +3,13 @@ again only when they change or when asked to."""
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import json
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 from chispa import assert_df_equality
 
 from etl.local import main, run
@@ -92,3 +95,58 @@ def test_poison_files_beside_good_files_over_several_runs(spark, tmp_path, capsy
         ignore_row_order=True,
         ignore_nullable=True,
     )
+
+
+def test_file_names_spark_would_read_as_patterns_load_as_named(spark, tmp_path):
+    source, output = tmp_path / "in", tmp_path / "out"
+    names = {
+        # A browser's second download of a file, and names holding Hadoop's other glob syntax.
+        "yellow_tripdata_2015-01[1].csv": "2015-01-01 10:00:00",
+        "yellow_tripdata_2015-01{2}.csv": "2015-01-02 10:00:00",
+        # As a pattern this would also match the next file: its rows would be read twice.
+        "yellow_tripdata_2015-0?.csv": "2015-01-03 10:00:00",
+        "yellow_tripdata_2015-01.csv": "2015-01-04 10:00:00",
+    }
+    for name, pickup in names.items():
+        write_csv(source / name, [TLC_HEADER, trip_line(pickup_datetime=pickup)])
+    pq.write_table(
+        pa.table({"tpep_pickup_datetime": [dt.datetime(2015, 1, 5, 10)], "total_amount": [9.5]}),
+        source / "yellow_tripdata_2015-01[2].parquet",
+    )
+
+    report = run(spark, source, output, full_refresh=False)
+
+    assert (report.failed_files, report.rows_read, report.rows_written) == ([], 5, 5)
+    trips = spark.read.parquet(str(output / "trips")).select("source_file", "pickup_datetime")
+    expected = spark.createDataFrame(
+        [(name, dt.datetime.fromisoformat(pickup)) for name, pickup in names.items()]
+        + [("yellow_tripdata_2015-01[2].parquet", dt.datetime(2015, 1, 5, 10))],
+        "source_file string, pickup_datetime timestamp",
+    )
+    assert_df_equality(trips, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_a_file_whose_read_cannot_be_planned_is_reported_and_the_others_load(spark, tmp_path):
+    source, output = tmp_path / "in", tmp_path / "out"
+    write_csv(source / "yellow_tripdata_2015-01.csv", [TLC_HEADER, trip_line()])
+    # What pandas makes of a 2023 file (`airport_fee`) joined to a 2024 one (`Airport_fee`):
+    # two columns whose names differ only in case, which Spark's reader refuses.
+    pq.write_table(
+        pa.table(
+            {
+                "tpep_pickup_datetime": [dt.datetime(2024, 1, 1, 10)] * 2,
+                "total_amount": [9.5, 10.5],
+                "airport_fee": [1.75, None],
+                "Airport_fee": [None, 1.75],
+            }
+        ),
+        source / "yellow_tripdata_2023-2024.parquet",
+    )
+
+    report = run(spark, source, output, full_refresh=False)
+
+    assert (report.rows_read, report.rows_written) == (1, 1)
+    [failed] = report.failed_files
+    assert failed.path == "yellow_tripdata_2023-2024.parquet"
+    assert failed.reason.startswith("unreadable_file: AnalysisException: ")
+    assert "airport_fee" in failed.reason.lower()
