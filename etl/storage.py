@@ -14,6 +14,20 @@ MAX_LINE_CHARS = 1024 * 1024
 MAX_SCAN_BYTES = 64 * 1024 * 1024
 
 
+# The first bytes of every gzip stream.
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+class MisnamedGzipError(ValueError):
+    """Gzip data under a name Hadoop does not decompress (`.GZ`, or no `.gz` at all)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            f"gzip data in {path.rsplit('/', 1)[-1]}, whose name does not end in '.gz' (lower"
+            " case), the one name Spark decompresses: rename it to end in .gz"
+        )
+
+
 @dataclass(frozen=True, order=True)
 class FileInfo:
     uri: str
@@ -86,11 +100,13 @@ class Storage:
             )
         return sorted(found)
 
-    def first_line(self, path: str, max_lines: int = 100) -> str | None:
+    def first_line(self, path: str, max_lines: int = 10_000) -> str | None:
         """The first line of a text file that is not blank (gzip and other Hadoop codecs are
-        decompressed); None when the first `max_lines` lines are blank. Lines end at CR, LF or
-        CRLF. A line longer than MAX_LINE_CHARS is cut there: a header is never that long, and
-        a file of one endless line must not exhaust the driver's memory."""
+        decompressed); None when every line is blank, "" (a blank line, no header) when the
+        first `max_lines` are and more follow. Lines end at CR, LF or CRLF. A line longer than
+        MAX_LINE_CHARS is cut there: a header is never that long, and a file of one endless
+        line must not exhaust the driver's memory. Raises `MisnamedGzipError` for gzip data that
+        Hadoop would read as text, as it picks codecs by the name's exact suffix."""
         stream = self._fs(path).open(self._path(path))
         codec = self._jvm.org.apache.hadoop.io.compress.CompressionCodecFactory(
             self._conf
@@ -105,8 +121,10 @@ class Storage:
                     return None
                 line = str(text.toString())
                 if line.strip():
+                    if codec is None and bytes(text.copyBytes()).startswith(_GZIP_MAGIC):
+                        raise MisnamedGzipError(path)
                     return line
-            return None
+            return ""
         finally:
             reader.close()
 

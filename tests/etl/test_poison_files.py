@@ -150,3 +150,28 @@ def test_a_file_whose_read_cannot_be_planned_is_reported_and_the_others_load(spa
     assert failed.path == "yellow_tripdata_2023-2024.parquet"
     assert failed.reason.startswith("unreadable_file: AnalysisException: ")
     assert "airport_fee" in failed.reason.lower()
+
+
+def test_gzip_data_hadoop_would_read_as_text_is_reported_and_late_headers_are_found(
+    spark, tmp_path
+):
+    source, output = tmp_path / "in", tmp_path / "out"
+    packed = _gzip([TLC_HEADER, trip_line(pickup_datetime="2015-01-01 10:00:00")])
+    (source / "yellow_tripdata_2015-01.CSV.GZ").parent.mkdir(parents=True)
+    (source / "yellow_tripdata_2015-01.CSV.GZ").write_bytes(packed)
+    (source / "yellow_tripdata_2015-02.csv").write_bytes(packed)
+    write_csv(
+        source / "yellow_tripdata_2015-03.csv",
+        [""] * 150 + [TLC_HEADER, trip_line(pickup_datetime="2015-01-03 10:00:00")],
+    )
+
+    report = run(spark, source, output, full_refresh=False)
+
+    assert (report.rows_read, report.rows_written) == (1, 1)
+    assert [(f.path, f.reason.split(",")[0]) for f in report.failed_files] == [
+        ("yellow_tripdata_2015-01.CSV.GZ", "unreadable_file: MisnamedGzipError: gzip data in"
+         " yellow_tripdata_2015-01.CSV.GZ"),
+        ("yellow_tripdata_2015-02.csv", "unreadable_file: MisnamedGzipError: gzip data in"
+         " yellow_tripdata_2015-02.csv"),
+    ]  # fmt: skip
+    assert _state(output)["yellow_tripdata_2015-03.csv"] == ("loaded", "")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gzip
+import re
 
+import pytest
 from chispa import assert_df_equality
 from pyspark.sql import functions as sf
 from pyspark.sql.types import StringType, StructField, StructType
@@ -21,7 +23,7 @@ from etl.layout import (
 from etl.read import relative_to_root
 from etl.reject_folder import raw_string
 from etl.state import list_input_files
-from etl.storage import Storage
+from etl.storage import MisnamedGzipError, Storage
 from tests.etl.helpers import TLC_HEADER, checked_rows, trip_line, with_source_paths, write_csv
 
 SEED_HEADER = TLC_HEADER.replace("tpep_", "").replace("VendorID", "vendor_id")
@@ -91,6 +93,21 @@ def test_first_line_skips_blank_lines_and_reads_gzip(spark, tmp_path):
     assert storage.first_line(packed.as_uri()) == SEED_HEADER
     assert storage.first_line(empty.as_uri()) is None
     assert storage.first_line(blank.as_uri()) is None
+
+
+def test_first_line_past_many_blank_lines_and_of_gzip_data_hadoop_would_not_decompress(
+    spark, tmp_path
+):
+    storage = Storage(spark)
+    late = write_csv(tmp_path / "a.csv", [""] * 150 + [TLC_HEADER, trip_line()])
+    assert storage.first_line(late.as_uri()) == TLC_HEADER
+    # Blank as far as it looked, with more to come: a file without a header, never an empty one.
+    assert storage.first_line(late.as_uri(), max_lines=100) == ""
+    packed = gzip.compress(f"{TLC_HEADER}\n{trip_line()}\n".encode())
+    for name in ("b.CSV.GZ", "c.csv"):
+        (tmp_path / name).write_bytes(packed)
+        with pytest.raises(MisnamedGzipError, match=f"gzip data in {re.escape(name)}, "):
+            storage.first_line((tmp_path / name).as_uri())
 
 
 LINES_VIEW = StructType(
