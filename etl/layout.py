@@ -86,9 +86,10 @@ class FileLayout:
 
 
 def header_cells(line: str) -> tuple[str, ...]:
-    """Split a header line like the CSV reader does (RFC 4180 quotes), cells trimmed."""
+    """Split a header line like Spark's CSV reader does (RFC 4180 quotes, spaces around a cell
+    ignored, a quoted cell after `, ` included), cells trimmed."""
     try:
-        row = next(csv.reader([line.lstrip("\ufeff")]), [])
+        row = next(csv.reader([line.lstrip("\ufeff")], skipinitialspace=True), [])
     except csv.Error:
         # A cell over the csv module's limit (128 KiB) is no header name: the line is data.
         return ()

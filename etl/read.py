@@ -118,10 +118,20 @@ def _is_header_row(layout: FileLayout) -> Column:
     # Hadoop drops a byte order mark at the start of a file, but not one inside it: files joined
     # end to end repeat their header, each behind its own mark.
     first, *rest = [as_read(cell) for cell in layout.cells[:_HEADER_MATCH_CELLS]]
-    matches = [sf.col(cell_name(1)).isin(first, BOM_AS_READ + first)] + [
-        sf.col(cell_name(i)) == sf.lit(cell) for i, cell in enumerate(rest, start=2)
+    matches = [_cell_is(1, first, BOM_AS_READ + first)] + [
+        _cell_is(i, cell) for i, cell in enumerate(rest, start=2)
     ]
     return reduce(lambda left, right: left & right, matches)
+
+
+def _cell_is(position: int, *values: str) -> Column:
+    """Cell `position` holds one of `values`. An empty header name (pandas' index column, R's
+    row names) reads as null, so there null counts as empty; other cells compare as they are,
+    which keeps the code generated for every line of the usual headers as small as it was."""
+    cell = sf.col(cell_name(position))
+    if "" in values:
+        cell = sf.coalesce(cell, sf.lit(""))
+    return cell.isin(*values) if len(values) > 1 else cell == sf.lit(values[0])
 
 
 @dataclass(frozen=True)

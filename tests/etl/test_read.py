@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import re
 
@@ -54,7 +55,7 @@ def test_a_header_names_at_least_two_canonical_columns():
 
 def test_header_cells_follow_csv_quoting_and_drop_a_bom():
     line = '\ufeff"VendorID", "tpep_pickup_datetime" ,"a,b",'
-    assert header_cells(line) == ("VendorID", '"tpep_pickup_datetime"', "a,b", "")
+    assert header_cells(line) == ("VendorID", "tpep_pickup_datetime", "a,b", "")
     assert [normalise_header(c) for c in header_cells(line)] == [
         "vendor_id",
         "pickup_datetime",
@@ -255,3 +256,30 @@ def test_file_names_from_spark_become_paths_under_the_input_root(spark):
         "w.csv",
         "\u00e9t\u00e9 1.csv",
     ]
+
+
+def test_headers_of_other_writers_are_never_read_as_data(spark, tmp_path):
+    lines = [trip_line(pickup_datetime=f"2015-01-0{day} 10:00:00") for day in (1, 2)]
+
+    def quoted(line: str, separator: str = ",") -> str:
+        return separator.join(f'"{cell}"' for cell in line.split(","))
+
+    files = {
+        # pandas' to_csv with its index: an unnamed first column.
+        "pandas.csv": ["," + TLC_HEADER, *(f"{i},{line}" for i, line in enumerate(lines))],
+        # R's write.csv: its row names under a quoted empty name, every cell quoted.
+        "r.csv": [
+            '"",' + quoted(TLC_HEADER),
+            *(f'"{i}",' + quoted(line) for i, line in enumerate(lines, 1)),
+        ],
+        # Every name quoted, with a space after each comma.
+        "spaced.csv": [quoted(TLC_HEADER, ", "), *lines],
+    }
+    checked = checked_rows(spark, tmp_path, files)
+
+    actual = checked.select("source_file", "pickup_datetime", "reject_reason")
+    expected = spark.createDataFrame(
+        [(name, dt.datetime(2015, 1, day, 10), None) for name in files for day in (1, 2)],
+        "source_file string, pickup_datetime timestamp, reject_reason string",
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
