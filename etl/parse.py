@@ -118,6 +118,9 @@ def typed_native(
         number = raw.cast("double")
         whole = (number == sf.floor(number)) & number.between(_INT_MIN, _INT_MAX)
         return sf.when(whole, number.cast("int"))
+    if target == "double" and isinstance(source, FloatType):
+        # Through its shortest decimal form: a float32 11.85 is 11.850000381469727 as a double.
+        return _finite(raw.cast("string").cast("double"))
     if target == "double" and numeric:
         return _finite(raw.cast("double"))
     if target == "timestamp" and isinstance(source, (TimestampType, TimestampNTZType, DateType)):

@@ -439,3 +439,21 @@ def test_only_a_batch_with_text_input_decodes_its_rejected_strings(
         ignore_row_order=True,
         ignore_nullable=True,
     )
+
+
+def test_single_precision_amounts_keep_the_decimals_they_were_written_with(spark, tmp_path):
+    # pandas' float32, chosen to halve a file: 11.85 is stored as the float nearest to it.
+    table = pa.table(
+        {
+            "tpep_pickup_datetime": pa.array(PICKUPS, pa.timestamp("us")),
+            "trip_distance": pa.array([1.72, 0.1], pa.float32()),
+            "total_amount": pa.array([11.85, float("inf")], pa.float32()),
+        }
+    )
+    batch = parse_files(spark, [_write(tmp_path / "yellow_tripdata_2024-01.parquet", table)])
+    actual = batch.checked.select("trip_distance", "total_amount", "reject_reason")
+    expected = spark.createDataFrame(
+        [(1.72, 11.85, None), (0.1, None, "invalid_total_amount")],
+        "trip_distance double, total_amount double, reject_reason string",
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
