@@ -3,9 +3,10 @@
 The driver groups files by header (CSV) or footer schema (Parquet) and builds one read per group;
 `run_isolated` then runs the batch's single pass over its input. A file that cannot be read
 (a truncated gzip stream, bytes that are not what the name says, a file gone since listing, two
-columns whose names differ only in case) fails that pass or its planning; the files are then tried one at a time, with the same reads, to find which ones fail on
-their own, and the pass runs again without them. A good batch pays nothing for this; a batch
-with bad files pays one more read of its files. Bad files are reported, never fatal.
+columns of exactly the same name) fails that pass or its planning; the files are then tried one
+at a time, with the same reads, to find which ones fail on their own, and the pass runs again
+without them. A good batch pays nothing for this; a batch with bad files pays one more read of
+its files. Bad files are reported, never fatal.
 """
 
 from __future__ import annotations
@@ -126,7 +127,7 @@ def run_isolated(
     while True:
         failed_now = failed
         try:
-            # Planning can fail on one file too (two columns whose names differ only in case).
+            # Planning can fail on one file too (two columns of exactly the same name).
             batch = parse_files(spark, remaining)
             failed_now = [*failed, *batch.failed_files]
             if batch.checked is None:

@@ -41,7 +41,8 @@ LAYOUT_MISSING_REQUIRED = "missing_required_column"
 @dataclass(frozen=True)
 class FileLayout:
     """How one header line maps to the contract. `cells` are the header's cells as the CSV
-    reader yields them (unquoted, trimmed); `positions` are 1-based, the first occurrence wins.
+    reader yields them (unquoted, trimmed); `positions` are 1-based, the first occurrence of a
+    name; `sources` every occurrence (`canonical_sources`).
     `service` is the header's tpep_/lpep_ service, else the file name's: files are grouped by
     both, so a group's service is one literal."""
 
@@ -49,6 +50,10 @@ class FileLayout:
     cells: tuple[str, ...] = field(compare=False)
     positions: dict[str, int] = field(compare=False)
     service: str | None = None
+
+    @property
+    def sources(self) -> dict[str, tuple[int, ...]]:
+        return canonical_sources(self.cells)
 
     @property
     def has_header(self) -> bool:
@@ -107,12 +112,19 @@ def layout_for(first_line: str, uri: str = "") -> FileLayout:
 
 def canonical_positions(names: tuple[str, ...]) -> dict[str, int]:
     """Canonical column -> 1-based position of the first header name that maps to it."""
-    positions: dict[str, int] = {}
+    return {name: first for name, (first, *_) in canonical_sources(names).items()}
+
+
+def canonical_sources(names: tuple[str, ...]) -> dict[str, tuple[int, ...]]:
+    """Canonical column -> 1-based positions of every header name that maps to it, in order.
+    Two positions are what pandas makes of files joined across a renaming (2023's `airport_fee`
+    and 2024's `Airport_fee`): each row holds its value under one of them."""
+    sources: dict[str, tuple[int, ...]] = {}
     for index, cell in enumerate(names, start=1):
         name = normalise_header(cell)
-        if name in CANONICAL_NAMES and name not in DERIVED_NAMES and name not in positions:
-            positions[name] = index
-    return positions
+        if name in CANONICAL_NAMES and name not in DERIVED_NAMES:
+            sources[name] = (*sources.get(name, ()), index)
+    return sources
 
 
 def group_by_layout(first_lines: Iterable[tuple[str, str | None]]) -> dict[FileLayout, list[str]]:

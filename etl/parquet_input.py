@@ -39,7 +39,12 @@ from etl.contract import (
     service_from_file_name,
     service_from_header,
 )
-from etl.layout import LAYOUT_MISSING_REQUIRED, LAYOUT_OK, canonical_positions
+from etl.layout import (
+    LAYOUT_MISSING_REQUIRED,
+    LAYOUT_OK,
+    canonical_positions,
+    canonical_sources,
+)
 from etl.paths import literal_path
 from etl.read import READ_OPTIONS, Cells
 from etl.report import one_line
@@ -93,6 +98,10 @@ class ParquetLayout:
     @property
     def positions(self) -> dict[str, int]:
         return canonical_positions(tuple(name for name, _ in self.fields))
+
+    @property
+    def sources(self) -> dict[str, tuple[int, ...]]:
+        return canonical_sources(tuple(name for name, _ in self.fields))
 
     @property
     def missing_required(self) -> tuple[str, ...]:
@@ -246,22 +255,29 @@ def read_parquet_group(spark: SparkSession, layout: ParquetLayout, files: Sequen
     """Rows of files that share `layout`, shaped like CSV cells: `layout_status`, `malformed`
     (never, for Parquet) and every canonical column in `raw_column(name)` with its physical
     type (null when the file lacks it). `raw_line` is the row's values as a CSV line."""
-    positions = layout.positions
+    sources = layout.sources
     names = [name for name, _ in layout.fields]
     kinds = dict(layout.fields)
     reader = spark.read.schema(layout.read_schema()).options(**READ_OPTIONS)
     rows = reader.parquet(*(literal_path(uri) for uri in files))
 
+    def value_of(field: str) -> Column:
+        if kinds[field] == NANOS:
+            return sf.timestamp_micros(sf.expr(f"`{field}` div 1000"))
+        return sf.col(f"`{field}`")
+
     def raw_cell(name: str) -> Column:
         if name == "service":
             return sf.lit(layout.service).cast("string").alias(raw_column(name))
-        position = positions.get(name)
-        if position is None or name in DERIVED_NAMES:
+        if name not in sources or name in DERIVED_NAMES:
             return sf.lit(None).cast("string").alias(raw_column(name))
-        field = names[position - 1]
-        value = sf.col(f"`{field}`")
-        if kinds[field] == NANOS:
-            value = sf.timestamp_micros(sf.expr(f"`{field}` div 1000"))
+        first, *others = (names[position - 1] for position in sources[name])
+        value = value_of(first)
+        if others:
+            # A name given twice (files joined across a renaming): the first value not null, in
+            # the first column's type (`etl.parse.typed_native` converts from that one).
+            kind = type_from_name("timestamp" if kinds[first] == NANOS else kinds[first])
+            value = sf.coalesce(value, *(value_of(other).cast(kind) for other in others))
         return value.alias(raw_column(name))
 
     frame = rows.select(

@@ -53,6 +53,10 @@ SESSION_SETTINGS = {
     "spark.sql.parquet.datetimeRebaseModeInWrite": "CORRECTED",
     "spark.sql.parquet.int96RebaseModeInRead": "CORRECTED",
     "spark.sql.parquet.int96RebaseModeInWrite": "CORRECTED",
+    # Column names are matched exactly: a Parquet file may hold two names that differ only in
+    # case (`airport_fee` and `Airport_fee`, files joined across the TLC's renaming), which a
+    # case-insensitive reader refuses. The job names every column itself, exactly.
+    "spark.sql.caseSensitive": "true",
 }
 
 

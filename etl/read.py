@@ -168,10 +168,12 @@ def read_layout_group(spark: SparkSession, layout: FileLayout, files: Sequence[s
     def raw_cell(name: str) -> Column:
         if name == "service":
             return sf.lit(layout.service).cast("string").alias(raw_column(name))
-        position = layout.positions.get(name)
-        if position is None:
+        positions = layout.sources.get(name, ())
+        if not positions:
             return sf.lit(None).cast("string").alias(raw_column(name))
-        return sf.col(cell_name(position)).alias(raw_column(name))
+        # A name given twice (files joined across a renaming): the first cell that is not empty.
+        cells = [sf.col(cell_name(position)) for position in positions]
+        return (sf.coalesce(*cells) if len(cells) > 1 else cells[0]).alias(raw_column(name))
 
     frame = lines.select(
         "*",

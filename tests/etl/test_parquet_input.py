@@ -457,3 +457,24 @@ def test_single_precision_amounts_keep_the_decimals_they_were_written_with(spark
         "trip_distance double, total_amount double, reject_reason string",
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_a_column_named_in_two_cases_takes_each_rows_value_from_either(spark, tmp_path):
+    # pandas' concat of a 2023 file (`airport_fee`, nanosecond times) and a 2024 one
+    # (`Airport_fee`), whose times pandas also keeps under two names when they differ in case.
+    table = pa.table(
+        {
+            "tpep_pickup_datetime": pa.array([PICKUPS[0], None], pa.timestamp("ns")),
+            "TPEP_PICKUP_DATETIME": pa.array([None, PICKUPS[1]], pa.timestamp("us")),
+            "total_amount": [14.0, 15.0],
+            "airport_fee": pa.array([1.75, None], pa.float64()),
+            "Airport_fee": pa.array([None, 1], pa.int64()),
+        }
+    )
+    batch = parse_files(spark, [_write(tmp_path / "yellow_tripdata_2023-2024.parquet", table)])
+    actual = batch.checked.select("pickup_datetime", "total_amount", "airport_fee")
+    expected = spark.createDataFrame(
+        [(PICKUPS[0], 14.0, 1.75), (PICKUPS[1], 15.0, 1.0)],
+        "pickup_datetime timestamp, total_amount double, airport_fee double",
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)

@@ -283,3 +283,21 @@ def test_headers_of_other_writers_are_never_read_as_data(spark, tmp_path):
         "source_file string, pickup_datetime timestamp, reject_reason string",
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_a_column_named_twice_takes_each_rows_value_from_either_name(spark, tmp_path):
+    # pandas' concat of a 2023 file (`airport_fee`) and a 2024 one (`Airport_fee`), as CSV.
+    header = "tpep_pickup_datetime,total_amount,airport_fee,Airport_fee"
+    files = {
+        "joined.csv": [
+            header,
+            "2024-01-01 10:00:00,14.0,1.75,",
+            "2024-01-01 11:00:00,15.0,,1.25",
+            "2024-01-01 12:00:00,16.0,,",
+        ]
+    }
+    actual = checked_rows(spark, tmp_path, files).select("total_amount", "airport_fee")
+    expected = spark.createDataFrame(
+        [(14.0, 1.75), (15.0, 1.25), (16.0, None)], "total_amount double, airport_fee double"
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
