@@ -18,6 +18,20 @@ MAX_SCAN_BYTES = 64 * 1024 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
+# Byte order marks of UTF-16 text (Excel's "Unicode Text"), little- and big-endian.
+_UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+
+
+class Utf16TextError(ValueError):
+    """UTF-16 text, which the job does not read: each line would be half NUL bytes."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            f"UTF-16 text in {path.rsplit('/', 1)[-1]} (it starts with a UTF-16 byte order mark):"
+            " the job reads UTF-8; save the file as UTF-8"
+        )
+
+
 class MisnamedGzipError(ValueError):
     """Gzip data under a name Hadoop does not decompress (`.GZ`, or no `.gz` at all)."""
 
@@ -106,7 +120,8 @@ class Storage:
         first `max_lines` are and more follow. Lines end at CR, LF or CRLF. A line longer than
         MAX_LINE_CHARS is cut there: a header is never that long, and a file of one endless
         line must not exhaust the driver's memory. Raises `MisnamedGzipError` for gzip data that
-        Hadoop would read as text, as it picks codecs by the name's exact suffix."""
+        Hadoop would read as text, as it picks codecs by the name's exact suffix, and
+        `Utf16TextError` for UTF-16 text."""
         stream = self._fs(path).open(self._path(path))
         codec = self._jvm.org.apache.hadoop.io.compress.CompressionCodecFactory(
             self._conf
@@ -121,8 +136,11 @@ class Storage:
                     return None
                 line = str(text.toString())
                 if line.strip():
-                    if codec is None and bytes(text.copyBytes()).startswith(_GZIP_MAGIC):
+                    start = bytes(text.copyBytes())[:2]
+                    if codec is None and start == _GZIP_MAGIC:
                         raise MisnamedGzipError(path)
+                    if start in _UTF16_MARKS:
+                        raise Utf16TextError(path)
                     return line
             return ""
         finally:

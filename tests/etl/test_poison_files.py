@@ -151,9 +151,7 @@ def test_a_file_whose_read_cannot_be_planned_is_reported_and_the_others_load(spa
     assert "Airport_fee" in failed.reason
 
 
-def test_gzip_data_hadoop_would_read_as_text_is_reported_and_late_headers_are_found(
-    spark, tmp_path
-):
+def test_gzip_and_utf16_data_read_as_text_are_reported_and_late_headers_are_found(spark, tmp_path):
     source, output = tmp_path / "in", tmp_path / "out"
     packed = _gzip([TLC_HEADER, trip_line(pickup_datetime="2015-01-01 10:00:00")])
     (source / "yellow_tripdata_2015-01.CSV.GZ").parent.mkdir(parents=True)
@@ -163,6 +161,9 @@ def test_gzip_data_hadoop_would_read_as_text_is_reported_and_late_headers_are_fo
         source / "yellow_tripdata_2015-03.csv",
         [""] * 150 + [TLC_HEADER, trip_line(pickup_datetime="2015-01-03 10:00:00")],
     )
+    # Excel's "Unicode Text": UTF-16 behind its byte order mark, CRLF line ends.
+    text = f"{TLC_HEADER}\r\n{trip_line()}\r\n"
+    (source / "yellow_tripdata_2015-04.csv").write_bytes(text.encode("utf-16"))
 
     report = run(spark, source, output, full_refresh=False)
 
@@ -172,5 +173,8 @@ def test_gzip_data_hadoop_would_read_as_text_is_reported_and_late_headers_are_fo
          " yellow_tripdata_2015-01.CSV.GZ"),
         ("yellow_tripdata_2015-02.csv", "unreadable_file: MisnamedGzipError: gzip data in"
          " yellow_tripdata_2015-02.csv"),
+        ("yellow_tripdata_2015-04.csv", "unreadable_file: Utf16TextError: UTF-16 text in"
+         " yellow_tripdata_2015-04.csv (it starts with a UTF-16 byte order mark):"
+         " the job reads UTF-8; save the file as UTF-8"),
     ]  # fmt: skip
     assert _state(output)["yellow_tripdata_2015-03.csv"] == ("loaded", "")
