@@ -271,14 +271,16 @@ def read_parquet_group(spark: SparkSession, layout: ParquetLayout, files: Sequen
             return sf.lit(layout.service).cast("string").alias(raw_column(name))
         if name not in sources or name in DERIVED_NAMES:
             return sf.lit(None).cast("string").alias(raw_column(name))
-        first, *others = (names[position - 1] for position in sources[name])
-        value = value_of(first)
-        if others:
-            # A name given twice (files joined across a renaming): the first value not null, in
-            # the first column's type (`etl.parse.typed_native` converts from that one).
-            kind = type_from_name("timestamp" if kinds[first] == NANOS else kinds[first])
-            value = sf.coalesce(value, *(value_of(other).cast(kind) for other in others))
-        return value.alias(raw_column(name))
+        fields = [names[position - 1] for position in sources[name]]
+        values = [value_of(field) for field in fields]
+        if len(values) == 1:
+            return values[0].alias(raw_column(name))
+        # A name given twice (files joined across a renaming): the first value not null. Of
+        # types that differ, as strings, which `etl.parse` checks as it checks CSV cells: a
+        # cast to one of them could cut 2.5 passengers to 2.
+        if len({kinds[field] for field in fields}) > 1:
+            values = [value.cast("string") for value in values]
+        return sf.coalesce(*values).alias(raw_column(name))
 
     frame = rows.select(
         *(sf.col(f"`{name}`").alias(f"_p{i}") for i, name in enumerate(names, start=1)),

@@ -23,7 +23,8 @@ from etl.schema import CANONICAL_NAMES
 
 _CORRUPT = "_corrupt_line"
 _LINE = "_line"
-# Cells compared with the header's own cells to recognise a header line among the data.
+# Names compared with the header's own to recognise a header line among the data (with any
+# empty names before them, which alone would match every line that starts with empty cells).
 _HEADER_MATCH_CELLS = 2
 
 # Input folders such as `year=2015/` must not become partition columns (or make files at
@@ -117,11 +118,21 @@ def as_read(text: str) -> str:
 def _is_header_row(layout: FileLayout) -> Column:
     # Hadoop drops a byte order mark at the start of a file, but not one inside it: files joined
     # end to end repeat their header, each behind its own mark.
-    first, *rest = [as_read(cell) for cell in layout.cells[:_HEADER_MATCH_CELLS]]
+    first, *rest = [as_read(cell) for cell in _compared_cells(layout.cells)]
     matches = [_cell_is(1, first, BOM_AS_READ + first)] + [
         _cell_is(i, cell) for i, cell in enumerate(rest, start=2)
     ]
     return reduce(lambda left, right: left & right, matches)
+
+
+def _compared_cells(cells: tuple[str, ...]) -> tuple[str, ...]:
+    """The header's leading cells up to its _HEADER_MATCH_CELLS-th name that is not empty."""
+    names = 0
+    for count, cell in enumerate(cells, start=1):
+        names += bool(cell)
+        if names == _HEADER_MATCH_CELLS:
+            return cells[:count]
+    return cells
 
 
 def _cell_is(position: int, *values: str) -> Column:

@@ -461,7 +461,8 @@ def test_single_precision_amounts_keep_the_decimals_they_were_written_with(spark
 
 def test_a_column_named_in_two_cases_takes_each_rows_value_from_either(spark, tmp_path):
     # pandas' concat of a 2023 file (`airport_fee`, nanosecond times) and a 2024 one
-    # (`Airport_fee`), whose times pandas also keeps under two names when they differ in case.
+    # (`Airport_fee`), whose times pandas also keeps under two names when they differ in case;
+    # values of two types are checked as strings, so 2.5 passengers is no 2.
     table = pa.table(
         {
             "tpep_pickup_datetime": pa.array([PICKUPS[0], None], pa.timestamp("ns")),
@@ -469,12 +470,17 @@ def test_a_column_named_in_two_cases_takes_each_rows_value_from_either(spark, tm
             "total_amount": [14.0, 15.0],
             "airport_fee": pa.array([1.75, None], pa.float64()),
             "Airport_fee": pa.array([None, 1], pa.int64()),
+            "passenger_count": pa.array([1, None], pa.int64()),
+            "Passenger_count": pa.array([None, 2.5], pa.float64()),
         }
     )
     batch = parse_files(spark, [_write(tmp_path / "yellow_tripdata_2023-2024.parquet", table)])
-    actual = batch.checked.select("pickup_datetime", "total_amount", "airport_fee")
+    actual = batch.checked.select(
+        "pickup_datetime", "total_amount", "airport_fee", "passenger_count", "reject_reason"
+    )
     expected = spark.createDataFrame(
-        [(PICKUPS[0], 14.0, 1.75), (PICKUPS[1], 15.0, 1.0)],
-        "pickup_datetime timestamp, total_amount double, airport_fee double",
+        [(PICKUPS[0], 14.0, 1.75, 1, None), (PICKUPS[1], 15.0, 1.0, None, "invalid_value")],
+        "pickup_datetime timestamp, total_amount double, airport_fee double,"
+        " passenger_count int, reject_reason string",
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)

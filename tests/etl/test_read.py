@@ -274,6 +274,9 @@ def test_headers_of_other_writers_are_never_read_as_data(spark, tmp_path):
         ],
         # Every name quoted, with a space after each comma.
         "spaced.csv": [quoted(TLC_HEADER, ", "), *lines],
+        # Two empty columns first (a sheet's columns A:B left blank): lines that start with
+        # empty cells are not the header for that.
+        "blank_columns.csv": [",," + TLC_HEADER, *(",," + line for line in lines)],
     }
     checked = checked_rows(spark, tmp_path, files)
 
