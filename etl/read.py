@@ -176,10 +176,12 @@ def read_layout_group(spark: SparkSession, layout: FileLayout, files: Sequence[s
         .where(~sf.coalesce(_is_header_row(layout), sf.lit(False)))
     )
 
+    sources = layout.sources
+
     def raw_cell(name: str) -> Column:
         if name == "service":
             return sf.lit(layout.service).cast("string").alias(raw_column(name))
-        positions = layout.sources.get(name, ())
+        positions = sources.get(name, ())
         if not positions:
             return sf.lit(None).cast("string").alias(raw_column(name))
         # A name given twice (files joined across a renaming): the first cell that is not empty.
