@@ -11,11 +11,9 @@ instead of silently rounded.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
 from pyspark.sql import Column, SparkSession
 from pyspark.sql import functions as sf
@@ -45,34 +43,27 @@ from etl.layout import (
     canonical_positions,
     canonical_sources,
 )
+from etl.parquet_footer import (
+    INSTANT_KINDS,
+    NANOS,
+    NANOS_UTC,
+    UNSUPPORTED,
+    footer_fields,
+    footer_metadata,
+)
+from etl.parquet_zones import named_zones
 from etl.paths import literal_path
 from etl.read import READ_OPTIONS, Cells
 from etl.report import one_line
 from etl.schema import CANONICAL_NAMES, spark_type
 
 PARQUET_SUFFIXES: tuple[str, ...] = (".parquet",)
-# A nanosecond timestamp is read as its raw int64 (Spark 3.5 has no nanosecond type, see
-# `spark.sql.legacy.parquet.nanosAsLong` in etl.pipeline.SESSION_SETTINGS) and converted here.
-NANOS = "timestamp_nanos"
 _FOOTER_READERS = 16
-# The type name of a nested (group) column, which the read leaves out.
-UNSUPPORTED = "unsupported"
-# Top-level lines of parquet-mr's schema text (`PrimitiveType`/`GroupType.writeToStringBuilder`):
-# "  optional int64 tpep_pickup_datetime (TIMESTAMP(MICROS,false));", an optional " = <field id>"
-# before the semicolon, and "  optional group <name> (LIST) {" opening a group. Names are limited
-# to characters that cannot be confused with that syntax.
-_NAME = r"(?P<name>[^\s();=]+)"
-_PRIMITIVE_LINE = re.compile(
-    r"  (?:required|optional|repeated) (?P<type>[a-z0-9_]+)(?:\(\d+\))? "
-    + _NAME
-    + r"(?: \((?P<logical>[A-Z0-9_]+(?:\([A-Za-z0-9_]+(?:,[A-Za-z0-9_]+)*\))?)\))?"
-    + r"(?: = (?P<id>\d+))?;"
-)
-_GROUP_LINE = re.compile(r"  (?:required|optional|repeated) group " + _NAME + r"(?P<rest> .*)? \{")
 # Footer types the contract has no name for (the contract's own come from etl.schema).
 _PARQUET_ONLY_TYPES: dict[str, DataType] = {
     "boolean": BooleanType(),
     NANOS: LongType(),
+    NANOS_UTC: LongType(),
     "float": FloatType(),
     "binary": BinaryType(),
     "timestamp_ntz": TimestampNTZType(),
@@ -90,10 +81,12 @@ def type_from_name(kind: str) -> DataType:
 @dataclass(frozen=True)
 class ParquetLayout:
     """One Parquet schema as Spark types (`fields`: name and type string, in file order), plus
-    the service its column names or file names give. Files are grouped by equal layouts."""
+    the service its column names or file names give and the zone of each timestamp column whose
+    file names one other than UTC (`zones`: name and zone). Files are grouped by equal layouts."""
 
     fields: tuple[tuple[str, str], ...]
     service: str | None
+    zones: tuple[tuple[str, str], ...] = ()
 
     @property
     def positions(self) -> dict[str, int]:
@@ -128,112 +121,20 @@ class FooterResult:
     error: str | None
 
 
-def spark_type_name(primitive: str, logical: str) -> str:
-    """The Spark type Spark's Parquet reader gives a column of this physical and logical type
-    (`logical` as parquet-mr prints it, e.g. `TIMESTAMP(MICROS,false)` or `INTEGER(32,false)`,
-    empty when none). Narrower integers are read as int, which Spark allows."""
-    if logical.startswith("TIMESTAMP("):
-        if "NANOS" in logical:
-            return NANOS
-        return "timestamp" if logical.endswith("true)") else "timestamp_ntz"
-    if logical.startswith("DECIMAL("):
-        precision, scale = logical[len("DECIMAL(") : -1].split(",")
-        return f"decimal({precision.strip()},{scale.strip()})"
-    # parquet-mr names integer annotations INTEGER(<bits>,<signed>): unsigned 32-bit values need
-    # a long and unsigned 64-bit ones a decimal, and Spark refuses to read them as anything less.
-    unsigned = logical.startswith("INTEGER(") and logical.endswith(",false)")
-    if primitive == "INT32":
-        if logical == "DATE":
-            return "date"
-        return "bigint" if unsigned and logical.startswith("INTEGER(32,") else "int"
-    if primitive == "INT64":
-        return "decimal(20,0)" if unsigned else "bigint"
-    if primitive in ("BINARY", "FIXED_LEN_BYTE_ARRAY"):
-        return "string" if logical in ("STRING", "ENUM", "JSON") else "binary"
-    return {"BOOLEAN": "boolean", "INT96": "timestamp", "FLOAT": "float", "DOUBLE": "double"}.get(
-        primitive, "binary"
-    )
-
-
 def read_footer(spark: SparkSession, uri: str) -> FooterResult:
     """The file's layout from its footer, or why it cannot be read (not Parquet, truncated)."""
     try:
-        fields = _fields(footer_schema(spark, uri))
+        metadata = footer_metadata(spark, uri)
+        fields = footer_fields(metadata.getSchema())
+        instants = [name for name, kind in fields if kind in INSTANT_KINDS]
+        zones = named_zones(spark, metadata.getKeyValueMetaData(), instants) if instants else ()
     except Exception as error:  # a bad file is reported, never fatal to the run
         return FooterResult(uri, None, one_line(error))
     names = [name for name, _ in fields]
     service = service_from_header(names) or service_from_file_name(uri)
     # Nested columns hold nothing the contract knows; they are left out of the read.
     readable = tuple((name, kind) for name, kind in fields if kind != UNSUPPORTED)
-    return FooterResult(uri, ParquetLayout(readable, service), None)
-
-
-def footer_schema(spark: SparkSession, uri: str) -> Any:
-    """The file's schema as parquet-mr reads it from the footer (a JVM `MessageType`)."""
-    jvm: Any = spark._jvm
-    path = jvm.org.apache.hadoop.fs.Path(uri)
-    conf = spark._jsc.hadoopConfiguration()
-    source = jvm.org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(path, conf)
-    reader = jvm.org.apache.parquet.hadoop.ParquetFileReader.open(source)
-    try:
-        return reader.getFileMetaData().getSchema()
-    finally:
-        reader.close()
-
-
-def _fields(schema: Any) -> list[tuple[str, str]]:
-    """The schema's top-level fields from its text form, checked against the schema itself where
-    the text could mislead (see `fields_from_schema_text`), else by walking it."""
-    parsed = fields_from_schema_text(str(schema.toString()))
-    if parsed is not None and len(parsed) == schema.getFieldCount():
-        names = [name for name, _, _ in parsed]
-        unsure = [name for name, _, sure in parsed if not sure]
-        if len(set(names)) == len(names) and all(schema.containsField(n) for n in unsure):
-            return [(name, kind) for name, kind, _ in parsed]
-    return walked_fields(schema)
-
-
-def fields_from_schema_text(text: str) -> list[tuple[str, str, bool]] | None:
-    """The top-level fields of a file schema in parquet-mr's text form (`MessageType.toString()`):
-    name, `spark_type_name` (UNSUPPORTED for a group) and whether the name is sure. None when a
-    line is not in the form expected, such as a name with a space or a parenthesis.
-
-    One string from the JVM instead of a few calls per column, which over hundreds of files was
-    seconds of the driver's time. A name followed by an annotation or a field id is not sure: a
-    name such as `fare (STRING)` would read as `fare` with an annotation, so the caller checks
-    those names against the schema (and that no two are the same) before trusting the text."""
-    lines = text.splitlines()
-    if len(lines) < 2 or not lines[0].startswith("message ") or lines[-1] != "}":
-        return None
-    fields: list[tuple[str, str, bool]] = []
-    for line in lines[1:-1]:
-        if line.startswith("    ") or line == "  }":
-            continue  # inside a group: nested columns are not read
-        if group := _GROUP_LINE.fullmatch(line):
-            fields.append((group["name"], UNSUPPORTED, group["rest"] is None))
-        elif primitive := _PRIMITIVE_LINE.fullmatch(line):
-            logical = primitive["logical"] or ""
-            kind = spark_type_name(primitive["type"].upper(), logical)
-            sure = primitive["logical"] is None and primitive["id"] is None
-            fields.append((primitive["name"], kind, sure))
-        else:
-            return None
-    return fields
-
-
-def walked_fields(schema: Any) -> list[tuple[str, str]]:
-    """The top-level fields (name, `spark_type_name`, UNSUPPORTED for a group) of any schema,
-    asking the JVM for each column's name and types: always right, but a few calls a column."""
-    fields = []
-    for field in schema.getFields():
-        if not field.isPrimitive():
-            fields.append((str(field.getName()), UNSUPPORTED))
-            continue
-        logical = field.getLogicalTypeAnnotation()
-        primitive = str(field.asPrimitiveType().getPrimitiveTypeName().name())
-        kind = spark_type_name(primitive, "" if logical is None else str(logical.toString()))
-        fields.append((str(field.getName()), kind))
-    return fields
+    return FooterResult(uri, ParquetLayout(readable, service, zones), None)
 
 
 def read_footers(spark: SparkSession, uris: Sequence[str]) -> list[FooterResult]:
@@ -258,13 +159,16 @@ def read_parquet_group(spark: SparkSession, layout: ParquetLayout, files: Sequen
     sources = layout.sources
     names = [name for name, _ in layout.fields]
     kinds = dict(layout.fields)
+    zones = dict(layout.zones)
     reader = spark.read.schema(layout.read_schema()).options(**READ_OPTIONS)
     rows = reader.parquet(*(literal_path(uri) for uri in files))
 
     def value_of(field: str) -> Column:
-        if kinds[field] == NANOS:
-            return sf.timestamp_micros(sf.expr(f"`{field}` div 1000"))
-        return sf.col(f"`{field}`")
+        value = sf.col(f"`{field}`")
+        if kinds[field] in (NANOS, NANOS_UTC):
+            value = sf.timestamp_micros(sf.expr(f"`{field}` div 1000"))
+        # An instant, as the wall clock of the zone its file names (the session's zone is UTC).
+        return sf.from_utc_timestamp(value, zones[field]) if field in zones else value
 
     def raw_cell(name: str) -> Column:
         if name == "service":

@@ -16,15 +16,16 @@ from pyspark.sql.types import StringType, StructField, StructType
 from etl import pipeline
 from etl.batch_read import parse_files
 from etl.local import run
-from etl.parquet_input import (
+from etl.parquet_footer import (
     NANOS,
+    NANOS_UTC,
     UNSUPPORTED,
     fields_from_schema_text,
     footer_schema,
-    read_footer,
     spark_type_name,
     walked_fields,
 )
+from etl.parquet_input import read_footer
 from etl.quarantine import quarantine_shape, quarantined_rows, valid_rows
 from etl.schema import CANONICAL_NAMES, CANONICAL_SCHEMA, QUARANTINE_SCHEMA
 from tests.etl.helpers import TLC_HEADER, trip_line, with_source_paths, write_csv
@@ -259,6 +260,7 @@ def test_an_unreadable_parquet_file_is_reported_and_the_others_load(spark, tmp_p
         ("INT64", "TIMESTAMP(MICROS,false)", "timestamp_ntz"),
         ("INT64", "TIMESTAMP(MILLIS,true)", "timestamp"),
         ("INT64", "TIMESTAMP(NANOS,false)", NANOS),
+        ("INT64", "TIMESTAMP(NANOS,true)", NANOS_UTC),
         ("INT64", "DECIMAL(10,2)", "decimal(10,2)"),
         ("INT96", "", "timestamp"),
         ("DOUBLE", "", "double"),

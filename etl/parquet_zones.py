@@ -1,0 +1,77 @@
+"""Time zones Parquet writers name for timestamp columns, so that a zoned timestamp is read as the
+wall clock its writer saw.
+
+The TLC's own files hold naive New York times. A timestamp marked as adjusted to UTC is an
+instant, and comes from a file someone re-wrote; which wall clock it stands for depends on the
+writer:
+- pandas, pyarrow and polars store the column's zone in the Arrow schema they keep in the footer
+  (key `ARROW:schema`): `America/New_York` after `tz_localize` or `tz_convert`, `UTC` after
+  pandas' `utc=True`, the writer's own zone after localising New York times to it;
+- Spark, Glue and DuckDB name no zone: they store the wall clock of their session's zone, UTC on
+  Glue.
+Each column is read as the wall clock of the zone its file names, UTC when it names none. That
+gives back the times the writer saw in every case above; only instants converted to a zone other
+than New York's come out in that zone's time, as pandas would show them too.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from pyspark.sql import SparkSession
+
+ARROW_SCHEMA_KEY = "ARROW:schema"
+
+
+class UnknownZoneError(ValueError):
+    """A column names a zone Spark cannot convert to: reading it as UTC would shift it silently."""
+
+
+def named_zones(
+    spark: SparkSession, metadata: Any, columns: Iterable[str]
+) -> tuple[tuple[str, str], ...]:
+    """(column, zone) for each of `columns` whose Arrow schema, in the footer's key-value
+    `metadata` (a JVM map), names a zone other than UTC; in the order of `columns`."""
+    encoded = metadata.get(ARROW_SCHEMA_KEY)
+    if encoded is None:
+        return ()
+    zones = arrow_zones(spark, base64.b64decode(str(encoded)))
+    named = [(column, zones[column]) for column in columns if zones.get(column)]
+    utc: dict[str, bool] = {}
+    for column, zone in named:
+        if zone not in utc:
+            utc[zone] = _is_utc(spark, column, zone)
+    return tuple((column, zone) for column, zone in named if not utc[zone])
+
+
+def arrow_zones(spark: SparkSession, message: bytes) -> dict[str, str | None]:
+    """Each top-level timestamp field of an Arrow IPC schema message and its zone (None when
+    naive), decoded by the Arrow library every Spark distribution carries."""
+    jvm: Any = spark._jvm
+    stream = jvm.java.nio.channels.Channels.newChannel(jvm.java.io.ByteArrayInputStream(message))
+    channel = jvm.org.apache.arrow.vector.ipc.ReadChannel(stream)
+    schema = jvm.org.apache.arrow.vector.ipc.message.MessageSerializer.deserializeSchema(channel)
+    fields = json.loads(str(schema.toJson()))["fields"]
+    return {
+        field["name"]: field["type"].get("timezone")
+        for field in fields
+        if field["type"].get("name") == "timestamp"
+    }
+
+
+def _is_utc(spark: SparkSession, column: str, zone: str) -> bool:
+    """Whether `zone` is UTC under any of its names, as Spark's own parsing of zones reads it
+    (`java.time.ZoneId` with the short ids). Raises UnknownZoneError for a zone it rejects."""
+    jvm: Any = spark._jvm
+    zone_ids = jvm.java.time.ZoneId
+    try:
+        zone_id = zone_ids.of(zone, zone_ids.SHORT_IDS)
+    except Exception as error:  # py4j raises the JVM's DateTimeException wrapped
+        raise UnknownZoneError(
+            f"column {column} names the time zone {zone!r}, which is neither a zone name nor an"
+            " offset from UTC"
+        ) from error
+    return str(zone_id.normalized().getId()) == "Z"
