@@ -13,6 +13,7 @@ from functools import reduce
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as sf
 from pyspark.sql.types import (
+    BooleanType,
     ByteType,
     DataType,
     DateType,
@@ -126,7 +127,9 @@ def typed_native(
     if target == "timestamp" and isinstance(source, (TimestampType, TimestampNTZType, DateType)):
         return raw.cast("timestamp")
     if target == "string" and column.name in CODE_WORDS:
-        return _code_word(raw.cast("string"), column.name)
+        # A boolean flag (a writer's take on Y/N) as the codes 1/0 the word table maps.
+        text = raw.cast("int") if isinstance(source, BooleanType) else raw
+        return _code_word(text.cast("string"), column.name)
     if target == "string":
         return raw.cast("string")
     # Any other pairing (e.g. a boolean passenger count) has no faithful conversion.

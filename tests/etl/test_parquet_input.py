@@ -486,3 +486,21 @@ def test_a_column_named_in_two_cases_takes_each_rows_value_from_either(spark, tm
         " passenger_count int, reject_reason string",
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_a_boolean_store_and_forward_flag_loads_as_y_and_n(spark, tmp_path):
+    # A writer that turned the TLC's Y/N into a boolean column.
+    table = pa.table(
+        {
+            "tpep_pickup_datetime": pa.array([*PICKUPS, PICKUPS[0]], pa.timestamp("us")),
+            "total_amount": [14.0, 15.0, 16.0],
+            "store_and_fwd_flag": pa.array([True, False, None], pa.bool_()),
+        }
+    )
+    batch = parse_files(spark, [_write(tmp_path / "yellow_tripdata_2024-01.parquet", table)])
+    actual = batch.checked.select("total_amount", "store_and_fwd_flag", "reject_reason")
+    expected = spark.createDataFrame(
+        [(14.0, "Y", None), (15.0, "N", None), (16.0, None, None)],
+        "total_amount double, store_and_fwd_flag string, reject_reason string",
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
