@@ -82,11 +82,13 @@ def type_from_name(kind: str) -> DataType:
 class ParquetLayout:
     """One Parquet schema as Spark types (`fields`: name and type string, in file order), plus
     the service its column names or file names give and the zone of each timestamp column whose
-    file names one other than UTC (`zones`: name and zone). Files are grouped by equal layouts."""
+    file names one other than UTC (`zones`: name and zone), and the nested columns the read
+    leaves out (`nested`). Files are grouped by equal layouts."""
 
     fields: tuple[tuple[str, str], ...]
     service: str | None
     zones: tuple[tuple[str, str], ...] = ()
+    nested: tuple[str, ...] = ()
 
     @property
     def positions(self) -> dict[str, int]:
@@ -106,8 +108,11 @@ class ParquetLayout:
 
     @property
     def unknown_columns(self) -> tuple[str, ...]:
-        names = (normalise_header(name) for name, _ in self.fields)
-        return tuple(sorted({n for n in names if n and n not in CANONICAL_NAMES}))
+        """Columns not read: names the contract does not know, and every nested column."""
+        names = [normalise_header(name) for name, _ in self.fields]
+        nested = [normalise_header(name) for name in self.nested]
+        unknown = {n for n in names if n not in CANONICAL_NAMES} | set(nested)
+        return tuple(sorted(n for n in unknown if n))
 
     def read_schema(self) -> StructType:
         """The schema to read the files with: Spark's own mapping of the footer's types."""
@@ -134,7 +139,8 @@ def read_footer(spark: SparkSession, uri: str) -> FooterResult:
     service = service_from_header(names) or service_from_file_name(uri)
     # Nested columns hold nothing the contract knows; they are left out of the read.
     readable = tuple((name, kind) for name, kind in fields if kind != UNSUPPORTED)
-    return FooterResult(uri, ParquetLayout(readable, service, zones), None)
+    nested = tuple(name for name, kind in fields if kind == UNSUPPORTED)
+    return FooterResult(uri, ParquetLayout(readable, service, zones, nested), None)
 
 
 def read_footers(spark: SparkSession, uris: Sequence[str]) -> list[FooterResult]:

@@ -504,3 +504,18 @@ def test_a_boolean_store_and_forward_flag_loads_as_y_and_n(spark, tmp_path):
         "total_amount double, store_and_fwd_flag string, reject_reason string",
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_nested_columns_are_reported_as_unknown_columns_not_dropped_silently(spark, tmp_path):
+    table = pa.table(
+        {
+            "tpep_pickup_datetime": pa.array([PICKUPS[0]], pa.timestamp("us")),
+            "total_amount": [14.0],
+            "zone_names": pa.array([["JFK Airport", "Midtown"]], pa.list_(pa.string())),
+            "Meter": pa.array([{"id": 7}], pa.struct([("id", pa.int64())])),
+            "fare_notes": ["paid"],
+        }
+    )
+    batch = parse_files(spark, [_write(tmp_path / "yellow_tripdata_2024-01.parquet", table)])
+    assert batch.unknown_columns == ["fare_notes", "meter", "zone_names"]
+    assert [row.total_amount for row in valid_rows(batch.checked).collect()] == [14.0]
