@@ -21,6 +21,7 @@ from pyspark.sql import SparkSession
 from etl.batch import run_batch
 from etl.contract import DEFAULT_DEDUPE_KEYS
 from etl.errors import UsageError
+from etl.paths import GLOB_CHARACTERS
 from etl.report import RunReport, summary_table
 from etl.run_lock import RunLockHeldError
 from etl.session import local_spark
@@ -56,6 +57,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     source, target = args.input.resolve(), args.output.resolve()
     if not source.exists():
         raise UsageError(f"input path not found: {args.input}")
+    # Spark reads the output's own folders back through Hadoop's globbing (the input's files
+    # are escaped one by one, see etl.paths.literal_path; the output's folders are not).
+    if pattern := next((c for c in str(target) if c in GLOB_CHARACTERS), None):
+        raise UsageError(
+            f"output path {args.output}: {pattern!r} is a pattern character to Spark;"
+            f" choose a folder whose path has none of {' '.join(GLOB_CHARACTERS)}"
+        )
     if target == source or target.is_relative_to(source):
         raise UsageError(f"output path {args.output} must not be inside input path {args.input}")
     if target.exists() and not target.is_dir():

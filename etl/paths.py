@@ -40,7 +40,8 @@ def uri_path(uri: str) -> str:
 
 
 # What Hadoop's glob expands in a path given to Spark's readers; a backslash escapes each.
-_GLOB = re.compile(r"([\\{}\[\]*?])")
+GLOB_CHARACTERS = "\\{}[]*?"
+_GLOB = re.compile(f"([{re.escape(GLOB_CHARACTERS)}])")
 
 
 def literal_path(uri: str) -> str:

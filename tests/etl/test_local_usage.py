@@ -16,6 +16,8 @@ from etl import local
         (["--bogus"], "unrecognized arguments: --bogus"),
         (["--input"], "expected one argument"),
         (["--input", "{tmp}/in", "--output", "{tmp}/a_file/out"], "a_file is a file"),
+        (["--input", "{tmp}/in", "--output", "{tmp}/out[1]"], "'[' is a pattern character"),
+        (["--input", "{tmp}/in", "--output", "{tmp}/out*"], "'*' is a pattern character"),
     ],
 )
 def test_usage_error_is_one_line_and_exit_2(tmp_path, capsys, monkeypatch, argv, message):
