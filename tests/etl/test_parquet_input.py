@@ -519,3 +519,37 @@ def test_nested_columns_are_reported_as_unknown_columns_not_dropped_silently(spa
     batch = parse_files(spark, [_write(tmp_path / "yellow_tripdata_2024-01.parquet", table)])
     assert batch.unknown_columns == ["fare_notes", "meter", "zone_names"]
     assert [row.total_amount for row in valid_rows(batch.checked).collect()] == [14.0]
+
+
+def test_a_date_without_a_time_is_quarantined_as_in_csv_not_read_as_midnight(spark, tmp_path):
+    # Read as midnight, trips of one vendor between two zones on one day would share their
+    # dedupe keys, and all but one would be dropped as duplicates.
+    day = dt.date(2024, 1, 15)
+    dropoffs = pa.array([day, day], pa.date32())
+    dated = pa.table(
+        {
+            "VendorID": pa.array([2, 2], pa.int32()),
+            "tpep_pickup_datetime": pa.array([day, day], pa.date32()),
+            "tpep_dropoff_datetime": dropoffs,
+            "total_amount": [21.5, 14.3],
+        }
+    )
+    timed = dated.set_column(
+        1, "tpep_pickup_datetime", pa.array([PICKUPS[0], PICKUPS[1]], pa.timestamp("us"))
+    )
+    files = [
+        _write(tmp_path / "yellow_tripdata_2024-01.parquet", dated),
+        _write(tmp_path / "yellow_tripdata_2024-02.parquet", timed),
+    ]
+    batch = parse_files(spark, files)
+    actual = batch.checked.select("total_amount", "pickup_datetime", "reject_reason")
+    expected = spark.createDataFrame(
+        [
+            (21.5, None, "invalid_pickup_datetime"),
+            (14.3, None, "invalid_pickup_datetime"),
+            (21.5, PICKUPS[0], "invalid_value"),
+            (14.3, PICKUPS[1], "invalid_value"),
+        ],
+        "total_amount double, pickup_datetime timestamp, reject_reason string",
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
