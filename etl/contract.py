@@ -56,7 +56,11 @@ CANONICAL_COLUMNS: tuple[Column, ...] = (
     Column("ehail_fee", "double", "E-hail fee (green taxis)"),
     Column("total_amount", "double", "Total charged to passengers, excluding cash tips"),
     Column("trip_type", "int", "Green taxis: 1 street-hail, 2 dispatch"),
-    Column("service", "string", "yellow or green: from the tpep_/lpep_ header or the file name"),
+    Column(
+        "service",
+        "string",
+        "yellow or green: from the tpep_/lpep_ header, a service column or the file name",
+    ),
 )
 
 # What the job cannot do without (the seed tutorial's own aggregate needs exactly these): a file
@@ -121,6 +125,7 @@ HEADER_ALIASES: dict[str, str] = {
 }
 
 SERVICE_BY_HEADER_PREFIX: dict[str, str] = {"tpep_": "yellow", "lpep_": "green"}
+SERVICES: tuple[str, ...] = tuple(SERVICE_BY_HEADER_PREFIX.values())
 # File names as the TLC publishes them: yellow_tripdata_2024-01.parquet, green_tripdata_2015-01.csv
 SERVICE_BY_FILE_PREFIX: dict[str, str] = {"yellow_": "yellow", "green_": "green"}
 

@@ -127,6 +127,12 @@ def canonical_sources(names: tuple[str, ...]) -> dict[str, tuple[int, ...]]:
     return sources
 
 
+def service_positions(names: Sequence[str]) -> tuple[int, ...]:
+    """1-based positions of the names that map to `service`, which `canonical_sources` leaves
+    out: the service is derived (see `etl.read.service_cell`)."""
+    return tuple(i for i, cell in enumerate(names, start=1) if normalise_header(cell) == "service")
+
+
 def group_by_layout(first_lines: Iterable[tuple[str, str | None]]) -> dict[FileLayout, list[str]]:
     """Files grouped by header line (sorted, so reads are planned the same way every run).
     Files without a non-blank line hold no rows and are left out."""

@@ -53,7 +53,7 @@ from etl.parquet_footer import (
 )
 from etl.parquet_zones import named_zones
 from etl.paths import literal_path
-from etl.read import READ_OPTIONS, Cells
+from etl.read import READ_OPTIONS, Cells, service_cell
 from etl.report import one_line
 from etl.schema import CANONICAL_NAMES, spark_type
 
@@ -178,7 +178,8 @@ def read_parquet_group(spark: SparkSession, layout: ParquetLayout, files: Sequen
 
     def raw_cell(name: str) -> Column:
         if name == "service":
-            return sf.lit(layout.service).cast("string").alias(raw_column(name))
+            service = service_cell(names, lambda p: sf.col(f"`{names[p - 1]}`"), layout.service)
+            return service.alias(raw_column(name))
         if name not in sources or name in DERIVED_NAMES:
             return sf.lit(None).cast("string").alias(raw_column(name))
         fields = [names[position - 1] for position in sources[name]]

@@ -8,7 +8,7 @@ header line itself is dropped by value, which also drops header lines repeated i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import reduce
 
@@ -17,7 +17,8 @@ from pyspark.sql import functions as sf
 from pyspark.sql.types import StringType, StructField, StructType
 
 from etl.columns import LAYOUT_STATUS, MALFORMED, raw_column
-from etl.layout import FileLayout
+from etl.contract import SERVICES, service_from_header
+from etl.layout import FileLayout, service_positions
 from etl.paths import literal_path, uri_path
 from etl.schema import CANONICAL_NAMES
 
@@ -53,6 +54,21 @@ CSV_READ_OPTIONS = {
     "columnNameOfCorruptRecord": _CORRUPT,
     **READ_OPTIONS,
 }
+
+
+def service_cell(
+    names: Sequence[str], column: Callable[[int], Column], fallback: str | None
+) -> Column:
+    """A row's raw `service`: the one a tpep_/lpep_ header names (then `fallback` is it); else
+    the file's own `service` column when it holds yellow or green in any case (the job's curated
+    trips read back, an export of them); else `fallback`, the file name's. `names` are the
+    file's column names, `column(position)` the cell at a 1-based position."""
+    positions = service_positions(names)
+    if not positions or service_from_header(names) is not None:
+        return sf.lit(fallback).cast("string")
+    values = [sf.lower(sf.trim(column(position).cast("string"))) for position in positions]
+    value = sf.coalesce(*values) if len(values) > 1 else values[0]
+    return sf.coalesce(sf.when(value.isin(*SERVICES), value), sf.lit(fallback).cast("string"))
 
 
 def relative_to_root(uri: Column, input_root: str) -> Column:
@@ -180,7 +196,8 @@ def read_layout_group(spark: SparkSession, layout: FileLayout, files: Sequence[s
 
     def raw_cell(name: str) -> Column:
         if name == "service":
-            return sf.lit(layout.service).cast("string").alias(raw_column(name))
+            service = service_cell(layout.cells, lambda p: sf.col(cell_name(p)), layout.service)
+            return service.alias(raw_column(name))
         positions = sources.get(name, ())
         if not positions:
             return sf.lit(None).cast("string").alias(raw_column(name))

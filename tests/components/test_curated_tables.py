@@ -87,7 +87,7 @@ def test_trips_columns_in_full(mocks):
         {
             "name": "service",
             "type": "string",
-            "comment": "yellow or green: from the tpep_/lpep_ header or the file name",
+            "comment": "yellow or green: from the tpep_/lpep_ header, a service column or the file name",
         },
         {"name": "source_file", "type": "string", "comment": "Input file the row was read from"},
     ]

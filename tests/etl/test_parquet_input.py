@@ -553,3 +553,37 @@ def test_a_date_without_a_time_is_quarantined_as_in_csv_not_read_as_midnight(spa
         "total_amount double, pickup_datetime timestamp, reject_reason string",
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_a_service_column_names_each_rows_service_where_no_tpep_or_lpep_name_does(spark, tmp_path):
+    # The job's own curated trips read back: canonical names, a `service` column, part files.
+    curated = pa.table(
+        {
+            "pickup_datetime": pa.array([PICKUPS[0]] * 5, pa.timestamp("us")),
+            "total_amount": [1.0, 2.0, 3.0, 4.0, 5.0],
+            "service": ["green", "yellow", " Green", "fhv", None],
+        }
+    )
+    named = curated.rename_columns(["lpep_pickup_datetime", "total_amount", "service"])
+    files = [
+        _write(tmp_path / "trips" / "part-00000-c000.snappy.parquet", curated),
+        _write(tmp_path / "yellow_tripdata_2024-01.parquet", curated.slice(4)),
+        _write(tmp_path / "green_tripdata_2024-01.parquet", named.slice(1, 1)),
+    ]
+    batch = parse_files(spark, files)
+    actual = batch.checked.select("total_amount", "service", "reject_reason")
+    expected = spark.createDataFrame(
+        [
+            (1.0, "green", None),
+            (2.0, "yellow", None),
+            (3.0, "green", None),
+            (4.0, None, None),
+            (5.0, None, None),
+            # No service in the column: the file name's.
+            (5.0, "yellow", None),
+            # An lpep_ header names the service whatever the column says.
+            (2.0, "green", None),
+        ],
+        "total_amount double, service string, reject_reason string",
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)

@@ -304,3 +304,23 @@ def test_a_column_named_twice_takes_each_rows_value_from_either_name(spark, tmp_
         [(14.0, 1.75), (15.0, 1.25), (16.0, None)], "total_amount double, airport_fee double"
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_a_service_column_names_each_rows_service_where_no_tpep_or_lpep_name_does(spark, tmp_path):
+    header = "pickup_datetime,total_amount,service"
+    lines = [
+        "2015-01-01 00:00:01,1.0,green",
+        "2015-01-01 00:00:01,2.0,YELLOW",
+        "2015-01-01 00:00:01,3.0,",
+    ]
+    files = [
+        write_csv(tmp_path / "export.csv", [header, *lines]).as_uri(),
+        write_csv(tmp_path / "green_export.csv", [header, lines[2]]).as_uri(),
+        write_csv(tmp_path / "tpep.csv", ["tpep_" + header, lines[0]]).as_uri(),
+    ]
+    actual = parse_files(spark, files).checked.select("total_amount", "service")
+    expected = spark.createDataFrame(
+        [(1.0, "green"), (2.0, "yellow"), (3.0, None), (3.0, "green"), (1.0, "yellow")],
+        "total_amount double, service string",
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
