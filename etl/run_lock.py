@@ -5,7 +5,14 @@ recovery would take the other's staging for a dead run's. In Glue the job allows
 run (`maxConcurrentRuns` is 1, and the stack configuration refuses more for this reason), so
 Glue itself keeps runs apart. Local runs take a lock file, `<output>/_run.lock`, created
 exclusively by the operating system: a second run finds it held and exits cleanly, doing
-nothing. A lock left by a run that was killed (its process is gone) is taken over.
+nothing. The holder touches the lock every `HEARTBEAT_SECONDS`. A lock left by a run that was
+killed is taken over:
+- on the same host, when its process is gone, or its pid now names another process (started at
+  another time: in a container every run is pid 1);
+- from any host (a container gets a new host name per run), when it has not been touched for
+  `STALE_AFTER_SECONDS`;
+- when it is empty (the run was killed between creating and writing it) and `EMPTY_GRACE_SECONDS`
+  old.
 """
 
 from __future__ import annotations
@@ -13,11 +20,19 @@ from __future__ import annotations
 import json
 import os
 import socket
+import threading
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 LOCK_FILE = "_run.lock"
+
+
+HEARTBEAT_SECONDS = 30.0
+STALE_AFTER_SECONDS = 600.0
+EMPTY_GRACE_SECONDS = 10.0
 
 
 class RunLockHeldError(Exception):
@@ -34,10 +49,40 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def process_start(pid: int) -> str | None:
+    """When process `pid` started, in clock ticks since boot (`/proc/<pid>/stat`, field 22); None
+    where there is no /proc (macOS) or no such process. With the pid it names one process."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # The command name (field 2) is in parentheses and may hold spaces: count from after it.
+    return stat.rpartition(")")[2].split()[19]
+
+
+def _holder_gone(holder: dict[str, Any], age: float, host: str) -> bool:
+    """Whether the run that wrote `holder` to a lock last touched `age` seconds ago is gone."""
+    if age > STALE_AFTER_SECONDS:
+        return True
+    if not holder:
+        return age > EMPTY_GRACE_SECONDS
+    if holder.get("host") != host:
+        return False
+    pid = int(holder.get("pid", 0))
+    started = holder.get("started")
+    return not _alive(pid) or (started is not None and started != process_start(pid))
+
+
 def _local_path(output_root: str) -> Path | None:
     if not output_root.startswith("file:"):
         return None
     return Path("/" + output_root[len("file:") :].lstrip("/"))
+
+
+def _heartbeat(lock: Path, stop: threading.Event) -> None:
+    while not stop.wait(HEARTBEAT_SECONDS):
+        with suppress(OSError):
+            os.utime(lock)
 
 
 @contextmanager
@@ -50,27 +95,38 @@ def run_lock(output_root: str, run_id: str) -> Iterator[None]:
         return
     root.mkdir(parents=True, exist_ok=True)
     lock = root / LOCK_FILE
-    me = {"run_id": run_id, "pid": os.getpid(), "host": socket.gethostname()}
+    pid = os.getpid()
+    me = {"run_id": run_id, "pid": pid, "host": socket.gethostname(), "started": process_start(pid)}
     while True:
         try:
             descriptor = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
         except FileExistsError:
             try:
-                holder = json.loads(lock.read_text() or "{}")
-            except (OSError, ValueError):
+                text = lock.read_text()
+                age = time.time() - lock.stat().st_mtime
+            except FileNotFoundError:
+                continue  # released meanwhile
+            try:
+                holder = json.loads(text or "{}")
+            except ValueError:
                 holder = {}
-            same_host = holder.get("host") == me["host"]
-            if holder and same_host and not _alive(int(holder.get("pid", 0))):
+            if _holder_gone(holder, age, me["host"]):
                 lock.unlink(missing_ok=True)  # its run was killed: take over
                 continue
             raise RunLockHeldError(
                 f"another run ({holder.get('run_id', '?')}, pid {holder.get('pid', '?')} on "
-                f"{holder.get('host', '?')}) is writing to {root}; nothing done"
+                f"{holder.get('host', '?')}, last seen {age:.0f} s ago) is writing to {root};"
+                " nothing done"
             ) from None
         with os.fdopen(descriptor, "w") as handle:
             json.dump(me, handle)
         break
+    stop = threading.Event()
+    beat = threading.Thread(target=_heartbeat, args=(lock, stop), daemon=True)
+    beat.start()
     try:
         yield
     finally:
+        stop.set()
+        beat.join()
         lock.unlink(missing_ok=True)
