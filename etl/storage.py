@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -13,6 +14,9 @@ from pyspark.sql import SparkSession
 MAX_LINE_CHARS = 1024 * 1024
 MAX_SCAN_BYTES = 64 * 1024 * 1024
 
+
+# Schemes of object stores, where a written file appears whole when its stream closes.
+_WHOLE_ON_CLOSE = ("s3", "s3a", "s3n", "gs")
 
 # The first bytes of every gzip stream.
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -147,10 +151,27 @@ class Storage:
             reader.close()
 
     def write_text(self, path: str, text: str) -> None:
-        """Write (or replace) a UTF-8 text file."""
+        """Write (or replace) a UTF-8 text file whole: a reader, or a run after a kill, sees the
+        old text or the new, never a cut one. Object stores publish an object only when its
+        stream closes; elsewhere a hidden sibling is written and renamed over the file."""
+        data = bytearray(text.encode("utf-8"))
+        if urlsplit(path).scheme in _WHOLE_ON_CLOSE:
+            self._write(path, data)
+            return
+        folder, _, name = path.rpartition("/")
+        partial = f"{folder}/.{name}.{uuid.uuid4().hex}.partial"
+        self._write(partial, data)
+        fs = self._fs(path)
+        # POSIX rename replaces the file atomically; a file system whose rename refuses to
+        # replace gets the old file deleted first.
+        if not fs.rename(self._path(partial), self._path(path)):
+            fs.delete(self._path(path), False)
+            self.rename(partial, path)
+
+    def _write(self, path: str, data: bytearray) -> None:
         stream = self._fs(path).create(self._path(path), True)
         try:
-            stream.write(bytearray(text.encode("utf-8")))
+            stream.write(data)
         finally:
             stream.close()
 
