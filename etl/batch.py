@@ -50,6 +50,7 @@ def run_batch(
             run_id=run_id,
             mode="full" if full_refresh else "incremental",
             dedupe_keys=dedupe_keys,
+            reloaded=tuple(f.path for f in batch if f.path in recorded),
         )
         # Nothing new is still a run: its report says so, and latest.json moves on.
         report = run_pipeline(spark, batch, options)

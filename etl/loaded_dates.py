@@ -9,8 +9,10 @@ A date that already holds trips then needs one of two things:
   This is how late trips usually arrive, and it costs a read of the written trips' keys, not a
   rewrite of every trip of every date the batch touches.
 - **Rewrite.** Some staged trip shares its keys with a written one (a file loaded again, a
-  corrected trip), or the date has gathered `MAX_FILES_PER_DATE` files from earlier appends: the
-  staged and written trips of the date are deduped together and the date's folder is replaced.
+  corrected trip), the date holds trips of an earlier version of a batch file (which are left
+  out, `etl.superseded`), or the date has gathered `MAX_FILES_PER_DATE` files from earlier
+  appends: the staged and written trips of the date are deduped together and the date's folder
+  is replaced.
   The winner is the one a full refresh keeps (`etl.dedupe`), so either way the trips equal a
   full refresh's.
 
@@ -21,13 +23,13 @@ rewritten that could have been appended, never the reverse.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as sf
 
 from etl.clustering import PARQUET_BYTES_PER_TRIP, ShuffleSize, cluster_by_date
-from etl.columns import RAW_LINE, REJECT_REASON
+from etl.columns import RAW_LINE, REJECT_REASON, SOURCE_FILE
 from etl.contract import PARTITION_COLUMN
 from etl.dedupe import RANK_COLUMN, rank_duplicates
 from etl.paths import APPENDED_TRIPS_DIR, TRIPS_DIR, partition_name
@@ -63,11 +65,13 @@ class Folder:
 @dataclass(frozen=True)
 class LoadedMerge:
     """What merging into loaded dates changed: rows of the batch that lost to written trips,
-    written trips that lost to the batch, and the dates appended (the others were rewritten)."""
+    written trips that lost to the batch, the dates appended (the others were rewritten), and
+    the dates left with no trip (all were a superseded file's, `etl.superseded`)."""
 
     dropped: int
     replaced: int
     appended: list[str]
+    emptied: list[str] = field(default_factory=list)
 
 
 def folders(storage: Storage, path: str) -> dict[str, Folder]:
@@ -114,26 +118,46 @@ class Target:
         return join_path(self.output_root, TRIPS_DIR)
 
 
+@dataclass(frozen=True)
+class Superseded:
+    """Trips of earlier versions of the batch's files (`etl.superseded`): the files' paths and
+    the dates that hold their trips."""
+
+    paths: tuple[str, ...] = ()
+    dates: tuple[str, ...] = ()
+
+
 def merge_into_loaded(
-    spark: SparkSession, storage: Storage, target: Target, dates: Sequence[str], batch_trips: int
+    spark: SparkSession,
+    storage: Storage,
+    target: Target,
+    dates: Sequence[str],
+    batch_trips: int,
+    superseded: Superseded | None = None,
 ) -> LoadedMerge:
     """Append or rewrite each of `dates` (the batch's dates that hold written trips), whose
     batch trips are staged in `target.staged`. `batch_trips` is how many trips the batch staged
-    in all."""
+    in all. The dates of `superseded` trips are rewritten without them, whether the batch has
+    trips there or not."""
+    superseded = superseded or Superseded()
     written = folders(storage, target.written)
     crowded = {d for d in dates if _folder(written, d).files >= MAX_FILES_PER_DATE}
-    checked = [d for d in dates if d not in crowded]
-    rewrite = sorted(crowded | dates_sharing_keys(spark, target, checked, batch_trips))
+    checked = [d for d in dates if d not in crowded and d not in superseded.dates]
+    sharing = dates_sharing_keys(spark, target, checked, batch_trips)
+    rewrite = sorted(crowded | sharing | set(superseded.dates))
     appended = [d for d in dates if d not in rewrite]
     dropped = replaced = 0
+    emptied: list[str] = []
     if rewrite:
-        dropped, replaced = _rewrite(spark, storage, target, rewrite, written)
+        dropped, replaced, emptied = _rewrite(
+            spark, storage, target, rewrite, written, superseded.paths
+        )
     for date in appended:
         name = partition_name(date)
         storage.rename(
             join_path(target.staged, name), join_path(target.staging, APPENDED_TRIPS_DIR, name)
         )
-    return LoadedMerge(dropped=dropped, replaced=replaced, appended=appended)
+    return LoadedMerge(dropped=dropped, replaced=replaced, appended=appended, emptied=emptied)
 
 
 def dates_sharing_keys(
@@ -167,9 +191,11 @@ def _rewrite(
     target: Target,
     dates: Sequence[str],
     written: dict[str, Folder],
-) -> tuple[int, int]:
-    """Dedupe the staged and written trips of `dates` together and stage the result in place
-    of the dates' staged folders. Returns (batch trips dropped, written trips replaced)."""
+    superseded: Sequence[str] = (),
+) -> tuple[int, int, list[str]]:
+    """Dedupe the staged and written trips of `dates` together, less the written trips of the
+    `superseded` files, and stage the result in place of the dates' staged folders. Returns
+    (batch trips dropped, written trips replaced, dates left with no trip)."""
     staged = target.staged
     batch_folders = folders(storage, staged)
     per_date = {d: _folder(batch_folders, d).trips + _folder(written, d).trips for d in dates}
@@ -179,16 +205,17 @@ def _rewrite(
         dates=len(dates),
         cores=spark.sparkContext.defaultParallelism,
     )
-    combined = (
-        trips_on(spark, staged, dates)
-        .withColumn(ORIGIN_COLUMN, sf.lit(BATCH))
-        .unionByName(
-            trips_on(spark, target.written, dates).withColumn(ORIGIN_COLUMN, sf.lit(EXISTING))
-        )
-        # Trips only: nothing for the shuffle to set apart as rejected.
-        .withColumns(
-            {REJECT_REASON: sf.lit(None).cast("string"), RAW_LINE: sf.lit(None).cast("string")}
-        )
+    combined = trips_on(spark, target.written, dates)
+    if superseded:
+        combined = combined.where(~sf.col(SOURCE_FILE).isin(list(superseded)))
+    combined = combined.withColumn(ORIGIN_COLUMN, sf.lit(EXISTING))
+    # A batch with no row at all (a superseded file's new version is empty) staged nothing.
+    if storage.exists(staged):
+        batch = trips_on(spark, staged, dates).withColumn(ORIGIN_COLUMN, sf.lit(BATCH))
+        combined = batch.unionByName(combined)
+    # Trips only: nothing for the shuffle to set apart as rejected.
+    combined = combined.withColumns(
+        {REJECT_REASON: sf.lit(None).cast("string"), RAW_LINE: sf.lit(None).cast("string")}
     )
     clustered, cluster_columns = cluster_by_date(combined, target.keys, size)
     ranked = rank_duplicates(
@@ -211,9 +238,13 @@ def _rewrite(
         .parquet(merged)
     )
     counts = observation.get
+    emptied = []
     for date in dates:
         name = partition_name(date)
         storage.delete(join_path(staged, name))
-        storage.rename(join_path(merged, name), join_path(staged, name))
+        if storage.exists(join_path(merged, name)):
+            storage.rename(join_path(merged, name), join_path(staged, name))
+        else:
+            emptied.append(date)
     storage.delete(merged)
-    return int(counts["dropped"]), int(counts["replaced"])
+    return int(counts["dropped"]), int(counts["replaced"]), emptied

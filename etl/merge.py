@@ -20,12 +20,13 @@ from etl.clustering import ShuffleSize, cluster_by_date
 from etl.columns import REJECT_REASON, SOURCE_FILE, require_columns
 from etl.contract import PARTITION_COLUMN
 from etl.dedupe import RANK_COLUMN, rank_duplicates
-from etl.loaded_dates import Target, merge_into_loaded
+from etl.loaded_dates import Superseded, Target, merge_into_loaded
 from etl.paths import TRIPS_DIR, partition_name, staging_root
 from etl.read import relative_to_root
 from etl.reject_folder import packed_source
 from etl.schema import TRIPS_SCHEMA, TRIPS_WRITE_OPTIONS
 from etl.storage import Storage, join_path
+from etl.superseded import superseded_trips
 
 _ROWS = "rows_read"
 _DATES = "dates"
@@ -46,6 +47,8 @@ class MergeResult:
     dates: list[str]
     # Those of `dates` whose staged trips are added to the written ones (`etl.loaded_dates`).
     appended: list[str] = field(default_factory=list)
+    # Dates whose every trip was a superseded file's (`etl.superseded`): cleared on publish.
+    emptied: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,9 @@ class MergeOptions:
     # Rows the batch is estimated to hold, from its files' sizes (`etl.clustering.estimated_rows`):
     # sizes the shuffle, since the batch is not counted first.
     estimated_rows: int
+    # Paths of the batch's files that earlier runs recorded, read again now: their earlier
+    # trips give way to the new ones (`etl.superseded`).
+    superseded: tuple[str, ...] = ()
 
 
 def stage_batch(spark: SparkSession, checked: DataFrame, options: MergeOptions) -> MergeResult:
@@ -76,20 +82,29 @@ def merge_with_written(
     spark: SparkSession, storage: Storage, batch: MergeResult, options: MergeOptions
 ) -> MergeResult:
     """Append the staged batch to, or merge it with, the trips already written on its dates
-    (`etl.loaded_dates`). Returns the batch's counts with what the merge changed."""
-    written = set(storage.list_dirs(join_path(options.output_root, TRIPS_DIR)))
+    (`etl.loaded_dates`), dropping the earlier trips of `options.superseded` files wherever
+    they are. Returns the batch's counts with what the merge changed: a superseded trip counts
+    as replaced, and its dates are written too (or cleared, when no trip is left on them)."""
+    trips = join_path(options.output_root, TRIPS_DIR)
+    written = set(storage.list_dirs(trips))
     loaded = [d for d in batch.dates if partition_name(d) in written]
-    if not loaded:
+    earlier = superseded_trips(spark, storage, trips, options.superseded)
+    if not loaded and not earlier:
         return batch
     staging = staging_root(options.output_root, options.run_id)
     target = Target(staging, options.output_root, options.dedupe_keys)
-    merged = merge_into_loaded(spark, storage, target, loaded, batch_trips=batch.rows_written)
+    superseded = Superseded(options.superseded, tuple(sorted(earlier)))
+    merged = merge_into_loaded(
+        spark, storage, target, loaded, batch_trips=batch.rows_written, superseded=superseded
+    )
     return replace(
         batch,
         rows_written=batch.rows_written - merged.dropped,
         duplicates_dropped=batch.duplicates_dropped + merged.dropped,
-        rows_replaced=merged.replaced,
+        rows_replaced=merged.replaced + sum(earlier.values()),
+        dates=sorted(set(batch.dates) | (set(earlier) - set(merged.emptied))),
         appended=merged.appended,
+        emptied=merged.emptied,
     )
 
 

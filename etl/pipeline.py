@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import reduce
 
 from pyspark.sql import DataFrame, Observation, SparkSession
@@ -67,6 +67,9 @@ class RunOptions:
     run_id: str
     mode: str
     dedupe_keys: tuple[str, ...]
+    # Paths of the batch's files that earlier runs recorded (loaded or failed): read again
+    # because they changed, or to retry them.
+    reloaded: tuple[str, ...] = ()
 
 
 def run_pipeline(spark: SparkSession, files: Sequence[InputFile], options: RunOptions) -> RunReport:
@@ -99,8 +102,13 @@ def run_pipeline(spark: SparkSession, files: Sequence[InputFile], options: RunOp
         lambda checked: stage_batch(spark, checked, target),
         discard=lambda: storage.delete(staged_trips),
     )
+    # A file that failed now keeps what its earlier version loaded: trips and quarantine.
+    failed = {f.path for f in batch.failed_files}
+    read = [f.path for f in files if f.uri not in failed]
     merged = MergeResult(0, 0, 0, 0, 0, [])
     if batch.result is not None:
+        reloaded = set(options.reloaded)
+        target = replace(target, superseded=tuple(p for p in read if p in reloaded))
         merged = merge_with_written(spark, storage, batch.result, target)
     checkpoint(STAGED)
     # Quarantine and metrics read different folders of staging and are small next to the pass:
@@ -117,7 +125,7 @@ def run_pipeline(spark: SparkSession, files: Sequence[InputFile], options: RunOp
     storage.delete(join_path(staged_trips, REJECTED_FOLDER))
     partitions: list[str] = []
     if files:
-        partitions = publish(storage, options.output_root, options.run_id, [f.path for f in files])
+        partitions = publish(storage, options.output_root, options.run_id, read, merged.emptied)
     return RunReport(
         run_id=options.run_id,
         started_at=started_at,

@@ -50,6 +50,7 @@ from etl.paths import (
     STAGING_DIR,
     STATE_DIR,
     TRIPS_DIR,
+    partition_name,
     quarantine_folder,
     staging_root,
 )
@@ -70,10 +71,17 @@ def stage_quarantine(quarantine: DataFrame, output_root: str, run_id: str) -> No
     )
 
 
-def publish(storage: Storage, output_root: str, run_id: str, sources: Sequence[str]) -> list[str]:
+def publish(
+    storage: Storage,
+    output_root: str,
+    run_id: str,
+    sources: Sequence[str],
+    emptied: Sequence[str] = (),
+) -> list[str]:
     """Commit the run's staged outputs and swap them into place. `sources` are the batch's
     input files (paths under the input root): their old quarantine folders go away when they
-    have no rejected rows now. Returns the trips partitions (dates) written."""
+    have no rejected rows now. The trips and hourly metrics of the `emptied` dates are removed.
+    Returns the trips partitions (dates) written."""
     staged = staging_root(output_root, run_id)
     staged_quarantine = set(storage.list_dirs(join_path(staged, QUARANTINE_DIR)))
     clear = sorted({quarantine_folder(s) for s in sources} - staged_quarantine)
@@ -83,7 +91,8 @@ def publish(storage: Storage, output_root: str, run_id: str, sources: Sequence[s
     }
     written = [name.split("=", 1)[1] for name in sorted(folders)]
     checkpoints.checkpoint(checkpoints.MERGED)
-    storage.write_text(join_path(staged, PUBLISH_MARKER), json.dumps({"clear": clear}) + "\n")
+    marker = {"clear": clear, "clear_dates": [partition_name(d) for d in sorted(emptied)]}
+    storage.write_text(join_path(staged, PUBLISH_MARKER), json.dumps(marker) + "\n")
     checkpoints.checkpoint(checkpoints.COMMITTED)
     finish_publish(storage, output_root, run_id)
     return written
@@ -103,8 +112,13 @@ def finish_publish(storage: Storage, output_root: str, run_id: str) -> None:
     with ThreadPoolExecutor(max_workers=_MOVERS) as pool:
         list(pool.map(lambda p: _swap(storage, output_root, staged, *p), partitions))
         _append_trips(storage, output_root, staged, pool)
-    for name in json.loads(marker)["clear"]:
+    cleared = json.loads(marker)
+    for name in cleared["clear"]:
         storage.delete(join_path(output_root, QUARANTINE_DIR, name))
+    # Markers of earlier versions have no dates to clear.
+    for name in cleared.get("clear_dates", []):
+        storage.delete(join_path(output_root, TRIPS_DIR, name))
+        storage.delete(join_path(output_root, METRICS_DIR, name))
     storage.delete(staged)
     if not storage.list_dirs(join_path(output_root, STAGING_DIR)):
         storage.delete(join_path(output_root, STAGING_DIR))

@@ -25,10 +25,15 @@ PROJECT = Path(__file__).resolve().parents[2]
 # `make test-e2e` runs them, and CI runs it next to `make test`.
 pytestmark = pytest.mark.e2e
 
-# The first batch writes 2015-01-15; the second adds to that date (the merge replaces its
-# partition), writes a new date, and brings back a file whose quarantine rows must be replaced.
+# The first batch writes 2015-01-14 (a.csv) and 2015-01-15 (c.csv); the second appends to
+# 2015-01-15, writes a new date, and brings back a changed a.csv, whose earlier trip and
+# quarantine row give way to its new one: 2015-01-14, which held only its trip, is cleared.
 FIRST = {
-    "a.csv": [TLC_HEADER, trip_line(), trip_line(total_amount="x")],
+    "a.csv": [
+        TLC_HEADER,
+        trip_line(pickup_datetime="2015-01-14 09:00:00", dropoff_datetime="2015-01-14 09:20:00"),
+        trip_line(total_amount="x"),
+    ],
     # Not in the second batch: only the outputs of the first run keep this trip.
     "c.csv": [
         TLC_HEADER,
@@ -42,8 +47,7 @@ SECOND = {
         trip_line(pickup_datetime="2015-01-16 08:00:00", dropoff_datetime="2015-01-16 08:10:00"),
         trip_line(passenger_count="12"),
     ],
-    # a.csv again, changed: its old quarantine row must give way to the new one (its trip,
-    # already written, stays).
+    # a.csv again, changed: one bad row now, which replaces its quarantined row and its trips.
     "a.csv": [TLC_HEADER, trip_line(fare_amount="y")],
 }
 
@@ -98,6 +102,10 @@ def clean(spark, tmp_path_factory) -> tuple[Path, Path]:
     shutil.copytree(root / "first", root / "out")
     _write(root / "in", SECOND)
     run(spark, root / "in", root / "out", full_refresh=False)
+    emptied = "pickup_date=2015-01-14"
+    assert (root / "first" / "trips" / emptied).exists()
+    assert not (root / "out" / "trips" / emptied).exists()
+    assert not (root / "out" / "hourly_metrics" / emptied).exists()
     return root, root / "out"
 
 
