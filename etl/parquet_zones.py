@@ -7,8 +7,9 @@ writer:
 - pandas, pyarrow and polars store the column's zone in the Arrow schema they keep in the footer
   (key `ARROW:schema`): `America/New_York` after `tz_localize` or `tz_convert`, `UTC` after
   pandas' `utc=True`, the writer's own zone after localising New York times to it;
-- Spark, Glue and DuckDB name no zone: they store the wall clock of their session's zone, UTC on
-  Glue.
+- Spark, Glue and DuckDB name no zone: they store the instant that a wall clock in their
+  session's zone stands for, so the UTC wall clock gives back the times they read only for a UTC
+  session (Glue's). Their default zone is the machine's own.
 Each column is read as the wall clock of the zone its file names, UTC when it names none. That
 gives back the times the writer saw in every case above; only instants converted to a zone other
 than New York's come out in that zone's time, as pandas would show them too.

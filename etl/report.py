@@ -39,9 +39,25 @@ class SkippedFile:
     reason: str
 
 
+# Errors from valid files that Spark cannot decode, which name an internal class or a reader
+# detail, and what a user can change about such a file.
+_KNOWN_CAUSES = (
+    (
+        "BrotliCodec",
+        "brotli compression, which Spark cannot read: write the file with snappy, gzip or zstd",
+    ),
+    (
+        "Unsupported encoding: BYTE_STREAM_SPLIT",
+        "BYTE_STREAM_SPLIT encoding, which Spark cannot read: write the file without it"
+        " (pyarrow's default; DuckDB's PARQUET_VERSION V1)",
+    ),
+)
+
+
 def one_line(error: BaseException) -> str:
     """A one-line reason for a failed file: the Java exception's class and message (its root
-    cause's, which names what went wrong) when the error came through py4j, else the Python one."""
+    cause's, which names what went wrong) when the error came through py4j, else the Python one;
+    led by what to change when the cause is a known one."""
     java = getattr(error, "java_exception", None)
     if java is not None:
         while java.getCause() is not None and java.getCause() != java:
@@ -49,7 +65,9 @@ def one_line(error: BaseException) -> str:
         text = f"{java.getClass().getSimpleName()}: {java.getMessage()}"
     else:
         text = f"{type(error).__name__}: {error}"
-    return " ".join(text.split())[:300]
+    text = " ".join(text.split())
+    hint = next((hint for cause, hint in _KNOWN_CAUSES if cause in text), None)
+    return (f"{hint} ({text})" if hint else text)[:300]
 
 
 @dataclass(frozen=True)

@@ -587,3 +587,27 @@ def test_a_service_column_names_each_rows_service_where_no_tpep_or_lpep_name_doe
         "total_amount double, service string, reject_reason string",
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+@pytest.mark.parametrize(
+    ("options", "hint"),
+    [
+        ({"compression": "brotli"}, "brotli compression, which Spark cannot read"),
+        (
+            {"use_dictionary": False, "use_byte_stream_split": True},
+            "BYTE_STREAM_SPLIT encoding, which Spark cannot read",
+        ),
+    ],
+)
+def test_a_parquet_file_spark_cannot_decode_is_reported_with_what_to_change(
+    spark, tmp_path, options, hint
+):
+    table = pa.table(
+        {"tpep_pickup_datetime": pa.array([PICKUPS[0]], pa.timestamp("us")), "total_amount": [1.0]}
+    )
+    path = tmp_path / "in" / "yellow_tripdata_2024-01.parquet"
+    path.parent.mkdir()
+    pq.write_table(table, path, **options)
+    report = run(spark, tmp_path / "in", tmp_path / "out", full_refresh=True)
+    [failed] = report.failed_files
+    assert failed.reason.startswith(f"unreadable_file: {hint}"), failed.reason
