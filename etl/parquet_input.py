@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from pyspark.sql import Column, SparkSession
 from pyspark.sql import functions as sf
@@ -52,12 +53,14 @@ from etl.parquet_footer import (
     footer_metadata,
 )
 from etl.parquet_zones import named_zones
-from etl.paths import literal_path
+from etl.paths import literal_path, uri_path
 from etl.read import READ_OPTIONS, Cells, service_cell
 from etl.report import one_line
 from etl.schema import CANONICAL_NAMES, spark_type
 
 PARQUET_SUFFIXES: tuple[str, ...] = (".parquet",)
+# How Hive, Spark and pyarrow name the partition folder of a null value.
+HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
 _FOOTER_READERS = 16
 # Footer types the contract has no name for (the contract's own come from etl.schema).
 _PARQUET_ONLY_TYPES: dict[str, DataType] = {
@@ -81,14 +84,17 @@ def type_from_name(kind: str) -> DataType:
 @dataclass(frozen=True)
 class ParquetLayout:
     """One Parquet schema as Spark types (`fields`: name and type string, in file order), plus
-    the service its column names or file names give and the zone of each timestamp column whose
-    file names one other than UTC (`zones`: name and zone), and the nested columns the read
-    leaves out (`nested`). Files are grouped by equal layouts."""
+    the service its column names or file names give, the zone of each timestamp column whose
+    file names one other than UTC (`zones`: name and zone), the nested columns the read leaves
+    out (`nested`) and the values of partition folders (`folders`). Files are grouped by equal
+    layouts."""
 
     fields: tuple[tuple[str, str], ...]
     service: str | None
     zones: tuple[tuple[str, str], ...] = ()
     nested: tuple[str, ...] = ()
+    # Canonical columns the files lack and their folders name (`folder_values`), with the value.
+    folders: tuple[tuple[str, str | None], ...] = ()
 
     @property
     def positions(self) -> dict[str, int]:
@@ -140,7 +146,24 @@ def read_footer(spark: SparkSession, uri: str) -> FooterResult:
     # Nested columns hold nothing the contract knows; they are left out of the read.
     readable = tuple((name, kind) for name, kind in fields if kind != UNSUPPORTED)
     nested = tuple(name for name, kind in fields if kind == UNSUPPORTED)
-    return FooterResult(uri, ParquetLayout(readable, service, zones, nested), None)
+    folders = folder_values(uri, names)
+    return FooterResult(uri, ParquetLayout(readable, service, zones, nested, folders), None)
+
+
+def folder_values(uri: str, names: Sequence[str]) -> tuple[tuple[str, str | None], ...]:
+    """Canonical columns a file lacks whose value its path gives, as a Hive-style partition
+    folder (`VendorID=2/`: Spark's partitionBy, DuckDB's PARTITION_BY and pyarrow's
+    write_to_dataset keep the column there, not in the file). The deepest folder of a name
+    wins; `%XX` escapes are decoded, and Hive's name for null is None. Folders of other names
+    (`year=2024/`) hold no column of the contract and are not read."""
+    present = set(canonical_sources(tuple(names)))
+    found: dict[str, str | None] = {}
+    for folder in uri_path(uri).split("/")[:-1]:
+        key, equals, value = folder.partition("=")
+        name = normalise_header(key)
+        if equals and name in CANONICAL_NAMES and name not in (*DERIVED_NAMES, *present):
+            found[name] = None if value == HIVE_NULL else unquote(value)
+    return tuple(sorted(found.items()))
 
 
 def read_footers(spark: SparkSession, uris: Sequence[str]) -> list[FooterResult]:
@@ -166,6 +189,7 @@ def read_parquet_group(spark: SparkSession, layout: ParquetLayout, files: Sequen
     names = [name for name, _ in layout.fields]
     kinds = dict(layout.fields)
     zones = dict(layout.zones)
+    folders = dict(layout.folders)
     reader = spark.read.schema(layout.read_schema()).options(**READ_OPTIONS)
     rows = reader.parquet(*(literal_path(uri) for uri in files))
 
@@ -180,6 +204,9 @@ def read_parquet_group(spark: SparkSession, layout: ParquetLayout, files: Sequen
         if name == "service":
             service = service_cell(names, lambda p: sf.col(f"`{names[p - 1]}`"), layout.service)
             return service.alias(raw_column(name))
+        if name in folders:
+            # A value from the path is text, checked as a CSV cell is.
+            return sf.lit(folders[name]).cast("string").alias(raw_column(name))
         if name not in sources or name in DERIVED_NAMES:
             return sf.lit(None).cast("string").alias(raw_column(name))
         fields = [names[position - 1] for position in sources[name]]

@@ -611,3 +611,35 @@ def test_a_parquet_file_spark_cannot_decode_is_reported_with_what_to_change(
     report = run(spark, tmp_path / "in", tmp_path / "out", full_refresh=True)
     [failed] = report.failed_files
     assert failed.reason.startswith(f"unreadable_file: {hint}"), failed.reason
+
+
+def test_a_column_written_as_partition_folders_is_read_from_the_folder_names(spark, tmp_path):
+    # Spark's partitionBy, DuckDB's PARTITION_BY and pyarrow's write_to_dataset keep a
+    # partition column's value in the folder name (`VendorID=2/`) and not in the file.
+    table = pa.table(
+        {
+            "VendorID": pa.array([1, 2, None], pa.int32()),
+            "tpep_pickup_datetime": pa.array([PICKUPS[0]] * 3, pa.timestamp("us")),
+            "total_amount": [1.0, 2.0, 3.0],
+            "store_and_fwd_flag": ["N", "Y", "N"],
+            "year": [2024, 2024, 2024],
+        }
+    )
+    root = tmp_path / "in"
+    pq.write_to_dataset(table, root, partition_cols=["year", "VendorID", "store_and_fwd_flag"])
+    # A writer that also keeps the column in the file: the file's value is the one read.
+    kept = table.drop_columns(["year", "store_and_fwd_flag"]).slice(0, 1)
+    kept = kept.set_column(0, "VendorID", pa.array([9], pa.int32()))
+    _write(root / "year=2024" / "VendorID=1" / "store_and_fwd_flag=N" / "kept.parquet", kept)
+
+    report = run(spark, root, tmp_path / "out", full_refresh=True)
+
+    assert (report.files_failed, report.unknown_columns) == (0, [])
+    trips = spark.read.parquet(str(tmp_path / "out" / "trips"))
+    actual = trips.select("total_amount", "vendor_id", "store_and_fwd_flag", "service")
+    expected = spark.createDataFrame(
+        [(1.0, 1, "N", "yellow"), (2.0, 2, "Y", "yellow"), (3.0, None, "N", "yellow")]
+        + [(1.0, 9, "N", "yellow")],
+        "total_amount double, vendor_id int, store_and_fwd_flag string, service string",
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
