@@ -638,8 +638,12 @@ def test_a_column_written_as_partition_folders_is_read_from_the_folder_names(spa
     trips = spark.read.parquet(str(tmp_path / "out" / "trips"))
     actual = trips.select("total_amount", "vendor_id", "store_and_fwd_flag", "service")
     expected = spark.createDataFrame(
-        [(1.0, 1, "N", "yellow"), (2.0, 2, "Y", "yellow"), (3.0, None, "N", "yellow")]
-        + [(1.0, 9, "N", "yellow")],
+        [
+            (1.0, 1, "N", "yellow"),
+            (2.0, 2, "Y", "yellow"),
+            (3.0, None, "N", "yellow"),
+            (1.0, 9, "N", "yellow"),
+        ],
         "total_amount double, vendor_id int, store_and_fwd_flag string, service string",
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
