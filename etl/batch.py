@@ -17,9 +17,16 @@ from pyspark.sql import SparkSession
 from etl.checkpoints import PUBLISHED, RECORDED, checkpoint
 from etl.pipeline import RunOptions, run_pipeline
 from etl.publish import recover_dead_runs, reset_outputs
-from etl.report import RunReport, new_run_id, write_report
+from etl.report import FailedFile, RunReport, new_run_id, write_report
 from etl.run_lock import run_lock
-from etl.state import files_to_process, list_input_files, load_recorded, record, save_recorded
+from etl.state import (
+    FAILED,
+    files_to_process,
+    list_input_files,
+    load_recorded,
+    record,
+    save_recorded,
+)
 from etl.storage import Storage
 
 
@@ -63,7 +70,17 @@ def run_batch(
             failed_files=[replace(f, path=paths.get(f.path, f.path)) for f in report.failed_files],
             skipped_files=listing.skipped,
         )
-        save_recorded(storage, output_root, record(recorded, batch, failed_by_uri))
+        updated = record(recorded, batch, failed_by_uri)
+        listed = {f.path for f in listing.files}
+        report = replace(
+            report,
+            unloaded_files=[
+                FailedFile(entry.path, entry.reason)
+                for path, entry in sorted(updated.items())
+                if entry.status == FAILED and path in listed
+            ],
+        )
+        save_recorded(storage, output_root, updated)
         checkpoint(RECORDED)
         write_report(storage, output_root, report)
     return report

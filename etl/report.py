@@ -74,7 +74,9 @@ def one_line(error: BaseException) -> str:
 class RunReport:
     """Counts of one run. Invariant: rows_read = rows_written + rows_quarantined +
     duplicates_dropped (each counts the batch's own rows; rows_replaced counts previously
-    written trips displaced by a batch row that sorts first)."""
+    written trips displaced by a batch row that sorts first, or by a new version of their file).
+    `unloaded_files` are every input file not loaded because its last attempt failed: this
+    run's `failed_files` and earlier ones unchanged since."""
 
     run_id: str
     started_at: str
@@ -91,6 +93,7 @@ class RunReport:
     unknown_columns: list[str] = field(default_factory=list)
     failed_files: list[FailedFile] = field(default_factory=list)
     skipped_files: list[SkippedFile] = field(default_factory=list)
+    unloaded_files: list[FailedFile] = field(default_factory=list)
 
     @property
     def files_failed(self) -> int:
@@ -146,5 +149,9 @@ def summary_table(report: RunReport) -> str:
     rows += [(f"  {f.path}", f.reason) for f in report.failed_files]
     rows.append(("files_skipped", report.files_skipped))
     rows += [(f"  {f.path}", f.reason) for f in report.skipped_files]
+    earlier = [f for f in report.unloaded_files if f not in report.failed_files]
+    if earlier:
+        rows.append(("files_failed_earlier", len(earlier)))
+        rows += [(f"  {f.path}", f.reason) for f in earlier]
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)

@@ -54,4 +54,6 @@ def format_report(report: dict[str, Any] | None, bucket: str) -> list[str]:
         f"skipped {len(report.get('skipped_files', []))}",
     ]
     lines += [f"  failed: {f['path']}: {f['reason']}" for f in failed]
+    earlier = [f for f in report.get("unloaded_files", []) if f not in failed]
+    lines += [f"  not loaded since an earlier run: {f['path']}: {f['reason']}" for f in earlier]
     return lines

@@ -203,3 +203,27 @@ def test_a_batch_of_rejected_rows_only_writes_quarantine_and_no_trips(spark, tmp
         "invalid_value",
         "missing_pickup_datetime",
     ]
+
+
+def test_a_file_that_failed_stays_in_every_report_until_it_loads(spark, tmp_path):
+    source, output = tmp_path / "in", tmp_path / "out"
+    cut = source / "yellow_tripdata_2015-01.csv.gz"
+    cut.parent.mkdir(parents=True)
+    cut.write_bytes(gzip.compress(f"{TLC_HEADER}\n{trip_line()}\n".encode())[:-20])
+    first = run(spark, source, output, full_refresh=False)
+    write_csv(source / "b.csv", [TLC_HEADER, trip_line(vendor_id="2")])
+    second = run(spark, source, output, full_refresh=False)
+    (source / "gone.csv.gz").write_bytes(b"\x1f\x8b broken")
+    third = run(spark, source, output, full_refresh=False)
+    (source / "gone.csv.gz").unlink()
+    cut.write_bytes(gzip.compress(f"{TLC_HEADER}\n{trip_line()}\n".encode()))
+    fourth = run(spark, source, output, full_refresh=False)
+
+    failed = "yellow_tripdata_2015-01.csv.gz"
+    assert [f.path for f in first.failed_files] == [failed]
+    assert (second.failed_files, [f.path for f in second.unloaded_files]) == ([], [failed])
+    assert [f.path for f in third.unloaded_files] == ["gone.csv.gz", failed]
+    assert second.unloaded_files[0].reason == first.failed_files[0].reason
+    # A file loaded at last, or gone from the input, is no longer listed.
+    assert (fourth.rows_written, fourth.unloaded_files) == (1, [])
+    assert latest_report(output)["unloaded_files"] == []

@@ -106,6 +106,10 @@ def test_status_shows_the_latest_report_and_its_failed_files(glue):
         "failed_files": [
             {"path": "2024/cut.csv.gz", "reason": "unreadable_file: EOFException: truncated"}
         ],
+        "unloaded_files": [
+            {"path": "2023/old.parquet", "reason": "unreadable_file: not a Parquet file"},
+            {"path": "2024/cut.csv.gz", "reason": "unreadable_file: EOFException: truncated"},
+        ],
         "skipped_files": [{"path": "notes.txt", "reason": "unsupported_file_type"}],
     }
     s3 = boto3.client("s3", region_name=REGION)
@@ -121,4 +125,5 @@ def test_status_shows_the_latest_report_and_its_failed_files(glue):
         "  rows read 120, written 100, quarantined 15, duplicates dropped 5",
         "  files processed 3, failed 1, skipped 1",
         "  failed: 2024/cut.csv.gz: unreadable_file: EOFException: truncated",
+        "  not loaded since an earlier run: 2023/old.parquet: unreadable_file: not a Parquet file",
     ]
