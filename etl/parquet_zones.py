@@ -18,11 +18,12 @@ than New York's come out in that zone's time, as pandas would show them too.
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Iterable
 from typing import Any
 
 from pyspark.sql import SparkSession
+
+from etl.arrow_schema import timestamp_zones
 
 ARROW_SCHEMA_KEY = "ARROW:schema"
 
@@ -39,28 +40,13 @@ def named_zones(
     encoded = metadata.get(ARROW_SCHEMA_KEY)
     if encoded is None:
         return ()
-    zones = arrow_zones(spark, base64.b64decode(str(encoded)))
+    zones = timestamp_zones(base64.b64decode(str(encoded)))
     named = [(column, zones[column]) for column in columns if zones.get(column)]
     utc: dict[str, bool] = {}
     for column, zone in named:
         if zone not in utc:
             utc[zone] = _is_utc(spark, column, zone)
     return tuple((column, zone) for column, zone in named if not utc[zone])
-
-
-def arrow_zones(spark: SparkSession, message: bytes) -> dict[str, str | None]:
-    """Each top-level timestamp field of an Arrow IPC schema message and its zone (None when
-    naive), decoded by the Arrow library every Spark distribution carries."""
-    jvm: Any = spark._jvm
-    stream = jvm.java.nio.channels.Channels.newChannel(jvm.java.io.ByteArrayInputStream(message))
-    channel = jvm.org.apache.arrow.vector.ipc.ReadChannel(stream)
-    schema = jvm.org.apache.arrow.vector.ipc.message.MessageSerializer.deserializeSchema(channel)
-    fields = json.loads(str(schema.toJson()))["fields"]
-    return {
-        field["name"]: field["type"].get("timezone")
-        for field in fields
-        if field["type"].get("name") == "timestamp"
-    }
 
 
 def _is_utc(spark: SparkSession, column: str, zone: str) -> bool:

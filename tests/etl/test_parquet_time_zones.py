@@ -126,3 +126,26 @@ def test_a_zone_spark_does_not_know_fails_the_file_and_names_the_zone(spark, tmp
         ignore_row_order=True,
         ignore_nullable=True,
     )
+
+
+def test_zones_are_read_beside_types_newer_than_sparks_arrow_library(spark, tmp_path):
+    zone = "America/New_York"
+    table = pa.table(
+        {
+            "tpep_pickup_datetime": pa.array(
+                [p.replace(tzinfo=ZoneInfo(zone)) for p in PICKUPS], pa.timestamp("us", tz=zone)
+            ),
+            "store_and_fwd_flag": pa.array(["N", "Y"], pa.string_view()),
+            "total_amount": [22.7, 18.75],
+        }
+    )
+    path = tmp_path / "yellow_views.parquet"
+    pq.write_table(table, path)
+    batch = parse_files(spark, [path.as_uri()])
+    assert batch.failed_files == []
+    actual = valid_rows(batch.checked).select("pickup_datetime", "store_and_fwd_flag")
+    expected = spark.createDataFrame(
+        [(PICKUPS[0], "N"), (PICKUPS[1], "Y")],
+        "pickup_datetime timestamp, store_and_fwd_flag string",
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
