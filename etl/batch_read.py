@@ -59,9 +59,10 @@ def is_parquet(uri: str) -> bool:
     return uri.lower().endswith(PARQUET_SUFFIXES)
 
 
-def parse_files(spark: SparkSession, files: Sequence[str]) -> ParsedBatch:
+def parse_files(spark: SparkSession, files: Sequence[str], input_root: str = "") -> ParsedBatch:
     """Input files -> checked rows (typed columns, `raw` strings, `reject_reason`, `pickup_date`),
-    the batch's unknown column names and the files that could not be read.
+    the batch's unknown column names and the files that could not be read. Partition folders
+    (`etl.parquet_input.folder_values`) are looked for below `input_root`.
 
     The driver reads each CSV file's first line and each Parquet file's footer to group files by
     header or schema; then one read per group (usually a few) parses every row. Only header lines
@@ -71,7 +72,7 @@ def parse_files(spark: SparkSession, files: Sequence[str]) -> ParsedBatch:
     # after the shuffle, outside this pass, whose generated code is at the JIT's size limit.
     source = sf.input_file_name()
     csv_files = [uri for uri in files if not is_parquet(uri)]
-    footers = read_footers(spark, [uri for uri in files if is_parquet(uri)])
+    footers = read_footers(spark, [uri for uri in files if is_parquet(uri)], input_root)
     headers = read_first_lines(csv_files, Storage(spark).first_line)
     groups = group_by_layout(headers.lines)
     parquet_groups = group_by_schema(footers)
@@ -117,6 +118,7 @@ def run_isolated(
     files: Sequence[str],
     single_pass: Callable[[DataFrame], R],
     discard: Callable[[], None],
+    input_root: str = "",
 ) -> IsolatedRun[R]:
     """Parse `files` and run `single_pass` (the batch's one pass, which writes) over their checked
     rows. Files that cannot be read are left out and reported: `discard` removes what the failed
@@ -128,7 +130,7 @@ def run_isolated(
         failed_now = failed
         try:
             # Planning can fail on one file too (two columns of exactly the same name).
-            batch = parse_files(spark, remaining)
+            batch = parse_files(spark, remaining, input_root)
             failed_now = [*failed, *batch.failed_files]
             if batch.checked is None:
                 return IsolatedRun(None, batch.unknown_columns, _sorted(failed_now))
@@ -136,7 +138,7 @@ def run_isolated(
         except SPARK_ERRORS:
             discard()
             suspects = [f for f in remaining if f not in _paths(failed_now)]
-            culprits = unreadable_files(spark, suspects)
+            culprits = unreadable_files(spark, suspects, input_root)
             if not culprits:
                 raise
             failed = [*failed_now, *culprits]
@@ -145,14 +147,16 @@ def run_isolated(
         return IsolatedRun(result, batch.unknown_columns, _sorted(failed_now))
 
 
-def unreadable_files(spark: SparkSession, files: Sequence[str]) -> list[FailedFile]:
+def unreadable_files(
+    spark: SparkSession, files: Sequence[str], input_root: str = ""
+) -> list[FailedFile]:
     """The files whose own read fails, each with the reason; the read is the pipeline's (same
     grouping, parsing and checks) into Spark's no-op sink, so whatever failed the batch fails
     here for the file that caused it."""
 
     def check(uri: str) -> FailedFile | None:
         try:
-            batch = parse_files(spark, [uri])
+            batch = parse_files(spark, [uri], input_root)
             if batch.checked is not None:
                 batch.checked.write.format("noop").mode("overwrite").save()
         except SPARK_ERRORS as error:

@@ -132,8 +132,9 @@ class FooterResult:
     error: str | None
 
 
-def read_footer(spark: SparkSession, uri: str) -> FooterResult:
-    """The file's layout from its footer, or why it cannot be read (not Parquet, truncated)."""
+def read_footer(spark: SparkSession, uri: str, input_root: str = "") -> FooterResult:
+    """The file's layout from its footer, or why it cannot be read (not Parquet, truncated).
+    Partition folders are looked for below `input_root` (in the whole path when not given)."""
     try:
         metadata = footer_metadata(spark, uri)
         fields = footer_fields(metadata.getSchema())
@@ -146,19 +147,24 @@ def read_footer(spark: SparkSession, uri: str) -> FooterResult:
     # Nested columns hold nothing the contract knows; they are left out of the read.
     readable = tuple((name, kind) for name, kind in fields if kind != UNSUPPORTED)
     nested = tuple(name for name, kind in fields if kind == UNSUPPORTED)
-    folders = folder_values(uri, names)
+    folders = folder_values(uri, names, input_root)
     return FooterResult(uri, ParquetLayout(readable, service, zones, nested, folders), None)
 
 
-def folder_values(uri: str, names: Sequence[str]) -> tuple[tuple[str, str | None], ...]:
+def folder_values(
+    uri: str, names: Sequence[str], input_root: str = ""
+) -> tuple[tuple[str, str | None], ...]:
     """Canonical columns a file lacks whose value its path gives, as a Hive-style partition
     folder (`VendorID=2/`: Spark's partitionBy, DuckDB's PARTITION_BY and pyarrow's
     write_to_dataset keep the column there, not in the file). The deepest folder of a name
     wins; `%XX` escapes are decoded, and Hive's name for null is None. Folders of other names
-    (`year=2024/`) hold no column of the contract and are not read."""
+    (`year=2024/`) hold no column of the contract and are not read, nor are the folders of
+    `input_root` itself, as in Spark's partition discovery."""
     present = set(canonical_sources(tuple(names)))
     found: dict[str, str | None] = {}
-    for folder in uri_path(uri).split("/")[:-1]:
+    path, root = uri_path(uri), uri_path(input_root) if input_root else ""
+    below = path[len(root) :] if path.startswith(root + "/") else path
+    for folder in below.split("/")[:-1]:
         key, equals, value = folder.partition("=")
         name = normalise_header(key)
         if equals and name in CANONICAL_NAMES and name not in (*DERIVED_NAMES, *present):
@@ -166,10 +172,12 @@ def folder_values(uri: str, names: Sequence[str]) -> tuple[tuple[str, str | None
     return tuple(sorted(found.items()))
 
 
-def read_footers(spark: SparkSession, uris: Sequence[str]) -> list[FooterResult]:
+def read_footers(
+    spark: SparkSession, uris: Sequence[str], input_root: str = ""
+) -> list[FooterResult]:
     """Footers of every file, fetched in parallel (on S3 each is a ranged GET)."""
     with ThreadPoolExecutor(max_workers=_FOOTER_READERS) as pool:
-        return list(pool.map(lambda uri: read_footer(spark, uri), uris))
+        return list(pool.map(lambda uri: read_footer(spark, uri, input_root), uris))
 
 
 def group_by_schema(results: Iterable[FooterResult]) -> dict[ParquetLayout, list[str]]:

@@ -101,15 +101,17 @@ def run_pipeline(spark: SparkSession, files: Sequence[InputFile], options: RunOp
         [f.uri for f in files],
         lambda checked: stage_batch(spark, checked, target),
         discard=lambda: storage.delete(staged_trips),
+        input_root=options.input_root,
     )
     # A file that failed now keeps what its earlier version loaded: trips and quarantine.
     failed = {f.path for f in batch.failed_files}
     read = [f.path for f in files if f.uri not in failed]
+    reloaded = set(options.reloaded)
+    target = replace(target, superseded=tuple(p for p in read if p in reloaded))
     merged = MergeResult(0, 0, 0, 0, 0, [])
-    if batch.result is not None:
-        reloaded = set(options.reloaded)
-        target = replace(target, superseded=tuple(p for p in read if p in reloaded))
-        merged = merge_with_written(spark, storage, batch.result, target)
+    # A batch with no line at all still supersedes its files' earlier trips.
+    if batch.result is not None or target.superseded:
+        merged = merge_with_written(spark, storage, batch.result or merged, target)
     checkpoint(STAGED)
     # Quarantine and metrics read different folders of staging and are small next to the pass:
     # run side by side, one plans and compiles while the other's tasks hold the cores.

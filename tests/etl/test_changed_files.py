@@ -99,3 +99,18 @@ def _tables(spark, root: Path) -> dict[str, list[tuple]]:
     trips = [tuple(r) for r in read_table(spark, root, "trips").collect()]
     metrics = [tuple(r) for r in read_table(spark, root, "hourly_metrics").collect()]
     return {"trips": trips, "metrics": metrics, "quarantine": _quarantined(spark, root)}
+
+
+def test_a_file_emptied_alone_takes_its_earlier_trips_with_it(spark, tmp_path):
+    source, output = tmp_path / "in", tmp_path / "out"
+    month = source / "yellow_tripdata_2015-01.csv"
+    _write(month, [_trip(2, 5, "20.00"), _trip(3, 5, "bad")], stamp=1_000_000)
+    run(spark, source, output, full_refresh=False)
+
+    month.write_bytes(b"")
+    report = run(spark, source, output, full_refresh=False)
+
+    assert (report.rows_read, report.rows_replaced, report.failed_files) == (0, 1, [])
+    assert not (output / "trips" / "pickup_date=2015-01-02").exists()
+    assert not (output / "hourly_metrics" / "pickup_date=2015-01-02").exists()
+    assert _quarantined(spark, output) == []

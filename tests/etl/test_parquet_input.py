@@ -647,3 +647,15 @@ def test_a_column_written_as_partition_folders_is_read_from_the_folder_names(spa
         "total_amount double, vendor_id int, store_and_fwd_flag string, service string",
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_folders_above_the_input_root_are_not_partition_folders(spark, tmp_path):
+    # Where the input happens to live says nothing about its trips.
+    root = tmp_path / "payment_type=3" / "in"
+    table = pa.table(
+        {"tpep_pickup_datetime": pa.array([PICKUPS[0]], pa.timestamp("us")), "total_amount": [1.0]}
+    )
+    _write(root / "VendorID=2" / "yellow_tripdata_2024-01.parquet", table)
+    run(spark, root, tmp_path / "out", full_refresh=True)
+    trips = spark.read.parquet(str(tmp_path / "out" / "trips"))
+    assert [tuple(r) for r in trips.select("vendor_id", "payment_type").collect()] == [(2, None)]
