@@ -73,6 +73,28 @@ def _holder_gone(holder: dict[str, Any], age: float, host: str) -> bool:
     return not _alive(pid) or (started is not None and started != process_start(pid))
 
 
+def remove_if_unchanged(lock: Path, judged: str) -> None:
+    """Remove a lock whose text was `judged` left behind, unless it changed since: two runs that
+    judged the same lock must not remove the one the first of them then created. One takeover
+    at a time (an exclusive guard file); a guard left by a killed run is cleared once old."""
+    guard = lock.with_name(lock.name + ".takeover")
+    try:
+        descriptor = os.open(guard, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError:
+        with suppress(FileNotFoundError):
+            if time.time() - guard.stat().st_mtime > EMPTY_GRACE_SECONDS:
+                guard.unlink()
+        time.sleep(0.05)
+        return
+    try:
+        with suppress(FileNotFoundError):
+            if lock.read_text() == judged:
+                lock.unlink()
+    finally:
+        os.close(descriptor)
+        guard.unlink(missing_ok=True)
+
+
 def _local_path(output_root: str) -> Path | None:
     if not output_root.startswith("file:"):
         return None
@@ -111,7 +133,7 @@ def run_lock(output_root: str, run_id: str) -> Iterator[None]:
             except ValueError:
                 holder = {}
             if _holder_gone(holder, age, me["host"]):
-                lock.unlink(missing_ok=True)  # its run was killed: take over
+                remove_if_unchanged(lock, text)  # its run was killed: take over
                 continue
             raise RunLockHeldError(
                 f"another run ({holder.get('run_id', '?')}, pid {holder.get('pid', '?')} on "
@@ -129,4 +151,7 @@ def run_lock(output_root: str, run_id: str) -> Iterator[None]:
     finally:
         stop.set()
         beat.join()
-        lock.unlink(missing_ok=True)
+        # Not a lock another run took over, judging this one gone.
+        with suppress(OSError, ValueError):
+            if json.loads(lock.read_text()).get("run_id") == run_id:
+                lock.unlink()

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -158,6 +160,9 @@ class Storage:
         if urlsplit(path).scheme in _WHOLE_ON_CLOSE:
             self._write(path, data)
             return
+        if (local := self._local(path)) is not None:
+            _replace_local(local, bytes(data))
+            return
         folder, _, name = path.rpartition("/")
         partial = f"{folder}/.{name}.{uuid.uuid4().hex}.partial"
         self._write(partial, data)
@@ -168,6 +173,12 @@ class Storage:
             fs.delete(self._path(path), False)
             self.rename(partial, path)
 
+    def _local(self, path: str) -> Path | None:
+        """The local file `path` names (a `file:` URI), else None."""
+        if urlsplit(path).scheme != "file":
+            return None
+        return Path(str(self._path(path).toUri().getPath()))
+
     def _write(self, path: str, data: bytearray) -> None:
         stream = self._fs(path).create(self._path(path), True)
         try:
@@ -177,6 +188,11 @@ class Storage:
 
     def read_text(self, path: str) -> str | None:
         """Contents of a UTF-8 text file, or None when it does not exist."""
+        if (local := self._local(path)) is not None:
+            try:
+                return local.read_text(encoding="utf-8")
+            except FileNotFoundError:
+                return None
         if not self.exists(path):
             return None
         stream = self._fs(path).open(self._path(path))
@@ -184,6 +200,18 @@ class Storage:
             return str(self._jvm.org.apache.commons.io.IOUtils.toString(stream, "UTF-8"))
         finally:
             stream.close()
+
+
+def _replace_local(target: Path, data: bytes) -> None:
+    """Replace a local file by a renamed sibling, written without Hadoop's local checksum file:
+    Hadoop renames a file and its `.crc` one after the other, and a kill between the two left
+    new text beside the old checksum, which every later read refused. A `.crc` left by an
+    earlier writer goes first, so a kill leaves the old text readable."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.{uuid.uuid4().hex}.partial")
+    partial.write_bytes(data)
+    target.with_name(f".{target.name}.crc").unlink(missing_ok=True)
+    os.replace(partial, target)
 
 
 def join_path(root: str, *parts: str) -> str:

@@ -85,3 +85,22 @@ def test_the_holder_touches_its_lock_while_it_runs(tmp_path, monkeypatch):
         assert time.time() - lock.stat().st_mtime < 60
         assert json.loads(lock.read_text())["started"] == process_start(os.getpid())
     assert not lock.exists()
+
+
+def test_a_takeover_leaves_a_lock_created_since_it_was_judged(tmp_path):
+    lock = _leave_lock(tmp_path, {"run_id": "dead", "pid": 7, "host": "elsewhere"})
+    judged = lock.read_text()
+    # Another run took it over first and holds it now.
+    lock.write_text(json.dumps({"run_id": "other", "pid": 8, "host": "elsewhere"}))
+    locks.remove_if_unchanged(lock, judged)
+    assert json.loads(lock.read_text())["run_id"] == "other"
+    locks.remove_if_unchanged(lock, lock.read_text())
+    assert not lock.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_run_leaves_the_lock_of_a_run_that_took_it_over(tmp_path):
+    with run_lock(tmp_path.as_uri(), "slow"):
+        # Judged gone (no heartbeat for too long), its lock was taken over by another run.
+        (tmp_path / LOCK_FILE).write_text(json.dumps({"run_id": "other", "pid": 8, "host": "x"}))
+    assert json.loads((tmp_path / LOCK_FILE).read_text())["run_id"] == "other"
