@@ -141,6 +141,7 @@ def run_pipeline(spark: SparkSession, files: Sequence[InputFile], options: RunOp
         rows_replaced=merged.rows_replaced,
         reasons=dict(sorted(reasons.items())),
         partitions_written=partitions,
+        partitions_removed=sorted(merged.emptied),
         unknown_columns=batch.unknown_columns,
         failed_files=batch.failed_files,
     )

@@ -90,6 +90,8 @@ class RunReport:
     rows_replaced: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
     partitions_written: list[str] = field(default_factory=list)
+    # Dates left with no trip once a changed file's earlier trips were dropped: removed.
+    partitions_removed: list[str] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
     failed_files: list[FailedFile] = field(default_factory=list)
     skipped_files: list[SkippedFile] = field(default_factory=list)
@@ -142,6 +144,8 @@ def summary_table(report: RunReport) -> str:
         ("rows_replaced", report.rows_replaced),
         ("partitions_written", len(report.partitions_written)),
     ]
+    if report.partitions_removed:
+        rows.append(("partitions_removed", ", ".join(report.partitions_removed)))
     rows += [(f"  {code}", count) for code, count in sorted(report.reasons.items())]
     if report.unknown_columns:
         rows.append(("unknown_columns", ", ".join(report.unknown_columns)))

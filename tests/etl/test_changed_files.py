@@ -74,6 +74,7 @@ def test_a_corrected_file_replaces_its_earlier_rows_as_a_full_refresh_would(spar
     assert not (incremental / "hourly_metrics" / "pickup_date=2015-01-02").exists()
     # The earlier version's three trips are replaced by the new version's four.
     assert (second.rows_written, second.rows_replaced, second.duplicates_dropped) == (4, 3, 0)
+    assert second.partitions_removed == ["2015-01-02"]
     assert not (incremental / "_staging").exists()
 
 
