@@ -47,8 +47,16 @@ def _flatbuffer(message: bytes) -> memoryview:
     return body
 
 
+def _unpack(form: str, buffer: memoryview, at: int) -> int:
+    """One value at `at`, which must lie inside the buffer (struct would read a negative offset
+    from the end)."""
+    if at < 0 or at + struct.calcsize(form) > len(buffer):
+        raise ArrowSchemaError(f"not an Arrow schema message (offset {at} outside it)")
+    return int(struct.unpack_from(form, buffer, at)[0])
+
+
 def _timestamp_zones(buffer: memoryview) -> dict[str, str | None]:
-    (root,) = struct.unpack_from("<I", buffer, 0)
+    root = _unpack("<I", buffer, 0)
     message = _Table(buffer, root)
     if message.scalar(_MESSAGE_HEADER_TYPE, "<B") != _HEADER_SCHEMA:
         raise ArrowSchemaError("an Arrow message, but not a schema")
@@ -69,25 +77,24 @@ class _Table:
 
     def __init__(self, buffer: memoryview, position: int) -> None:
         self.buffer, self.position = buffer, position
-        (back,) = struct.unpack_from("<i", buffer, position)
-        self.vtable = position - back
-        self.vtable_size = struct.unpack_from("<H", buffer, self.vtable)[0]
+        self.vtable = position - _unpack("<i", buffer, position)
+        self.vtable_size = _unpack("<H", buffer, self.vtable)
 
     def _field(self, index: int) -> int | None:
         """Where field `index` is, or None when absent (it has its default)."""
         entry = 4 + 2 * index
         if entry >= self.vtable_size:
             return None
-        (offset,) = struct.unpack_from("<H", self.buffer, self.vtable + entry)
+        offset = _unpack("<H", self.buffer, self.vtable + entry)
         return self.position + offset if offset else None
 
     def _target(self, index: int) -> int | None:
         at = self._field(index)
-        return None if at is None else at + struct.unpack_from("<I", self.buffer, at)[0]
+        return None if at is None else at + _unpack("<I", self.buffer, at)
 
     def scalar(self, index: int, form: str) -> int:
         at = self._field(index)
-        return 0 if at is None else struct.unpack_from(form, self.buffer, at)[0]
+        return 0 if at is None else _unpack(form, self.buffer, at)
 
     def table(self, index: int) -> _Table | None:
         target = self._target(index)
@@ -97,13 +104,15 @@ class _Table:
         target = self._target(index)
         if target is None:
             return None
-        (length,) = struct.unpack_from("<I", self.buffer, target)
+        length = _unpack("<I", self.buffer, target)
+        if target + 4 + length > len(self.buffer):
+            raise ArrowSchemaError("not an Arrow schema message (a string runs past its end)")
         return bytes(self.buffer[target + 4 : target + 4 + length]).decode("utf-8")
 
     def tables(self, index: int) -> list[_Table]:
         target = self._target(index)
         if target is None:
             return []
-        (count,) = struct.unpack_from("<I", self.buffer, target)
+        count = _unpack("<I", self.buffer, target)
         slots = (target + 4 + 4 * i for i in range(count))
-        return [_Table(self.buffer, s + struct.unpack_from("<I", self.buffer, s)[0]) for s in slots]
+        return [_Table(self.buffer, s + _unpack("<I", self.buffer, s)) for s in slots]

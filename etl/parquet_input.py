@@ -163,6 +163,8 @@ def folder_values(
     present = set(canonical_sources(tuple(names)))
     found: dict[str, str | None] = {}
     path, root = uri_path(uri), uri_path(input_root) if input_root else ""
+    if path == root:
+        return ()  # the input is this one file: no folder of its path is below the input
     below = path[len(root) :] if path.startswith(root + "/") else path
     for folder in below.split("/")[:-1]:
         key, equals, value = folder.partition("=")

@@ -17,6 +17,7 @@ killed is taken over:
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import socket
@@ -61,13 +62,13 @@ def process_start(pid: int) -> str | None:
 
 
 def _holder_gone(holder: dict[str, Any], age: float, host: str) -> bool:
-    """Whether the run that wrote `holder` to a lock last touched `age` seconds ago is gone."""
-    if age > STALE_AFTER_SECONDS:
-        return True
+    """Whether the run that wrote `holder` to a lock last touched `age` seconds ago is gone. On
+    this host its process says so, however old the lock (a suspended laptop's run is alive);
+    from another host only a lock untouched for `STALE_AFTER_SECONDS` is."""
     if not holder:
         return age > EMPTY_GRACE_SECONDS
     if holder.get("host") != host:
-        return False
+        return age > STALE_AFTER_SECONDS
     pid = int(holder.get("pid", 0))
     started = holder.get("started")
     return not _alive(pid) or (started is not None and started != process_start(pid))
@@ -75,24 +76,17 @@ def _holder_gone(holder: dict[str, Any], age: float, host: str) -> bool:
 
 def remove_if_unchanged(lock: Path, judged: str) -> None:
     """Remove a lock whose text was `judged` left behind, unless it changed since: two runs that
-    judged the same lock must not remove the one the first of them then created. One takeover
-    at a time (an exclusive guard file); a guard left by a killed run is cleared once old."""
-    guard = lock.with_name(lock.name + ".takeover")
-    try:
-        descriptor = os.open(guard, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-    except FileExistsError:
-        with suppress(FileNotFoundError):
-            if time.time() - guard.stat().st_mtime > EMPTY_GRACE_SECONDS:
-                guard.unlink()
-        time.sleep(0.05)
-        return
-    try:
-        with suppress(FileNotFoundError):
-            if lock.read_text() == judged:
-                lock.unlink()
-    finally:
-        os.close(descriptor)
-        guard.unlink(missing_ok=True)
+    judged the same lock must not remove the one the first of them then created. Takeovers go
+    one at a time, under an advisory lock on `<lock>.takeover`, which the operating system
+    releases when its holder dies (so a killed takeover leaves nothing to clear)."""
+    with open(lock.with_name(lock.name + ".takeover"), "a") as guard:
+        fcntl.flock(guard, fcntl.LOCK_EX)
+        try:
+            with suppress(FileNotFoundError):
+                if lock.read_text() == judged:
+                    lock.unlink()
+        finally:
+            fcntl.flock(guard, fcntl.LOCK_UN)
 
 
 def _local_path(output_root: str) -> Path | None:

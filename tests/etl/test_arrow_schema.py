@@ -46,3 +46,17 @@ def test_a_schema_without_fields_and_one_without_the_stream_prefix_are_read():
 def test_bytes_that_are_no_schema_raise_one_error(message):
     with pytest.raises(ArrowSchemaError):
         timestamp_zones(message)
+
+
+def test_a_length_or_offset_that_points_outside_the_message_raises():
+    message = bytearray(pa.schema([("t", pa.timestamp("us", tz="UTC"))]).serialize().to_pybytes())
+    zone = message.index(b"UTC")
+    # The zone's length, just before it, made to run past the end.
+    message[zone - 4 : zone] = (10_000).to_bytes(4, "little")
+    with pytest.raises(ArrowSchemaError):
+        timestamp_zones(bytes(message))
+    # The root offset pointing backwards (struct would read from the end).
+    flat = bytearray(SCHEMA.serialize().to_pybytes())
+    flat[8:12] = (2**32 - 8).to_bytes(4, "little")
+    with pytest.raises(ArrowSchemaError):
+        timestamp_zones(bytes(flat))

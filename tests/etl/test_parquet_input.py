@@ -25,7 +25,7 @@ from etl.parquet_footer import (
     spark_type_name,
     walked_fields,
 )
-from etl.parquet_input import read_footer
+from etl.parquet_input import folder_values, read_footer
 from etl.quarantine import quarantine_shape, quarantined_rows, valid_rows
 from etl.schema import CANONICAL_NAMES, CANONICAL_SCHEMA, QUARANTINE_SCHEMA
 from tests.etl.helpers import TLC_HEADER, trip_line, with_source_paths, write_csv
@@ -659,3 +659,8 @@ def test_folders_above_the_input_root_are_not_partition_folders(spark, tmp_path)
     run(spark, root, tmp_path / "out", full_refresh=True)
     trips = spark.read.parquet(str(tmp_path / "out" / "trips"))
     assert [tuple(r) for r in trips.select("vendor_id", "payment_type").collect()] == [(2, None)]
+    # An input that is the file itself has no folder below it.
+    # (URIs as Hadoop spells them, not percent-encoded.)
+    file = f"file:{root}/VendorID=2/yellow_tripdata_2024-01.parquet"
+    assert folder_values(file, ["total_amount"], file) == ()
+    assert folder_values(file, ["total_amount"], f"file:{root}") == (("vendor_id", "2"),)

@@ -50,6 +50,19 @@ def test_a_live_run_on_this_host_keeps_the_lock_and_a_killed_one_loses_it(tmp_pa
     assert not (tmp_path / LOCK_FILE).exists()
 
 
+def test_a_live_run_on_this_host_keeps_its_lock_however_long_untouched(tmp_path, live_process):
+    # A suspended laptop: the run's heartbeat stopped, its process did not.
+    pid = live_process.pid
+    holder = {
+        "run_id": "a",
+        "pid": pid,
+        "host": socket.gethostname(),
+        "started": process_start(pid),
+    }
+    _leave_lock(tmp_path, holder, age=locks.STALE_AFTER_SECONDS * 10)
+    assert not _takes_over(tmp_path)
+
+
 def test_a_pid_that_now_names_another_process_is_taken_over(tmp_path):
     # In a container every run is pid 1: the dead run's pid is alive again, as the new run.
     me = os.getpid()
@@ -95,8 +108,7 @@ def test_a_takeover_leaves_a_lock_created_since_it_was_judged(tmp_path):
     locks.remove_if_unchanged(lock, judged)
     assert json.loads(lock.read_text())["run_id"] == "other"
     locks.remove_if_unchanged(lock, lock.read_text())
-    assert not lock.exists()
-    assert list(tmp_path.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == [LOCK_FILE + ".takeover"]
 
 
 def test_a_run_leaves_the_lock_of_a_run_that_took_it_over(tmp_path):
