@@ -14,7 +14,7 @@ from pyspark.sql import functions as sf
 from pyspark.sql.types import StringType, StructField, StructType
 
 from etl import pipeline
-from etl.batch_read import parse_files
+from etl.batch_read import parse_files, unreadable_files
 from etl.local import run
 from etl.parquet_footer import (
     NANOS,
@@ -28,6 +28,8 @@ from etl.parquet_footer import (
 from etl.parquet_input import folder_values, read_footer
 from etl.quarantine import quarantine_shape, quarantined_rows, valid_rows
 from etl.schema import CANONICAL_NAMES, CANONICAL_SCHEMA, QUARANTINE_SCHEMA
+from etl.state import list_input_files
+from etl.storage import Storage
 from tests.etl.helpers import TLC_HEADER, trip_line, with_source_paths, write_csv
 
 PICKUPS = [dt.datetime(2024, 1, 1, 0, 57, 55), dt.datetime(2024, 1, 1, 1, 3, 0, 250000)]
@@ -605,11 +607,10 @@ def test_a_parquet_file_spark_cannot_decode_is_reported_with_what_to_change(
     table = pa.table(
         {"tpep_pickup_datetime": pa.array([PICKUPS[0]], pa.timestamp("us")), "total_amount": [1.0]}
     )
-    path = tmp_path / "in" / "yellow_tripdata_2024-01.parquet"
-    path.parent.mkdir()
+    path = tmp_path / "yellow_tripdata_2024-01.parquet"
     pq.write_table(table, path, **options)
-    report = run(spark, tmp_path / "in", tmp_path / "out", full_refresh=True)
-    [failed] = report.failed_files
+    # The check a run makes of each file when its batch fails.
+    [failed] = unreadable_files(spark, [path.as_uri()])
     assert failed.reason.startswith(f"unreadable_file: {hint}"), failed.reason
 
 
@@ -632,11 +633,13 @@ def test_a_column_written_as_partition_folders_is_read_from_the_folder_names(spa
     kept = kept.set_column(0, "VendorID", pa.array([9], pa.int32()))
     _write(root / "year=2024" / "VendorID=1" / "store_and_fwd_flag=N" / "kept.parquet", kept)
 
-    report = run(spark, root, tmp_path / "out", full_refresh=True)
+    files = [f.uri for f in list_input_files(Storage(spark), f"file:{root}").files]
+    batch = parse_files(spark, files, f"file:{root}")
 
-    assert (report.files_failed, report.unknown_columns) == (0, [])
-    trips = spark.read.parquet(str(tmp_path / "out" / "trips"))
-    actual = trips.select("total_amount", "vendor_id", "store_and_fwd_flag", "service")
+    assert (batch.failed_files, batch.unknown_columns) == ([], [])
+    actual = valid_rows(batch.checked).select(
+        "total_amount", "vendor_id", "store_and_fwd_flag", "service"
+    )
     expected = spark.createDataFrame(
         [
             (1.0, 1, "N", "yellow"),
