@@ -73,6 +73,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         raise UsageError(f"output path {args.output} cannot be created: {existing} is a file")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise UsageError(f"output path is not writable: {args.output} ({existing} is read-only)")
+    try:
+        # Created now, before Spark starts: some folders refuse whatever their mode bits say.
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"output path {args.output} cannot be created: {error.strerror}") from None
     args.input, args.output = source, target
     return args
 

@@ -17,6 +17,8 @@ from etl import local
         (["--input"], "expected one argument"),
         (["--input", "{tmp}/in", "--output", "{tmp}/a_file/out"], "a_file is a file"),
         (["--input", "{tmp}/in", "--output", "{tmp}/out[1]"], "'[' is a pattern character"),
+        # A folder no one can create in, whatever the permission bits say (root on Linux).
+        (["--input", "{tmp}/in", "--output", "/proc/etl-out"], "cannot be created"),
         (["--input", "{tmp}/in", "--output", "{tmp}/out*"], "'*' is a pattern character"),
     ],
 )
