@@ -20,12 +20,12 @@ from etl.publish import recover_dead_runs, reset_outputs
 from etl.report import FailedFile, RunReport, new_run_id, write_report
 from etl.run_lock import run_lock
 from etl.state import (
-    FAILED,
     files_to_process,
     list_input_files,
     load_recorded,
     record,
     save_recorded,
+    unloaded,
 )
 from etl.storage import Storage
 
@@ -71,14 +71,9 @@ def run_batch(
             skipped_files=listing.skipped,
         )
         updated = record(recorded, batch, failed_by_uri)
-        listed = {f.path for f in listing.files}
         report = replace(
             report,
-            unloaded_files=[
-                FailedFile(entry.path, entry.reason)
-                for path, entry in sorted(updated.items())
-                if entry.status == FAILED and path in listed
-            ],
+            unloaded_files=[FailedFile(e.path, e.reason) for e in unloaded(updated, listing)],
         )
         save_recorded(storage, output_root, updated)
         checkpoint(RECORDED)

@@ -88,7 +88,7 @@ def merge_with_written(
     trips = join_path(options.output_root, TRIPS_DIR)
     written = set(storage.list_dirs(trips))
     loaded = [d for d in batch.dates if partition_name(d) in written]
-    earlier = superseded_trips(spark, storage, trips, options.superseded)
+    earlier = superseded_trips(spark, trips, options.superseded) if written else {}
     if not loaded and not earlier:
         return batch
     staging = staging_root(options.output_root, options.run_id)

@@ -79,14 +79,12 @@ def remove_if_unchanged(lock: Path, judged: str) -> None:
     judged the same lock must not remove the one the first of them then created. Takeovers go
     one at a time, under an advisory lock on `<lock>.takeover`, which the operating system
     releases when its holder dies (so a killed takeover leaves nothing to clear)."""
+    # Closing the guard releases its lock.
     with open(lock.with_name(lock.name + ".takeover"), "a") as guard:
         fcntl.flock(guard, fcntl.LOCK_EX)
-        try:
-            with suppress(FileNotFoundError):
-                if lock.read_text() == judged:
-                    lock.unlink()
-        finally:
-            fcntl.flock(guard, fcntl.LOCK_UN)
+        with suppress(FileNotFoundError):
+            if lock.read_text() == judged:
+                lock.unlink()
 
 
 def _local_path(output_root: str) -> Path | None:

@@ -134,6 +134,13 @@ def record(
     return updated
 
 
+def unloaded(recorded: dict[str, Recorded], listing: Listing) -> list[Recorded]:
+    """Files of the input whose last attempt failed (by path): not loaded until they change or
+    are retried. Files gone from the input are left out."""
+    listed = {f.path for f in listing.files}
+    return [e for path, e in sorted(recorded.items()) if e.status == FAILED and path in listed]
+
+
 def save_recorded(storage: Storage, output_root: str, recorded: dict[str, Recorded]) -> None:
     """Write the state (sorted by path, so the file is stable)."""
     entries = [

@@ -164,7 +164,7 @@ class Storage:
             _replace_local(local, bytes(data))
             return
         folder, _, name = path.rpartition("/")
-        partial = f"{folder}/.{name}.{uuid.uuid4().hex}.partial"
+        partial = f"{folder}/{_partial_name(name)}"
         self._write(partial, data)
         fs = self._fs(path)
         # POSIX rename replaces the file atomically; a file system whose rename refuses to
@@ -202,13 +202,18 @@ class Storage:
             stream.close()
 
 
+def _partial_name(name: str) -> str:
+    """A hidden sibling's name for a file being written (readers skip names starting with `.`)."""
+    return f".{name}.{uuid.uuid4().hex}.partial"
+
+
 def _replace_local(target: Path, data: bytes) -> None:
     """Replace a local file by a renamed sibling, written without Hadoop's local checksum file:
     Hadoop renames a file and its `.crc` one after the other, and a kill between the two left
     new text beside the old checksum, which every later read refused. A `.crc` left by an
     earlier writer goes first, so a kill leaves the old text readable."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.{uuid.uuid4().hex}.partial")
+    partial = target.with_name(_partial_name(target.name))
     partial.write_bytes(data)
     target.with_name(f".{target.name}.crc").unlink(missing_ok=True)
     os.replace(partial, target)

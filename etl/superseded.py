@@ -22,18 +22,15 @@ from pyspark.sql import functions as sf
 from etl.columns import SOURCE_FILE
 from etl.contract import PARTITION_COLUMN
 from etl.schema import TRIPS_SCHEMA
-from etl.storage import Storage
 
 _DATE = PARTITION_COLUMN.name
 
 
-def superseded_trips(
-    spark: SparkSession, storage: Storage, written: str, paths: Sequence[str]
-) -> dict[str, int]:
-    """Trips per pickup date (as `YYYY-MM-DD`) in the written trips folder whose source file is
-    one of `paths` (paths under the input root). One read of two columns, done only when
-    `paths` is not empty."""
-    if not paths or not storage.list_dirs(written):
+def superseded_trips(spark: SparkSession, written: str, paths: Sequence[str]) -> dict[str, int]:
+    """Trips per pickup date (as `YYYY-MM-DD`) in the written trips folder (which must exist)
+    whose source file is one of `paths` (paths under the input root). One read of two columns,
+    done only when `paths` is not empty."""
+    if not paths:
         return {}
     rows = (
         spark.read.schema(TRIPS_SCHEMA)
