@@ -302,6 +302,48 @@ _ALL: tuple[Era, ...] = (
         arrow_types=_TYPES_2024,
     ),
 )
+# The TLC's download page now serves 2009-2010 as Parquet only, with the types a dataframe
+# library inferred from the CSV: times, vendors and payments as strings (words, as in the CSV),
+# counts as int64, and the mostly empty store-and-forward flag (and 2009's rate code) as doubles.
+_PARQUET_OF_CSV: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
+    (
+        "yellow_2009",
+        "2009 yellow Parquet as the TLC serves it: the 2009 CSV's names and words, times as "
+        "strings, store flag and rate code as doubles (0.0/1.0, mostly null)",
+        (
+            ("vendor_name", "string"),
+            ("Trip_Pickup_DateTime", "string"),
+            ("Trip_Dropoff_DateTime", "string"),
+            ("Rate_Code", "double"),
+            ("store_and_forward", "double"),
+            ("Payment_Type", "string"),
+        ),
+    ),
+    (
+        "yellow_2010",
+        "2010 yellow Parquet as the TLC serves it: the 2010 CSV's names and words, times as "
+        "strings, store flag as a double (0.0/1.0, mostly null)",
+        (
+            ("vendor_id", "string"),
+            ("pickup_datetime", "string"),
+            ("dropoff_datetime", "string"),
+            ("store_and_fwd_flag", "double"),
+            ("payment_type", "string"),
+        ),
+    ),
+)
+_BY_NAME = {era.name: era for era in _ALL}
+_ALL += tuple(
+    replace(
+        _BY_NAME[csv_era],
+        name=f"{csv_era}_parquet",
+        description=description,
+        format="parquet",
+        arrow_types=types,
+        blank_line_after_header=False,
+    )
+    for csv_era, description, types in _PARQUET_OF_CSV
+)
 ERAS: dict[str, Era] = {era.name: era for era in _ALL}
 DEFAULT_ERA = {"csv": "yellow_2015", "parquet": "yellow_2024"}
 YELLOW_2015_HEADER = ERAS["yellow_2015"].header

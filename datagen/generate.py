@@ -38,7 +38,9 @@ _CHUNK_ROWS = 20_000
 
 TIMESTAMP_STYLES = ("standard", "alternative", "us")
 LAYOUTS = ("plain", "simplified", "extra_column", "missing_total_amount")
-_WORD_ERAS = frozenset({"yellow_2009", "yellow_2010", "yellow_2014"})
+_WORD_ERAS = frozenset(
+    {"yellow_2009", "yellow_2010", "yellow_2014", "yellow_2009_parquet", "yellow_2010_parquet"}
+)
 
 
 @dataclass(frozen=True)

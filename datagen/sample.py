@@ -105,6 +105,10 @@ ERA_SPECS: tuple[tuple[FileSpec, date], ...] = (
      date(2025, 2, 3)),
     (FileSpec("eras/parquet/green_tripdata_2024-03.parquet", 150, era="green_2024"),
      date(2024, 3, 12)),
+    (FileSpec("eras/parquet/yellow_tripdata_2009-02.parquet", 120, era="yellow_2009_parquet"),
+     date(2009, 2, 3)),
+    (FileSpec("eras/parquet/yellow_tripdata_2010-04.parquet", 100, era="yellow_2010_parquet"),
+     date(2010, 4, 6)),
 )  # fmt: skip
 
 

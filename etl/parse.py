@@ -128,8 +128,14 @@ def typed_native(
     if target == "timestamp" and isinstance(source, (TimestampType, TimestampNTZType)):
         return raw.cast("timestamp")
     if target == "string" and column.name in CODE_WORDS:
-        # A boolean flag (a writer's take on Y/N) as the codes 1/0 the word table maps.
-        text = raw.cast("int") if isinstance(source, BooleanType) else raw
+        # A writer's take on Y/N as the codes 1/0 the word table maps: a boolean, or a number
+        # (the TLC's 2009-2010 Parquet files keep the mostly empty flag as a double, 0.0 or 1.0).
+        text = raw
+        if isinstance(source, BooleanType):
+            text = raw.cast("int")
+        elif numeric and not isinstance(source, (*_INTEGRAL, LongType)):
+            number = raw.cast("double")
+            text = sf.when(number.isin(0.0, 1.0), number.cast("int"))
         return _code_word(text.cast("string"), column.name)
     if target == "string":
         return raw.cast("string")

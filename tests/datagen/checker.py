@@ -157,6 +157,8 @@ def parse(name: str, value: Any) -> Any:
     if name.endswith("_datetime"):
         return _timestamp(name, value)
     if name == "store_and_fwd_flag":
+        if isinstance(value, float) and value in (0.0, 1.0):
+            value = int(value)  # a numeric Parquet flag
         if str(value).lower() not in FLAGS:
             raise InvalidValueError(name)
         return FLAGS[str(value).lower()]

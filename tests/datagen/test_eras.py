@@ -122,6 +122,25 @@ PARQUET_TYPES = {
         "Airport_fee": "double",
     },
     "yellow_2025": {"VendorID": "int32", "cbd_congestion_fee": "double"},
+    # The TLC's 2009-2010 Parquet: the CSV's strings, the flag (and 2009's rate code) as double.
+    "yellow_2009_parquet": {
+        "vendor_name": "string",
+        "Trip_Pickup_DateTime": "string",
+        "Passenger_Count": "int64",
+        "Rate_Code": "double",
+        "store_and_forward": "double",
+        "Payment_Type": "string",
+        "Total_Amt": "double",
+    },
+    "yellow_2010_parquet": {
+        "vendor_id": "string",
+        "pickup_datetime": "string",
+        "passenger_count": "int64",
+        "rate_code": "int64",
+        "store_and_fwd_flag": "double",
+        "payment_type": "string",
+        "total_amount": "double",
+    },
     "green_2024": {
         "lpep_pickup_datetime": "timestamp[us]",
         "ehail_fee": "double",
@@ -151,6 +170,20 @@ def test_2024_parquet_has_unreported_trips_with_nulls_and_payment_type_0(tmp_pat
         assert row["RatecodeID"] is row["store_and_fwd_flag"] is row["Airport_fee"] is None
         assert row["congestion_surcharge"] is None
     assert all(r["payment_type"] != 0 for r in rows if r["passenger_count"] is not None)
+
+
+@pytest.mark.parametrize(
+    ("era", "flag"),
+    [("yellow_2009_parquet", "store_and_forward"), ("yellow_2010_parquet", "store_and_fwd_flag")],
+)
+def test_early_parquet_keeps_words_and_a_mostly_empty_numeric_flag(tmp_path, era, flag):
+    table = pq.read_table(_write(tmp_path, era, rows=1000))
+    vendor, payment = table.column_names[0], table.column_names[11]
+    assert set(table.column(vendor).to_pylist()) == {"CMT", "VTS", "DDS"}
+    assert all(word.isalpha() for word in table.column(payment).to_pylist() if " " not in word)
+    flags = table.column(flag).to_pylist()
+    assert set(flags) == {None, 0.0, 1.0}
+    assert flags.count(None) > 500
 
 
 def test_green_parquet_has_null_ehail_fee(tmp_path):
