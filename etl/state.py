@@ -71,21 +71,34 @@ def relative_path(root: str, uri: str) -> str:
     return path.relative_to(base).as_posix()
 
 
+# The TLC publishes for-hire vehicle trips (FHV, and Uber's and Lyft's high-volume FHV) beside the
+# taxi trips, under these names. They have no total_amount, so every row would be quarantined: a
+# month of high-volume FHV trips is some 20 million rows of nothing but quarantine.
+FOR_HIRE_PREFIXES = ("fhv_tripdata", "fhvhv_tripdata")
+FOR_HIRE_REASON = (
+    "for_hire_vehicle_trips: no total_amount; the job loads yellow and green taxi trips"
+)
+
+
 def list_input_files(storage: Storage, root: str) -> Listing:
     """CSV (also .csv.gz) and Parquet files at any depth under `root` (or `root` itself), sorted
-    by path, and the other files, reported as skipped. Hidden files and folders (names starting
-    with `.` or `_`, as Spark and Hadoop treat them: `_SUCCESS`, `_manifest.json`, editors'
-    backups) are ignored."""
+    by path, and the other files, reported as skipped: other types, and the TLC's for-hire
+    vehicle trips (`FOR_HIRE_PREFIXES`). Hidden files and folders (names starting with `.` or
+    `_`, as Spark and Hadoop treat them: `_SUCCESS`, `_manifest.json`, editors' backups) are
+    ignored."""
     found, skipped = [], []
+    suffixes = ", ".join(INPUT_SUFFIXES)
     for file in storage.list_files(root):
         path = relative_path(root, file.uri)
-        if any(part.startswith((".", "_")) for part in PurePosixPath(path).parts):
+        parts = PurePosixPath(path).parts
+        if any(part.startswith((".", "_")) for part in parts):
             continue
-        if path.lower().endswith(INPUT_SUFFIXES):
-            found.append(InputFile(path, file.uri, file.size, file.modified_ms))
-        else:
-            suffixes = ", ".join(INPUT_SUFFIXES)
+        if not path.lower().endswith(INPUT_SUFFIXES):
             skipped.append(SkippedFile(path, f"unsupported_file_type: reads only {suffixes}"))
+        elif parts[-1].lower().startswith(FOR_HIRE_PREFIXES):
+            skipped.append(SkippedFile(path, FOR_HIRE_REASON))
+        else:
+            found.append(InputFile(path, file.uri, file.size, file.modified_ms))
     return Listing(sorted(found), sorted(skipped, key=lambda s: s.path))
 
 

@@ -38,6 +38,10 @@ def test_poison_files_beside_good_files_over_several_runs(spark, tmp_path, capsy
     write_csv(source / "long_first_line.csv", ["x" * 200_000, trip_line()])
     write_csv(source / "unknown_header.csv", ["medallion,hack_license", "89D2,BA96"])
     (source / "trips.zip").write_bytes(b"PK")
+    # For-hire vehicle trips, published beside the taxi trips: no total_amount, never opened.
+    (source / "fhv" / "fhvhv_tripdata_2024-01.parquet").parent.mkdir()
+    (source / "fhv" / "fhvhv_tripdata_2024-01.parquet").write_bytes(b"PAR1 20 million rows")
+    write_csv(source / "FHV_tripdata_2019-01.csv", ["dispatching_base_num,pickup_datetime"])
 
     assert main(["--input", str(source), "--output", str(output)]) == 0
     printed = capsys.readouterr().out
@@ -49,10 +53,16 @@ def test_poison_files_beside_good_files_over_several_runs(spark, tmp_path, capsy
     assert failed["not_gzip.csv.gz"] == "unreadable_file: IOException: not a gzip file"
     assert "is not a Parquet file" in failed["yellow_tripdata_2024-01.parquet"]
     assert report["files_failed"] == 3
+    for_hire = "for_hire_vehicle_trips: no total_amount; the job loads yellow and green taxi trips"
     assert report["skipped_files"] == [
-        {"path": "trips.zip", "reason": "unsupported_file_type: reads only .csv, .csv.gz, .parquet"}
+        {"path": "FHV_tripdata_2019-01.csv", "reason": for_hire},
+        {"path": "fhv/fhvhv_tripdata_2024-01.parquet", "reason": for_hire},
+        {
+            "path": "trips.zip",
+            "reason": "unsupported_file_type: reads only .csv, .csv.gz, .parquet",
+        },
     ]
-    assert report["files_skipped"] == 1
+    assert report["files_skipped"] == 3
     # The good file loads; the long line and the unknown header's row are quarantined.
     assert (report["rows_read"], report["rows_written"]) == (4, 1)
     assert report["reasons"] == {"missing_header": 2, "missing_required_column": 1}
