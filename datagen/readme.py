@@ -83,7 +83,8 @@ def readme(
         f"{missing} | every row of a file without a total amount column |",
         "",
         "Parquet files carry no text-only defect (malformed line, invalid value or timestamp): a "
-        "typed column cannot hold one.",
+        "typed column cannot hold one, and the string columns of the 2009-2010 Parquet files get "
+        "none either.",
         "",
         "## Expected ETL figures (full refresh)",
         "",

@@ -142,13 +142,15 @@ CODE_WORDS: dict[str, dict[str, int | str]] = {
         "cas": 2,
         "cash": 2,
         "noc": 3,
+        "no": 3,  # as some 2010 files spell No Charge
         "no charge": 3,
         "dis": 4,
         "dispute": 4,
         "unk": 5,
     },
-    # 2009 files and some 2010-2014 files write 0/1; later files Y/N.
-    "store_and_fwd_flag": {"0": "N", "1": "Y", "n": "N", "y": "Y"},
+    # 2009 files and some 2010-2014 files write 0/1; later files Y/N. The TLC's Parquet of
+    # 2009-2010 keeps 0/1 as a float, which a CSV export of it writes as 0.0/1.0.
+    "store_and_fwd_flag": {"0": "N", "1": "Y", "0.0": "N", "1.0": "Y", "n": "N", "y": "Y"},
 }
 # Columns where a word not in CODE_WORDS is a known but unmapped value (e.g. vendor `DDS`, a
 # provider that has no TLC code): it becomes null instead of making the row invalid.
@@ -228,3 +230,15 @@ def service_from_file_name(uri: str) -> str | None:
         if name.startswith(prefix):
             return service
     return None
+
+
+# The TLC publishes for-hire vehicle trips (FHV, and Uber's and Lyft's high-volume FHV) beside the
+# taxi trips, under these names. They have no total_amount, so every row would be quarantined: a
+# month of high-volume FHV trips is some 20 million rows of nothing but quarantine. The job skips
+# them, and says so, as it does files of other types.
+FOR_HIRE_PREFIXES = ("fhv_tripdata", "fhvhv_tripdata")
+
+
+def is_for_hire_trips(file_name: str) -> bool:
+    """Whether `file_name` (a name, not a path) is one of the TLC's for-hire vehicle trip files."""
+    return file_name.lower().startswith(FOR_HIRE_PREFIXES)

@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from etl.contract import is_for_hire_trips
 from etl.parquet_input import PARQUET_SUFFIXES
 from etl.paths import STATE_DIR, uri_path
 from etl.report import SkippedFile
@@ -71,10 +72,6 @@ def relative_path(root: str, uri: str) -> str:
     return path.relative_to(base).as_posix()
 
 
-# The TLC publishes for-hire vehicle trips (FHV, and Uber's and Lyft's high-volume FHV) beside the
-# taxi trips, under these names. They have no total_amount, so every row would be quarantined: a
-# month of high-volume FHV trips is some 20 million rows of nothing but quarantine.
-FOR_HIRE_PREFIXES = ("fhv_tripdata", "fhvhv_tripdata")
 FOR_HIRE_REASON = (
     "for_hire_vehicle_trips: no total_amount; the job loads yellow and green taxi trips"
 )
@@ -83,9 +80,9 @@ FOR_HIRE_REASON = (
 def list_input_files(storage: Storage, root: str) -> Listing:
     """CSV (also .csv.gz) and Parquet files at any depth under `root` (or `root` itself), sorted
     by path, and the other files, reported as skipped: other types, and the TLC's for-hire
-    vehicle trips (`FOR_HIRE_PREFIXES`). Hidden files and folders (names starting with `.` or
-    `_`, as Spark and Hadoop treat them: `_SUCCESS`, `_manifest.json`, editors' backups) are
-    ignored."""
+    vehicle trips (`etl.contract.is_for_hire_trips`). Hidden files and folders (names starting
+    with `.` or `_`, as Spark and Hadoop treat them: `_SUCCESS`, `_manifest.json`, editors'
+    backups) are ignored."""
     found, skipped = [], []
     suffixes = ", ".join(INPUT_SUFFIXES)
     for file in storage.list_files(root):
@@ -95,7 +92,7 @@ def list_input_files(storage: Storage, root: str) -> Listing:
             continue
         if not path.lower().endswith(INPUT_SUFFIXES):
             skipped.append(SkippedFile(path, f"unsupported_file_type: reads only {suffixes}"))
-        elif parts[-1].lower().startswith(FOR_HIRE_PREFIXES):
+        elif is_for_hire_trips(parts[-1]):
             skipped.append(SkippedFile(path, FOR_HIRE_REASON))
         else:
             found.append(InputFile(path, file.uri, file.size, file.modified_ms))

@@ -1,4 +1,4 @@
-"""Upload local CSV / CSV.GZ files to the raw bucket's ``input/`` prefix."""
+"""Upload local CSV, CSV.GZ and Parquet files to the raw bucket's ``input/`` prefix."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from etl.contract import is_for_hire_trips
 from ops.display import ProgressBar
 from ops.errors import UsageError
 
@@ -24,8 +25,10 @@ class UploadItem:
 
 
 def is_input_file(path: Path) -> bool:
-    """CSV or gzipped CSV, by name (case-insensitive), as the ETL job reads them."""
-    return path.is_file() and path.name.lower().endswith(SUFFIXES)
+    """CSV, gzipped CSV or Parquet, by name (case-insensitive), as the ETL job reads them: not
+    the TLC's for-hire vehicle trips, which it skips."""
+    name = path.name
+    return path.is_file() and name.lower().endswith(SUFFIXES) and not is_for_hire_trips(name)
 
 
 def _key(relative: PurePosixPath) -> str:

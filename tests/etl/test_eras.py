@@ -267,6 +267,10 @@ WORD_CASES = [
     ("1", "UNK", "N", "1", "5", "N", None),
     ("1", "Cas", "N", "1", "2", "N", None),
     ("1", "CRE", "N", "1", "1", "N", None),
+    ("1", "No ", "N", "1", "3", "N", None),  # No Charge as some 2010 files spell it
+    # A float flag written as text (pandas' CSV of the TLC's 2009-2010 Parquet files).
+    ("2", "CAS", "1.0", "2", "2", "Y", None),
+    ("2", "CAS", "0.0", "2", "2", "N", None),
     ("1", "0", "N", "1", "0", "N", None),  # 2024 files have payment_type 0
     ("1", "Bogus", "N", "1", None, "N", "invalid_value"),
     ("1x", "CSH", "N", None, "2", "N", "invalid_value"),

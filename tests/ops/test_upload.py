@@ -28,7 +28,8 @@ def kms_key_arn(aws) -> str:
 
 @pytest.fixture
 def input_tree(tmp_path):
-    """A folder with nested CSVs, a gzipped CSV, a Parquet file, and files the job would not read."""
+    """A folder with nested CSVs, a gzipped CSV, a Parquet file, and files the job would not
+    read."""
     root = tmp_path / "trips"
     (root / "2024" / "01").mkdir(parents=True)
     (root / "top.csv").write_bytes(b"vendor_id,total_amount\n1,9.5\n")
@@ -37,6 +38,8 @@ def input_tree(tmp_path):
     (root / "2024" / "yellow_tripdata_2024-01.parquet").write_bytes(b"PAR1...PAR1")
     (root / "notes.txt").write_text("not input\n")
     (root / "2024" / "archive.zip").write_bytes(b"PK")
+    # For-hire vehicle trips, which the job skips: gigabytes a month not worth uploading.
+    (root / "2024" / "fhvhv_tripdata_2024-01.parquet").write_bytes(b"PAR1...PAR1")
     single = tmp_path / "extra.csv"
     single.write_bytes(b"vendor_id\n4\n")
     return root, single
