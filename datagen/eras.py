@@ -88,6 +88,7 @@ class Era:
     timestamps: str = "standard"  # or "us": `MM/dd/yyyy hh:mm:ss a`
     blank_line_after_header: bool = False
     compact_numbers: bool = False  # `2.5` and `0` instead of `2.50` and `0.00`
+    padding: int = 0  # empty fields every line carries past the header's (CSV)
     finish: Finisher | None = None  # re-encodes a clean row the way the era's files do
 
     @cached_property
@@ -232,6 +233,19 @@ _ALL: tuple[Era, ...] = (
         date(2019, 1, 1),
         timestamps="us",
         compact_numbers=True,
+    ),
+    Era(
+        "green_2014",
+        "green CSV of 2013-2016: coordinates, capitalised names, `Trip_type ` with a space, an "
+        "empty line after the header, and two empty fields past the header's on every line",
+        "VendorID,lpep_pickup_datetime,Lpep_dropoff_datetime,Store_and_fwd_flag,RateCodeID,"
+        "Pickup_longitude,Pickup_latitude,Dropoff_longitude,Dropoff_latitude,Passenger_count,"
+        "Trip_distance,Fare_amount,Extra,MTA_tax,Tip_amount,Tolls_amount,Ehail_fee,Total_amount,"
+        "Payment_type,Trip_type ",
+        RateCard(tolls=533, improvement=0, green=True),
+        date(2014, 1, 1),
+        blank_line_after_header=True,
+        padding=2,
     ),
     Era(
         "green_2019",

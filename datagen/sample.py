@@ -91,6 +91,7 @@ ERA_SPECS: tuple[tuple[FileSpec, date], ...] = (
     (FileSpec("eras/2014/yellow_tripdata_2014-05.csv", 120, era="yellow_2014"), date(2014, 5, 20)),
     (FileSpec("eras/2017/yellow_tripdata_2017-03.csv", 150, era="yellow_2017"), date(2017, 3, 14)),
     (FileSpec("eras/2019/green_tripdata_2019-02.csv", 150, era="green_2019"), date(2019, 2, 5)),
+    (FileSpec("eras/2014/green_tripdata_2014-06.csv", 120, era="green_2014"), date(2014, 6, 10)),
     (FileSpec("eras/open_data/2019_Yellow_Taxi_Trip_Data.csv", 150, era="yellow_2019_opendata"),
      date(2019, 1, 15)),
     (FileSpec("eras/seed_tutorial/trips_2015-02-10.csv", 100, era="seed_tutorial"),

@@ -73,7 +73,7 @@ def parse_files(spark: SparkSession, files: Sequence[str], input_root: str = "")
     source = sf.input_file_name()
     csv_files = [uri for uri in files if not is_parquet(uri)]
     footers = read_footers(spark, [uri for uri in files if is_parquet(uri)], input_root)
-    headers = read_first_lines(csv_files, Storage(spark).first_line)
+    headers = read_first_lines(csv_files, Storage(spark).head)
     groups = group_by_layout(headers.lines)
     parquet_groups = group_by_schema(footers)
     # Each group is checked before the union: a rejected row's original line is rebuilt from its

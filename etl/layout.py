@@ -12,7 +12,7 @@ import csv
 import re
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from etl.contract import (
     DERIVED_NAMES,
@@ -44,12 +44,14 @@ class FileLayout:
     reader yields them (unquoted, trimmed); `positions` are 1-based, the first occurrence of a
     name; `sources` every occurrence (`canonical_sources`).
     `service` is the header's tpep_/lpep_ service, else the file name's: files are grouped by
-    both, so a group's service is one literal."""
+    both, so a group's service is one literal. `padding` is how many empty fields the file's
+    data lines carry past the header's (`padding_of`), also a grouping key."""
 
     header: str
     cells: tuple[str, ...] = field(compare=False)
     positions: dict[str, int] = field(compare=False)
     service: str | None = None
+    padding: int = 0
 
     @property
     def sources(self) -> dict[str, tuple[int, ...]]:
@@ -101,13 +103,29 @@ def header_cells(line: str) -> tuple[str, ...]:
     return tuple(cell.strip() for cell in row)
 
 
-def layout_for(first_line: str, uri: str = "") -> FileLayout:
+def layout_for(first_line: str, uri: str = "", data_line: str | None = None) -> FileLayout:
     """The layout a file's first non-blank line gives it (a missing header when the line names
-    fewer than MIN_KNOWN_HEADER_CELLS canonical columns)."""
+    fewer than MIN_KNOWN_HEADER_CELLS canonical columns), with the padding its first data line
+    `data_line` shows."""
     cells = header_cells(first_line)
     positions = canonical_positions(cells)
     service = service_from_header(cells) or service_from_file_name(uri)
-    return FileLayout(first_line.lstrip("\ufeff"), cells, positions, service)
+    layout = FileLayout(first_line.lstrip("\ufeff"), cells, positions, service)
+    padding = padding_of(len(cells), data_line) if layout.has_header else 0
+    return replace(layout, padding=padding)
+
+
+def padding_of(fields: int, data_line: str | None) -> int:
+    """How many fields past a header of `fields` names `data_line` carries, when every one of
+    them is empty: the TLC's green CSVs of 2013-2016 name 20 or 21 columns and end every line
+    with two more, always empty. Every line of such a file must carry that padding, empty: a
+    line without it could as well be a line short of its last fields (see
+    `etl.read.read_layout_group`). 0 for any other line."""
+    if data_line is None:
+        return 0
+    cells = header_cells(data_line)
+    extra = cells[fields:]
+    return len(extra) if extra and not any(extra) else 0
 
 
 def canonical_positions(names: tuple[str, ...]) -> dict[str, int]:
@@ -133,14 +151,17 @@ def service_positions(names: Sequence[str]) -> tuple[int, ...]:
     return tuple(i for i, cell in enumerate(names, start=1) if normalise_header(cell) == "service")
 
 
-def group_by_layout(first_lines: Iterable[tuple[str, str | None]]) -> dict[FileLayout, list[str]]:
-    """Files grouped by header line (sorted, so reads are planned the same way every run).
-    Files without a non-blank line hold no rows and are left out."""
+def group_by_layout(
+    first_lines: Iterable[tuple[str, str | None, str | None]],
+) -> dict[FileLayout, list[str]]:
+    """Files grouped by header line and padding, from (uri, first non-blank line, the next one):
+    sorted, so reads are planned the same way every run. Files without a non-blank line hold no
+    rows and are left out."""
     groups: dict[FileLayout, list[str]] = {}
-    for uri, line in sorted(first_lines, key=lambda pair: pair[0]):
+    for uri, line, data_line in sorted(first_lines, key=lambda scanned: scanned[0]):
         if line is not None:
-            # Layouts are equal when their header lines are: one group per distinct header.
-            groups.setdefault(layout_for(line, uri), []).append(uri)
+            # Layouts are equal when their header lines and padding are: one group for each.
+            groups.setdefault(layout_for(line, uri, data_line), []).append(uri)
     return groups
 
 
@@ -148,23 +169,26 @@ def group_by_layout(first_lines: Iterable[tuple[str, str | None]]) -> dict[FileL
 class HeaderScan:
     """First lines of the files that could be read, and why the others could not."""
 
-    lines: list[tuple[str, str | None]]
+    lines: list[tuple[str, str | None, str | None]]
     failed: list[tuple[str, str]]
 
 
-def read_first_lines(uris: Sequence[str], first_line: Callable[[str], str | None]) -> HeaderScan:
-    """(uri, first non-blank line) for every readable file, fetched in parallel; a file that
-    cannot be opened or decompressed is reported instead of failing the batch."""
+def read_first_lines(
+    uris: Sequence[str], head: Callable[[str], tuple[str | None, str | None]]
+) -> HeaderScan:
+    """(uri, first non-blank line, the next non-blank one) for every readable file, fetched in
+    parallel (`head`: `etl.storage.Storage.head`); a file that cannot be opened or decompressed
+    is reported instead of failing the batch."""
 
-    def scan(uri: str) -> tuple[str, str | None, str | None]:
+    def scan(uri: str) -> tuple[str, tuple[str | None, str | None], str | None]:
         try:
-            return uri, first_line(uri), None
+            return uri, head(uri), None
         except Exception as error:  # one bad file never stops the others
-            return uri, None, one_line(error)
+            return uri, (None, None), one_line(error)
 
     with ThreadPoolExecutor(max_workers=_HEADER_READERS) as pool:
         results = list(pool.map(scan, uris))
     return HeaderScan(
-        lines=[(uri, line) for uri, line, error in results if error is None],
+        lines=[(uri, *lines) for uri, lines, error in results if error is None],
         failed=[(uri, error) for uri, _, error in results if error is not None],
     )

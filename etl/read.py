@@ -183,7 +183,7 @@ def read_layout_group(spark: SparkSession, layout: FileLayout, files: Sequence[s
     """Data lines of files that share `layout` (which has a header). A line's `raw_line` is the
     line as read when it is malformed, otherwise its cells written back as a CSV line (the same
     values; surrounding spaces and needless quotes are not kept)."""
-    fields = len(layout.cells)
+    fields = len(layout.cells) + layout.padding
     cells = tuple(cell_name(i) for i in range(1, fields + 1))
     lines = (
         spark.read.schema(csv_schema(fields))
@@ -205,10 +205,15 @@ def read_layout_group(spark: SparkSession, layout: FileLayout, files: Sequence[s
         cells = [sf.col(cell_name(position)) for position in positions]
         return (sf.coalesce(*cells) if len(cells) > 1 else cells[0]).alias(raw_column(name))
 
+    malformed = sf.col(_CORRUPT).isNotNull()
+    if layout.padding:
+        # Read with the padding's cells, which a line must carry, empty (`etl.layout.padding_of`).
+        padding = (sf.col(cell).isNotNull() for cell in cells[len(layout.cells) :])
+        malformed = reduce(lambda a, b: a | b, padding, malformed)
     frame = lines.select(
         "*",
         sf.lit(layout.status).alias(LAYOUT_STATUS),
-        sf.col(_CORRUPT).isNotNull().alias(MALFORMED),
+        malformed.alias(MALFORMED),
         *(raw_cell(name) for name in CANONICAL_NAMES),
     )
     # Spark's own CSV writer quotes exactly the cells that need it; one expression keeps the

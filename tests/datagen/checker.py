@@ -203,7 +203,15 @@ class Checker:
         if rows and not {"pickup_datetime", "total_amount"} <= set(names):
             result.reasons["missing_required_column"] = len(rows)
             return result
+        # Empty fields past the header's on the first line are padding every line must carry.
+        extra = rows[0][len(names) :] if rows else []
+        padding = len(extra) if extra and not any(f.strip() for f in extra) else 0
         for fields in rows:
+            padded = fields[len(names) :]
+            if padding and len(padded) == padding and not any(f.strip() for f in padded):
+                fields = fields[: len(names)]
+            elif padding:
+                fields = []  # the wrong number of fields, or values in the padding
             if len(fields) != len(names):
                 result.reasons["malformed_line"] += 1
                 continue

@@ -37,7 +37,7 @@ def test_sample_command_writes_readme_and_manifest(tmp_path):
     assert main(["sample", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "README.md").is_file()
     manifest = json.loads((tmp_path / "_manifest.json").read_text())
-    assert manifest["rows"] == 5380
+    assert manifest["rows"] == 5500
     assert (tmp_path / "eras" / "parquet" / "yellow_tripdata_2024-01.parquet").is_file()
 
 

@@ -36,6 +36,10 @@ HEADERS = {
     "yellow_2017": "VendorID,tpep_pickup_datetime,tpep_dropoff_datetime,passenger_count,"
     "trip_distance,RatecodeID,store_and_fwd_flag,PULocationID,DOLocationID,payment_type,"
     "fare_amount,extra,mta_tax,tip_amount,tolls_amount,improvement_surcharge,total_amount",
+    "green_2014": "VendorID,lpep_pickup_datetime,Lpep_dropoff_datetime,Store_and_fwd_flag,"
+    "RateCodeID,Pickup_longitude,Pickup_latitude,Dropoff_longitude,Dropoff_latitude,"
+    "Passenger_count,Trip_distance,Fare_amount,Extra,MTA_tax,Tip_amount,Tolls_amount,Ehail_fee,"
+    "Total_amount,Payment_type,Trip_type ",
     "green_2019": "VendorID,lpep_pickup_datetime,lpep_dropoff_datetime,store_and_fwd_flag,"
     "RatecodeID,PULocationID,DOLocationID,passenger_count,trip_distance,fare_amount,extra,mta_tax,"
     "tip_amount,tolls_amount,ehail_fee,improvement_surcharge,total_amount,payment_type,trip_type,"
@@ -47,6 +51,12 @@ HEADERS = {
 def test_csv_eras_write_the_real_header(tmp_path, era):
     path = _write(tmp_path, era, rows=10)
     assert path.read_text().splitlines()[0] == HEADERS[era]
+
+
+def test_green_2014_lines_carry_two_empty_fields_past_the_header(tmp_path):
+    lines = _write(tmp_path, "green_2014", rate=0.0).read_text().splitlines()
+    assert lines[1] == ""
+    assert all(line.endswith(",,") and len(line.split(",")) == 22 for line in lines[2:])
 
 
 def test_2009_uses_words_and_blank_fields(tmp_path):
