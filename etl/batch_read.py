@@ -64,9 +64,10 @@ def parse_files(spark: SparkSession, files: Sequence[str], input_root: str = "")
     the batch's unknown column names and the files that could not be read. Partition folders
     (`etl.parquet_input.folder_values`) are looked for below `input_root`.
 
-    The driver reads each CSV file's first line and each Parquet file's footer to group files by
-    header or schema; then one read per group (usually a few) parses every row. Only header lines
-    and footers reach the driver.
+    The driver reads each CSV file's header and first data lines (for its padding, see
+    `etl.layout.padding_of`) and each Parquet file's footer to group files by header or schema;
+    then one read per group (usually a few) parses every row. Only those first lines and footers
+    reach the driver.
     """
     # The file's URI as Spark names it; `etl.merge` turns it into the path under the input root
     # after the shuffle, outside this pass, whose generated code is at the JIT's size limit.

@@ -29,6 +29,9 @@ from etl.schema import CANONICAL_NAMES
 MIN_KNOWN_HEADER_CELLS = 2
 # First lines are fetched in parallel: on S3 each is a request with tens of ms of latency.
 _HEADER_READERS = 16
+# Data lines read with each header to find the file's padding (`padding_of`): a few KB, in the
+# same request.
+PADDING_SAMPLE_LINES = 20
 
 # A column name as headers spell them: a letter or underscore first, no digits-only cells.
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_ ]*$")
@@ -103,29 +106,32 @@ def header_cells(line: str) -> tuple[str, ...]:
     return tuple(cell.strip() for cell in row)
 
 
-def layout_for(first_line: str, uri: str = "", data_line: str | None = None) -> FileLayout:
+def layout_for(first_line: str, uri: str = "", data_lines: Sequence[str] = ()) -> FileLayout:
     """The layout a file's first non-blank line gives it (a missing header when the line names
-    fewer than MIN_KNOWN_HEADER_CELLS canonical columns), with the padding its first data line
-    `data_line` shows."""
+    fewer than MIN_KNOWN_HEADER_CELLS canonical columns), with the padding its first data lines
+    `data_lines` show."""
     cells = header_cells(first_line)
     positions = canonical_positions(cells)
     service = service_from_header(cells) or service_from_file_name(uri)
     layout = FileLayout(first_line.lstrip("\ufeff"), cells, positions, service)
-    padding = padding_of(len(cells), data_line) if layout.has_header else 0
+    padding = padding_of(len(cells), data_lines) if layout.has_header else 0
     return replace(layout, padding=padding)
 
 
-def padding_of(fields: int, data_line: str | None) -> int:
-    """How many fields past a header of `fields` names `data_line` carries, when every one of
-    them is empty: the TLC's green CSVs of 2013-2016 name 20 or 21 columns and end every line
-    with two more, always empty. Every line of such a file must carry that padding, empty: a
-    line without it could as well be a line short of its last fields (see
-    `etl.read.read_layout_group`). 0 for any other line."""
-    if data_line is None:
-        return 0
-    cells = header_cells(data_line)
-    extra = cells[fields:]
-    return len(extra) if extra and not any(extra) else 0
+def padding_of(fields: int, data_lines: Sequence[str]) -> int:
+    """How many empty fields past a header of `fields` names most of a file's first data lines
+    `data_lines` carry: the TLC's green CSVs of 2013-2016 name 20 or 21 columns and end every
+    line with two more, always empty (other exports end each line with a separator). Every line
+    of such a file must carry that padding, empty: a line without it could as well be a line
+    short of its last fields (see `etl.read.read_layout_group`). 0 unless more than half of the
+    lines show the same padding, so one odd line cannot decide for the whole file."""
+    counts: dict[int, int] = {}
+    for line in data_lines:
+        extra = header_cells(line)[fields:]
+        padding = len(extra) if extra and not any(extra) else 0
+        counts[padding] = counts.get(padding, 0) + 1
+    padding, seen = max(counts.items(), key=lambda item: item[1], default=(0, 0))
+    return padding if seen * 2 > len(data_lines) else 0
 
 
 def canonical_positions(names: tuple[str, ...]) -> dict[str, int]:
@@ -152,16 +158,16 @@ def service_positions(names: Sequence[str]) -> tuple[int, ...]:
 
 
 def group_by_layout(
-    first_lines: Iterable[tuple[str, str | None, str | None]],
+    first_lines: Iterable[tuple[str, str | None, tuple[str, ...]]],
 ) -> dict[FileLayout, list[str]]:
-    """Files grouped by header line and padding, from (uri, first non-blank line, the next one):
-    sorted, so reads are planned the same way every run. Files without a non-blank line hold no
-    rows and are left out."""
+    """Files grouped by header line and padding, from (uri, first non-blank line, the first data
+    lines): sorted, so reads are planned the same way every run. Files without a non-blank line
+    hold no rows and are left out."""
     groups: dict[FileLayout, list[str]] = {}
-    for uri, line, data_line in sorted(first_lines, key=lambda scanned: scanned[0]):
+    for uri, line, data_lines in sorted(first_lines, key=lambda scanned: scanned[0]):
         if line is not None:
             # Layouts are equal when their header lines and padding are: one group for each.
-            groups.setdefault(layout_for(line, uri, data_line), []).append(uri)
+            groups.setdefault(layout_for(line, uri, data_lines), []).append(uri)
     return groups
 
 
@@ -169,22 +175,22 @@ def group_by_layout(
 class HeaderScan:
     """First lines of the files that could be read, and why the others could not."""
 
-    lines: list[tuple[str, str | None, str | None]]
+    lines: list[tuple[str, str | None, tuple[str, ...]]]
     failed: list[tuple[str, str]]
 
 
 def read_first_lines(
-    uris: Sequence[str], head: Callable[[str], tuple[str | None, str | None]]
+    uris: Sequence[str], head: Callable[[str, int], tuple[str | None, tuple[str, ...]]]
 ) -> HeaderScan:
-    """(uri, first non-blank line, the next non-blank one) for every readable file, fetched in
-    parallel (`head`: `etl.storage.Storage.head`); a file that cannot be opened or decompressed
-    is reported instead of failing the batch."""
+    """(uri, first non-blank line, up to PADDING_SAMPLE_LINES data lines) for every readable
+    file, fetched in parallel (`head`: `etl.storage.Storage.head`); a file that cannot be
+    opened or decompressed is reported instead of failing the batch."""
 
-    def scan(uri: str) -> tuple[str, tuple[str | None, str | None], str | None]:
+    def scan(uri: str) -> tuple[str, tuple[str | None, tuple[str, ...]], str | None]:
         try:
-            return uri, head(uri), None
+            return uri, head(uri, PADDING_SAMPLE_LINES), None
         except Exception as error:  # one bad file never stops the others
-            return uri, (None, None), one_line(error)
+            return uri, (None, ()), one_line(error)
 
     with ThreadPoolExecutor(max_workers=_HEADER_READERS) as pool:
         results = list(pool.map(scan, uris))

@@ -62,8 +62,8 @@ REASONS: tuple[Reason, ...] = (
     Reason(
         "malformed_line",
         "the line's field count differs from its header's, or from the header's and the empty "
-        "fields its file's first line carries past them (an unclosed quote takes the rest of "
-        "the line, so it usually shows up this way)",
+        "fields most of its file's first data lines carry past them, or those fields hold a "
+        "value (an unclosed quote takes the rest of the line, so it usually shows up this way)",
     ),
     Reason("missing_pickup_datetime", "pickup_datetime is empty"),
     Reason(

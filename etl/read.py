@@ -1,9 +1,10 @@
 """Input files -> one row per data line, with each canonical column as a string cell.
 
-Files sharing a header line are read with one Spark CSV read (the reader tokenises far faster than
-anything built from string functions), every cell as a string so that a bad value can still be
-quarantined as written. Positional column names keep the reader from checking header names; the
-header line itself is dropped by value, which also drops header lines repeated inside a file.
+Files sharing a header line (and padding, `etl.layout.padding_of`) are read with one Spark CSV
+read (the reader tokenises far faster than anything built from string functions), every cell as a
+string so that a bad value can still be quarantined as written. Positional column names keep the
+reader from checking header names; the header line itself is dropped by value, which also drops
+header lines repeated inside a file.
 """
 
 from __future__ import annotations
@@ -181,8 +182,9 @@ class Cells:
 
 def read_layout_group(spark: SparkSession, layout: FileLayout, files: Sequence[str]) -> Cells:
     """Data lines of files that share `layout` (which has a header). A line's `raw_line` is the
-    line as read when it is malformed, otherwise its cells written back as a CSV line (the same
-    values; surrounding spaces and needless quotes are not kept)."""
+    line as read when the reader found the wrong number of fields on it, otherwise its cells
+    written back as a CSV line (the same values; surrounding spaces and needless quotes are not
+    kept), as for a line with a value in the padding."""
     fields = len(layout.cells) + layout.padding
     cells = tuple(cell_name(i) for i in range(1, fields + 1))
     lines = (

@@ -122,17 +122,20 @@ class Storage:
 
     def first_line(self, path: str, max_lines: int = 10_000) -> str | None:
         """The first line of a text file that is not blank (see `head`)."""
-        return self.head(path, max_lines)[0]
+        return self.head(path, max_lines=max_lines)[0]
 
-    def head(self, path: str, max_lines: int = 10_000) -> tuple[str | None, str | None]:
-        """The first two lines of a text file that are not blank: a header and the first data
-        line under it (gzip and other Hadoop codecs are decompressed). The first is None when
-        every line is blank, "" (a blank line, no header) when the first `max_lines` are and more
-        follow; the second is None when no such line follows within `max_lines` more lines.
-        Lines end at CR, LF or CRLF. A line longer than MAX_LINE_CHARS is cut there: a header is
-        never that long, and a file of one endless line must not exhaust the driver's memory.
-        Raises `MisnamedGzipError` for gzip data that Hadoop would read as text, as it picks
-        codecs by the name's exact suffix, and `Utf16TextError` for UTF-16 text."""
+    def head(
+        self, path: str, data_lines: int = 0, max_lines: int = 10_000
+    ) -> tuple[str | None, tuple[str, ...]]:
+        """The first line of a text file that is not blank, a header, and up to `data_lines`
+        non-blank lines under it (gzip and other Hadoop codecs are decompressed). The first is
+        None when every line is blank, "" (a blank line, no header) when the first `max_lines`
+        are and more follow; the data lines end at the file's end or after `max_lines` blank
+        lines in a row. Lines end at CR, LF or CRLF. A line longer than MAX_LINE_CHARS is cut
+        there: a header is never that long, and a file of one endless line must not exhaust the
+        driver's memory. Raises `MisnamedGzipError` for gzip data that Hadoop would read as
+        text, as it picks codecs by the name's exact suffix, and `Utf16TextError` for UTF-16
+        text."""
         stream = self._fs(path).open(self._path(path))
         codec = self._jvm.org.apache.hadoop.io.compress.CompressionCodecFactory(
             self._conf
@@ -154,13 +157,16 @@ class Storage:
         try:
             first = next_line()
             if not first:
-                return first, None
+                return first, ()
             start = bytes(text.copyBytes())[:2]
             if codec is None and start == _GZIP_MAGIC:
                 raise MisnamedGzipError(path)
             if start in _UTF16_MARKS:
                 raise Utf16TextError(path)
-            return first, next_line() or None
+            lines: list[str] = []
+            while len(lines) < data_lines and (line := next_line()):
+                lines.append(line)
+            return first, tuple(lines)
         finally:
             reader.close()
 

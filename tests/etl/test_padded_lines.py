@@ -73,15 +73,16 @@ def test_empty_fields_past_the_header_are_padding_not_a_malformed_line(spark, tm
 
 
 def test_a_padded_file_still_quarantines_lines_of_any_other_shape(spark, tmp_path):
-    # Every line must carry the padding the first data line shows: without it a line could as
-    # well be short of its last fields. A value in it, or a field more or less, is a malformed
-    # line, kept as read.
+    # Every line must carry the padding most of the first data lines show: without it a line
+    # could as well be short of its last fields. A value in it, or a field more or less, is a
+    # malformed line, kept as read.
     shifted = FIRST.replace(",8.5,", ",8,5,")
+    good = [f"{SECOND.replace('00:31', f'00:{m}')},," for m in (33, 34, 35, 36)]
     lines = [
         GREEN_2014,
         f"{FIRST},,",
         SECOND,
-        f"{SECOND.replace('00:31', '00:33')},,",
+        *good,
         f"{SECOND.replace('00:31', '00:32')},,x",
         f"{shifted},,",
         f"{FIRST.replace('00:10', '00:11')},",
@@ -94,7 +95,7 @@ def test_a_padded_file_still_quarantines_lines_of_any_other_shape(spark, tmp_pat
         [
             (ts("2014-01-01 00:10:12"), None, None),
             (ts("2014-01-01 00:31:40"), SECOND, "malformed_line"),
-            (ts("2014-01-01 00:33:40"), None, None),
+            *((ts(f"2014-01-01 00:{m}:40"), None, None) for m in (33, 34, 35, 36)),
             (ts("2014-01-01 00:32:40"), f"{SECOND.replace('00:31', '00:32')},,x",
              "malformed_line"),
             (ts("2014-01-01 00:10:12"), f"{shifted},,", "malformed_line"),
@@ -110,12 +111,39 @@ def test_a_padded_file_still_quarantines_lines_of_any_other_shape(spark, tmp_pat
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
 
 
-def test_padding_is_what_the_first_data_line_adds_past_the_header_when_all_empty():
-    assert layout_for(GREEN_2014, data_line=f"{FIRST},,").padding == 2
-    assert layout_for(GREEN_2014, data_line=f"{FIRST}, , ").padding == 2
-    assert layout_for(GREEN_2014, data_line=FIRST).padding == 0
-    assert layout_for(GREEN_2014, data_line=f"{FIRST},,x").padding == 0
-    assert layout_for(GREEN_2014, data_line=FIRST.rsplit(",", 1)[0]).padding == 0
+def test_padding_is_what_most_first_data_lines_add_past_the_header_when_all_empty():
+    padded, plain = f"{FIRST},,", FIRST
+    assert layout_for(GREEN_2014, data_lines=[padded, padded]).padding == 2
+    assert layout_for(GREEN_2014, data_lines=[f"{FIRST}, , ", padded]).padding == 2
+    assert layout_for(GREEN_2014, data_lines=[plain, plain]).padding == 0
+    assert layout_for(GREEN_2014, data_lines=[f"{FIRST},,x"]).padding == 0
+    assert layout_for(GREEN_2014, data_lines=[FIRST.rsplit(",", 1)[0]]).padding == 0
     assert layout_for(GREEN_2014).padding == 0
+    # One odd line decides nothing: a junk first line, or one trailing comma among plain lines.
+    assert layout_for(GREEN_2014, data_lines=["," * 29, padded, padded]).padding == 2
+    assert layout_for(GREEN_2014, data_lines=[f"{FIRST},", plain, plain]).padding == 0
+    assert layout_for(GREEN_2014, data_lines=[padded, plain]).padding == 0
     # Files with one header but different padding are read apart.
-    assert layout_for(GREEN_2014, data_line=f"{FIRST},,") != layout_for(GREEN_2014)
+    assert layout_for(GREEN_2014, data_lines=[padded]) != layout_for(GREEN_2014)
+
+
+def test_one_odd_line_at_the_top_of_a_file_is_quarantined_alone(spark, tmp_path):
+    plain = [FIRST.replace("00:10", f"00:{m:02d}") for m in range(10)]
+    files = {
+        # Only the first data line ends with a separator: the file has no padding.
+        "green_tripdata_2014-03.csv": [GREEN_2014, f"{FIRST},", *plain],
+        # A junk line of separators first (a spreadsheet's empty row), then padded lines.
+        "green_tripdata_2014-04.csv": [GREEN_2014, "," * 29, *(f"{line},," for line in plain)],
+    }
+    checked = checked_rows(spark, tmp_path, files)
+    actual = checked.groupBy("source_file", "reject_reason").count()
+    expected = spark.createDataFrame(
+        [
+            ("green_tripdata_2014-03.csv", None, 10),
+            ("green_tripdata_2014-03.csv", "malformed_line", 1),
+            ("green_tripdata_2014-04.csv", None, 10),
+            ("green_tripdata_2014-04.csv", "malformed_line", 1),
+        ],
+        "source_file string, reject_reason string, count long",
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)

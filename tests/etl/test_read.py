@@ -67,11 +67,11 @@ def test_header_cells_follow_csv_quoting_and_drop_a_bom():
 def test_files_are_grouped_by_header_line_and_empty_files_left_out():
     groups = group_by_layout(
         [
-            ("s3://b/2.csv", TLC_HEADER, trip_line()),
-            ("s3://b/1.csv", "\ufeff" + TLC_HEADER, None),
-            ("s3://b/seed.csv", SEED_HEADER, None),
-            ("s3://b/empty.csv", None, None),
-            ("s3://b/raw.csv", trip_line(), trip_line()),
+            ("s3://b/2.csv", TLC_HEADER, (trip_line(),)),
+            ("s3://b/1.csv", "\ufeff" + TLC_HEADER, ()),
+            ("s3://b/seed.csv", SEED_HEADER, ()),
+            ("s3://b/empty.csv", None, ()),
+            ("s3://b/raw.csv", trip_line(), (trip_line(),)),
         ]
     )
     assert {layout.header: files for layout, files in groups.items()} == {
@@ -94,14 +94,18 @@ def test_first_line_skips_blank_lines_and_reads_gzip(spark, tmp_path):
     assert storage.first_line(packed.as_uri()) == SEED_HEADER
     assert storage.first_line(empty.as_uri()) is None
     assert storage.first_line(blank.as_uri()) is None
-    # With the first data line under the header, past blank lines (the 2010-2014 layout's).
-    assert storage.head(plain.as_uri()) == (TLC_HEADER, trip_line())
-    assert storage.head(packed.as_uri()) == (SEED_HEADER, trip_line())
-    spaced = write_csv(tmp_path / "e.csv", [TLC_HEADER, "", " ", trip_line(), "x"])
-    assert storage.head(spaced.as_uri()) == (TLC_HEADER, trip_line())
+    # With the first data lines under the header, past blank lines (the 2010-2014 layout's).
+    assert storage.head(plain.as_uri()) == (TLC_HEADER, ())
+    assert storage.head(plain.as_uri(), 20) == (TLC_HEADER, (trip_line(),))
+    assert storage.head(packed.as_uri(), 1) == (SEED_HEADER, (trip_line(),))
+    spaced = write_csv(tmp_path / "e.csv", [TLC_HEADER, "", " ", trip_line(), "", "x", "y"])
+    assert storage.head(spaced.as_uri(), 2) == (TLC_HEADER, (trip_line(), "x"))
     header_only = write_csv(tmp_path / "f.csv", [TLC_HEADER, ""])
-    assert storage.head(header_only.as_uri()) == (TLC_HEADER, None)
-    assert storage.head(empty.as_uri()) == (None, None)
+    assert storage.head(header_only.as_uri(), 20) == (TLC_HEADER, ())
+    assert storage.head(empty.as_uri(), 20) == (None, ())
+    # Data lines end after max_lines blank lines in a row.
+    far = write_csv(tmp_path / "g.csv", [TLC_HEADER, "x", *[""] * 5, "y"])
+    assert storage.head(far.as_uri(), 20, max_lines=5) == (TLC_HEADER, ("x",))
 
 
 def test_first_line_past_many_blank_lines_and_of_gzip_data_hadoop_would_not_decompress(
