@@ -218,6 +218,15 @@ _ALL: tuple[Era, ...] = (
         date(2015, 1, 1),
     ),
     Era(
+        "yellow_2016_h2",
+        "yellow CSV of July-December 2016: taxi zones, and two empty fields past the header's on "
+        "every line",
+        _H2016,
+        RateCard(),
+        date(2016, 7, 1),
+        padding=2,
+    ),
+    Era(
         "yellow_2017",
         "yellow CSV from July 2016: taxi zones (PULocationID/DOLocationID), no coordinates",
         _H2016,

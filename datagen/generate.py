@@ -252,7 +252,8 @@ def _write_csv(
             out.write(spec.header_line + newline)
             if ERAS[spec.era].blank_line_after_header:
                 out.write(newline)
-        # Empty fields past the header's, on every line, malformed or not (green 2013-2016).
+        # Empty fields past the header's, on every line, malformed or not (green 2013-2016,
+        # yellow July-December 2016).
         padding = "," * ERAS[spec.era].padding
         for chunk in _chunks(spec):
             rows = writer.rows(chunk, rate, counts)

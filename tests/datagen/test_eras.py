@@ -53,10 +53,13 @@ def test_csv_eras_write_the_real_header(tmp_path, era):
     assert path.read_text().splitlines()[0] == HEADERS[era]
 
 
-def test_green_2014_lines_carry_two_empty_fields_past_the_header(tmp_path):
-    lines = _write(tmp_path, "green_2014", rate=0.0).read_text().splitlines()
-    assert lines[1] == ""
-    assert all(line.endswith(",,") and len(line.split(",")) == 22 for line in lines[2:])
+@pytest.mark.parametrize(("era", "fields"), [("green_2014", 22), ("yellow_2016_h2", 19)])
+def test_padded_eras_carry_two_empty_fields_past_the_header_on_every_line(tmp_path, era, fields):
+    header, *lines = _write(tmp_path, era, rate=0.0).read_text().splitlines()
+    assert len(header.split(",")) == fields - 2
+    data = [line for line in lines if line]
+    assert len(data) == 400
+    assert all(line.endswith(",,") and len(line.split(",")) == fields for line in data)
 
 
 def test_2009_uses_words_and_blank_fields(tmp_path):
