@@ -122,6 +122,10 @@ HEADER_ALIASES: dict[str, str] = {
     "ratecodeid": "rate_code_id",
     "pulocationid": "pu_location_id",
     "dolocationid": "do_location_id",
+    # BigQuery's public TLC tables (bigquery-public-data.new_york_taxi_trips)
+    "imp_surcharge": "improvement_surcharge",
+    "pickup_location_id": "pu_location_id",
+    "dropoff_location_id": "do_location_id",
 }
 
 SERVICE_BY_HEADER_PREFIX: dict[str, str] = {"tpep_": "yellow", "lpep_": "green"}

@@ -33,9 +33,11 @@ from etl.contract import Column as Contract
 from etl.schema import spark_type
 
 # Accepted timestamp shapes (naive local times; the session time zone is UTC so nothing shifts).
-# ISO_TIMESTAMP covers `yyyy-MM-dd HH:mm:ss[.fraction]` and the same with `T`; US_TIMESTAMP is
-# `MM/dd/yyyy hh:mm:ss a`.
-ISO_TIMESTAMP = r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,9})?$"
+# ISO_TIMESTAMP covers `yyyy-MM-dd HH:mm:ss[.fraction]` and the same with `T`, with an optional
+# UTC label (` UTC` or `Z`: BigQuery exports its public TLC tables' local times so), read as
+# written, as a UTC-zoned Parquet time is; other offsets and zones are not accepted.
+# US_TIMESTAMP is `MM/dd/yyyy hh:mm:ss a`.
+ISO_TIMESTAMP = r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,9})?( UTC|Z)?$"
 US_TIMESTAMP = "MM/dd/yyyy hh:mm:ss a"
 # A word that names something (e.g. vendor `DDS`) as opposed to a garbled value (`1x`, `$`).
 WORD = r"^[A-Za-z][A-Za-z ]*$"

@@ -28,10 +28,14 @@ def test_timestamp_formats(spark):
         ("2015-03-08 02:30:00", dt.datetime(2015, 3, 8, 2, 30, 0)),  # no DST shift: naive
         ("2015-01-15 19:05:39.123456789", dt.datetime(2015, 1, 15, 19, 5, 39, 123456)),
         ("2015-1-5 1:2:3", None),
+        # Labelled UTC, as BigQuery exports its public TLC tables: the time as written.
+        ("2015-01-15 19:05:39 UTC", dt.datetime(2015, 1, 15, 19, 5, 39)),
+        ("2015-01-15T19:05:39.5Z", dt.datetime(2015, 1, 15, 19, 5, 39, 500000)),
         # Shapes the cast alone would accept, outside the contract.
         ("2015-01-15", None),
-        ("2015-01-15 19:05:39Z", None),
         ("2015-01-15 19:05:39+01:00", None),
+        ("2015-01-15 19:05:39 EST", None),
+        ("2015-01-15 19:05:39  UTC", None),
         ("2015-01-15 24:00:00", None),
         ("15/01/2015 19:05:39", None),
         ("2015-02-30 10:00:00", None),
