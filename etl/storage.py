@@ -120,10 +120,6 @@ class Storage:
             )
         return sorted(found)
 
-    def first_line(self, path: str, max_lines: int = 10_000) -> str | None:
-        """The first line of a text file that is not blank (see `head`)."""
-        return self.head(path, max_lines=max_lines)[0]
-
     def head(
         self, path: str, data_lines: int = 0, max_lines: int = 10_000
     ) -> tuple[str | None, tuple[str, ...]]:

@@ -16,7 +16,7 @@ from pyspark.sql.types import StructType
 from etl.batch_read import parse_files
 from etl.contract import CURATED_TABLES, PARTITION_COLUMN, SIMPLIFIED_HEADER
 from etl.read import relative_to_root
-from etl.schema import TRIPS_SCHEMA
+from etl.schema import CANONICAL_NAMES, TRIPS_SCHEMA
 
 # Yellow-taxi 2015 header: tpep_ prefixes and CamelCase ids exercise the normalisation.
 TLC_HEADER = (
@@ -99,6 +99,13 @@ def trip(
         **extra,
     }
     return tuple(values.get(name) for name in TRIP_FIELDS.names)
+
+
+def canonical_row(**values: Any) -> tuple[Any, ...]:
+    """A CANONICAL_SCHEMA row: the columns named, every other one null (a misspelt name fails)."""
+    unknown = set(values) - set(CANONICAL_NAMES)
+    assert not unknown, unknown
+    return tuple(values.get(name) for name in CANONICAL_NAMES)
 
 
 @contextmanager

@@ -9,8 +9,8 @@ from chispa import assert_df_equality
 from pyspark.sql import functions as sf
 
 from etl.quarantine import valid_rows
-from etl.schema import CANONICAL_NAMES, CANONICAL_SCHEMA
-from tests.etl.helpers import checked_rows
+from etl.schema import CANONICAL_SCHEMA
+from tests.etl.helpers import canonical_row, checked_rows
 
 # tlc_yellow_trips_2017 and later, in the table's column order.
 BIGQUERY_YELLOW = (
@@ -47,7 +47,7 @@ def test_a_bigquery_export_maps_its_names_and_reads_its_utc_labels_as_written(sp
             "improvement_surcharge": 0.3,
             "service": "yellow",
         }
-        return tuple({**common, **values}.get(name) for name in CANONICAL_NAMES)
+        return canonical_row(**{**common, **values})
 
     expected = spark.createDataFrame(
         [

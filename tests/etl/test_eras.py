@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from chispa import assert_df_equality
 from pyspark.sql import functions as sf
@@ -11,8 +10,8 @@ from pyspark.sql.types import StringType, StructField, StructType
 
 from etl.quarantine import valid_rows
 from etl.reject_folder import raw_string
-from etl.schema import CANONICAL_NAMES, CANONICAL_SCHEMA
-from tests.etl.helpers import checked_rows
+from etl.schema import CANONICAL_SCHEMA
+from tests.etl.helpers import canonical_row, checked_rows
 
 YELLOW_2009 = (
     "vendor_name,Trip_Pickup_DateTime,Trip_Dropoff_DateTime,Passenger_Count,Trip_Distance,"
@@ -89,14 +88,8 @@ def _ts(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
 
 
-def _row(**values: Any) -> tuple[Any, ...]:
-    unknown = set(values) - set(CANONICAL_NAMES)
-    assert not unknown, unknown
-    return tuple(values.get(name) for name in CANONICAL_NAMES)
-
-
 EXPECTED = [
-    _row(
+    canonical_row(
         vendor_id=2,
         pickup_datetime=_ts("2009-01-04 02:52:00"),
         dropoff_datetime=_ts("2009-01-04 03:02:00"),
@@ -114,7 +107,7 @@ EXPECTED = [
         total_amount=9.4,
         service="yellow",
     ),
-    _row(
+    canonical_row(
         vendor_id=1,
         pickup_datetime=_ts("2010-01-26 07:41:00"),
         dropoff_datetime=_ts("2010-01-26 07:45:00"),
@@ -135,7 +128,7 @@ EXPECTED = [
         total_amount=6.0,
         service="yellow",
     ),
-    _row(
+    canonical_row(
         vendor_id=2,
         pickup_datetime=_ts("2015-01-15 19:05:39"),
         dropoff_datetime=_ts("2015-01-15 19:23:42"),
@@ -157,7 +150,7 @@ EXPECTED = [
         total_amount=17.05,
         service="yellow",
     ),
-    _row(
+    canonical_row(
         vendor_id=1,
         pickup_datetime=_ts("2019-01-01 00:46:40"),
         dropoff_datetime=_ts("2019-01-01 00:53:20"),
@@ -177,7 +170,7 @@ EXPECTED = [
         total_amount=9.95,
         service="yellow",
     ),
-    _row(
+    canonical_row(
         vendor_id=2,
         pickup_datetime=_ts("2019-01-01 00:10:16"),
         dropoff_datetime=_ts("2019-01-01 00:16:32"),
@@ -199,7 +192,7 @@ EXPECTED = [
         trip_type=1,
         service="green",
     ),
-    _row(
+    canonical_row(
         vendor_id=2,
         pickup_datetime=_ts("2019-01-15 14:05:33"),
         dropoff_datetime=_ts("2019-01-15 14:25:10"),
@@ -220,7 +213,7 @@ EXPECTED = [
         total_amount=13.56,
         service="yellow",
     ),
-    _row(
+    canonical_row(
         pickup_datetime=_ts("2015-01-15 19:05:39"),
         dropoff_datetime=_ts("2015-01-15 19:23:42"),
         passenger_count=1,

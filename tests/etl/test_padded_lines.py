@@ -10,8 +10,8 @@ from pyspark.sql import functions as sf
 
 from etl.layout import layout_for
 from etl.quarantine import valid_rows
-from etl.schema import CANONICAL_NAMES, CANONICAL_SCHEMA
-from tests.etl.helpers import checked_rows
+from etl.schema import CANONICAL_SCHEMA
+from tests.etl.helpers import canonical_row, checked_rows
 
 GREEN_2014 = (
     "VendorID,lpep_pickup_datetime,Lpep_dropoff_datetime,Store_and_fwd_flag,RateCodeID,"
@@ -48,7 +48,7 @@ def _trip(pickup: str, dropoff: str, coordinates: tuple[float, ...], **values: o
         "service": "green",
         **values,
     }
-    return tuple(row.get(name) for name in CANONICAL_NAMES)
+    return canonical_row(**row)
 
 
 def test_empty_fields_past_the_header_are_padding_not_a_malformed_line(spark, tmp_path):

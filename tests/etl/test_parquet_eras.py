@@ -17,7 +17,8 @@ from chispa import assert_df_equality
 from etl.batch_read import parse_files
 from etl.quarantine import valid_rows
 from etl.reject_folder import raw_string
-from etl.schema import CANONICAL_NAMES, CANONICAL_SCHEMA
+from etl.schema import CANONICAL_SCHEMA
+from tests.etl.helpers import canonical_row
 
 # The footer schemas of yellow_tripdata_2009-*.parquet and yellow_tripdata_2010-*.parquet.
 SCHEMA_2009 = pa.schema(
@@ -72,10 +73,6 @@ def _write(path: Path, schema: pa.Schema, rows: list[tuple]) -> str:
     return path.as_uri()
 
 
-def _trip(**values: object) -> tuple:
-    return tuple(values.get(name) for name in CANONICAL_NAMES)
-
-
 def test_the_tlcs_2009_and_2010_parquet_files_load_with_their_flags_and_words(spark, tmp_path):
     files = [
         _write(
@@ -112,32 +109,32 @@ def test_the_tlcs_2009_and_2010_parquet_files_load_with_their_flags_and_words(sp
     ts = dt.datetime.fromisoformat
     expected = spark.createDataFrame(
         [
-            _trip(vendor_id=2, pickup_datetime=ts("2009-01-04 02:52:00"),
+            canonical_row(vendor_id=2, pickup_datetime=ts("2009-01-04 02:52:00"),
                   dropoff_datetime=ts("2009-01-04 03:02:00"), passenger_count=1,
                   trip_distance=2.63, pickup_longitude=-73.991957, pickup_latitude=40.721567,
                   dropoff_longitude=-73.993803, dropoff_latitude=40.695922, payment_type=2,
                   fare_amount=8.9, extra=0.5, tip_amount=0.0, tolls_amount=0.0, total_amount=9.4,
                   service="yellow"),
-            _trip(vendor_id=1, pickup_datetime=ts("2009-01-04 03:31:00"),
+            canonical_row(vendor_id=1, pickup_datetime=ts("2009-01-04 03:31:00"),
                   dropoff_datetime=ts("2009-01-04 03:38:00"), passenger_count=3,
                   trip_distance=4.55, pickup_longitude=-73.982102, pickup_latitude=40.73629,
                   rate_code_id=1, store_and_fwd_flag="N", dropoff_longitude=-73.95585,
                   dropoff_latitude=40.76803, payment_type=1, fare_amount=12.1, extra=0.5,
                   tip_amount=2.0, tolls_amount=0.0, total_amount=14.6, service="yellow"),
-            _trip(vendor_id=1, pickup_datetime=ts("2009-01-04 04:10:00"),
+            canonical_row(vendor_id=1, pickup_datetime=ts("2009-01-04 04:10:00"),
                   dropoff_datetime=ts("2009-01-04 04:19:00"), passenger_count=1,
                   trip_distance=1.2, pickup_longitude=-73.9851, pickup_latitude=40.7508,
                   store_and_fwd_flag="Y", dropoff_longitude=-73.9712, dropoff_latitude=40.7575,
                   payment_type=2, fare_amount=6.1, extra=0.0, tip_amount=0.0, tolls_amount=0.0,
                   total_amount=6.1, service="yellow"),
-            _trip(vendor_id=1, pickup_datetime=ts("2010-01-26 07:41:00"),
+            canonical_row(vendor_id=1, pickup_datetime=ts("2010-01-26 07:41:00"),
                   dropoff_datetime=ts("2010-01-26 07:45:00"), passenger_count=1,
                   trip_distance=0.75, pickup_longitude=-73.956778, pickup_latitude=40.76775,
                   rate_code_id=1, store_and_fwd_flag="N", dropoff_longitude=-73.965957,
                   dropoff_latitude=40.765232, payment_type=1, fare_amount=4.5, extra=0.0,
                   mta_tax=0.5, tip_amount=1.0, tolls_amount=0.0, total_amount=6.0,
                   service="yellow"),
-            _trip(vendor_id=2, pickup_datetime=ts("2010-01-26 08:02:00"),
+            canonical_row(vendor_id=2, pickup_datetime=ts("2010-01-26 08:02:00"),
                   dropoff_datetime=ts("2010-01-26 08:09:00"), passenger_count=2,
                   trip_distance=1.1, pickup_longitude=-73.9901, pickup_latitude=40.7402,
                   rate_code_id=1, dropoff_longitude=-73.9822, dropoff_latitude=40.7611,

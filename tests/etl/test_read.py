@@ -90,10 +90,10 @@ def test_first_line_skips_blank_lines_and_reads_gzip(spark, tmp_path):
     empty = write_csv(tmp_path / "c.csv", [])
     blank = write_csv(tmp_path / "d.csv", ["", " "])
 
-    assert storage.first_line(plain.as_uri()) == TLC_HEADER
-    assert storage.first_line(packed.as_uri()) == SEED_HEADER
-    assert storage.first_line(empty.as_uri()) is None
-    assert storage.first_line(blank.as_uri()) is None
+    assert storage.head(plain.as_uri())[0] == TLC_HEADER
+    assert storage.head(packed.as_uri())[0] == SEED_HEADER
+    assert storage.head(empty.as_uri())[0] is None
+    assert storage.head(blank.as_uri())[0] is None
     # With the first data lines under the header, past blank lines (the 2010-2014 layout's).
     assert storage.head(plain.as_uri()) == (TLC_HEADER, ())
     assert storage.head(plain.as_uri(), 20) == (TLC_HEADER, (trip_line(),))
@@ -113,14 +113,14 @@ def test_first_line_past_many_blank_lines_and_of_gzip_data_hadoop_would_not_deco
 ):
     storage = Storage(spark)
     late = write_csv(tmp_path / "a.csv", [""] * 150 + [TLC_HEADER, trip_line()])
-    assert storage.first_line(late.as_uri()) == TLC_HEADER
+    assert storage.head(late.as_uri())[0] == TLC_HEADER
     # Blank as far as it looked, with more to come: a file without a header, never an empty one.
-    assert storage.first_line(late.as_uri(), max_lines=100) == ""
+    assert storage.head(late.as_uri(), max_lines=100)[0] == ""
     packed = gzip.compress(f"{TLC_HEADER}\n{trip_line()}\n".encode())
     for name in ("b.CSV.GZ", "c.csv"):
         (tmp_path / name).write_bytes(packed)
         with pytest.raises(MisnamedGzipError, match=f"gzip data in {re.escape(name)}, "):
-            storage.first_line((tmp_path / name).as_uri())
+            storage.head((tmp_path / name).as_uri())
 
 
 LINES_VIEW = StructType(
