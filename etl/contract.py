@@ -236,13 +236,26 @@ def service_from_file_name(uri: str) -> str | None:
     return None
 
 
-# The TLC publishes for-hire vehicle trips (FHV, and Uber's and Lyft's high-volume FHV) beside the
-# taxi trips, under these names. They have no total_amount, so every row would be quarantined: a
-# month of high-volume FHV trips is some 20 million rows of nothing but quarantine. The job skips
-# them, and says so, as it does files of other types.
-FOR_HIRE_PREFIXES = ("fhv_tripdata", "fhvhv_tripdata")
+# Files the TLC publishes beside the taxi trips that hold no taxi trips, known by their names:
+# - the for-hire vehicle trips (FHV, and Uber's and Lyft's high-volume FHV) have no total_amount,
+#   so every row would be quarantined: a month of high-volume FHV trips is some 20 million rows of
+#   nothing but quarantine;
+# - the taxi zone lookup table (LocationID to borough and zone), which users download into the
+#   same folder; its old address named it `taxi _zone_lookup.csv`, saved as `taxi+_zone_lookup.csv`.
+# The job skips them, and says so, as it does files of other types.
+FOR_HIRE_TRIPS = "for_hire_vehicle_trips"
+ZONE_LOOKUP = "taxi_zone_lookup"
+_FOR_HIRE_PREFIXES = ("fhv_tripdata", "fhvhv_tripdata")
+# The zone table's name with everything but letters dropped (spaces, `+`, `_`, a ` (1)` suffix).
+_ZONE_LOOKUP_LETTERS = "taxizonelookup"
 
 
-def is_for_hire_trips(file_name: str) -> bool:
-    """Whether `file_name` (a name, not a path) is one of the TLC's for-hire vehicle trip files."""
-    return file_name.lower().startswith(FOR_HIRE_PREFIXES)
+def not_taxi_trips(file_name: str) -> str | None:
+    """What `file_name` (a name, not a path) is when it is one of the TLC's files of something
+    other than taxi trips: FOR_HIRE_TRIPS or ZONE_LOOKUP; None for any other name."""
+    name = file_name.lower()
+    if name.startswith(_FOR_HIRE_PREFIXES):
+        return FOR_HIRE_TRIPS
+    if "".join(c for c in name if c.isalpha()).startswith(_ZONE_LOOKUP_LETTERS):
+        return ZONE_LOOKUP
+    return None

@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from etl.contract import is_for_hire_trips
+from etl.contract import FOR_HIRE_TRIPS, ZONE_LOOKUP, not_taxi_trips
 from etl.parquet_input import PARQUET_SUFFIXES
 from etl.paths import STATE_DIR, uri_path
 from etl.report import SkippedFile
@@ -72,15 +72,17 @@ def relative_path(root: str, uri: str) -> str:
     return path.relative_to(base).as_posix()
 
 
-FOR_HIRE_REASON = (
-    "for_hire_vehicle_trips: no total_amount; the job loads yellow and green taxi trips"
-)
+# Why each kind of `etl.contract.not_taxi_trips` file is skipped.
+NOT_TAXI_TRIPS_REASONS = {
+    FOR_HIRE_TRIPS: f"{FOR_HIRE_TRIPS}: no total_amount; the job loads yellow and green taxi trips",
+    ZONE_LOOKUP: f"{ZONE_LOOKUP}: the TLC's table of taxi zones, not trips",
+}
 
 
 def list_input_files(storage: Storage, root: str) -> Listing:
     """CSV (also .csv.gz) and Parquet files at any depth under `root` (or `root` itself), sorted
-    by path, and the other files, reported as skipped: other types, and the TLC's for-hire
-    vehicle trips (`etl.contract.is_for_hire_trips`). Hidden files and folders (names starting
+    by path, and the other files, reported as skipped: other types, and the TLC's files of
+    something other than taxi trips (`etl.contract.not_taxi_trips`). Hidden files and folders (names starting
     with `.` or `_`, as Spark and Hadoop treat them: `_SUCCESS`, `_manifest.json`, editors'
     backups) are ignored."""
     found, skipped = [], []
@@ -92,8 +94,8 @@ def list_input_files(storage: Storage, root: str) -> Listing:
             continue
         if not path.lower().endswith(INPUT_SUFFIXES):
             skipped.append(SkippedFile(path, f"unsupported_file_type: reads only {suffixes}"))
-        elif is_for_hire_trips(parts[-1]):
-            skipped.append(SkippedFile(path, FOR_HIRE_REASON))
+        elif kind := not_taxi_trips(parts[-1]):
+            skipped.append(SkippedFile(path, NOT_TAXI_TRIPS_REASONS[kind]))
         else:
             found.append(InputFile(path, file.uri, file.size, file.modified_ms))
     return Listing(sorted(found), sorted(skipped, key=lambda s: s.path))

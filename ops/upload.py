@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from etl.contract import is_for_hire_trips
+from etl.contract import not_taxi_trips
 from ops.display import ProgressBar
 from ops.errors import UsageError
 
@@ -26,9 +26,10 @@ class UploadItem:
 
 def is_input_file(path: Path) -> bool:
     """CSV, gzipped CSV or Parquet, by name (case-insensitive), as the ETL job reads them: not
-    the TLC's for-hire vehicle trips, which it skips."""
+    the TLC's files of something other than taxi trips (for-hire vehicle trips, the zone lookup
+    table), which it skips."""
     name = path.name
-    return path.is_file() and name.lower().endswith(SUFFIXES) and not is_for_hire_trips(name)
+    return path.is_file() and name.lower().endswith(SUFFIXES) and not_taxi_trips(name) is None
 
 
 def _key(relative: PurePosixPath) -> str:

@@ -42,6 +42,12 @@ def test_poison_files_beside_good_files_over_several_runs(spark, tmp_path, capsy
     (source / "fhv" / "fhvhv_tripdata_2024-01.parquet").parent.mkdir()
     (source / "fhv" / "fhvhv_tripdata_2024-01.parquet").write_bytes(b"PAR1 20 million rows")
     write_csv(source / "FHV_tripdata_2019-01.csv", ["dispatching_base_num,pickup_datetime"])
+    # The TLC's zone lookup table, often downloaded into the same folder, under the name its
+    # old address gave it: reference data, not 265 trips to quarantine.
+    write_csv(
+        source / "taxi+_zone_lookup.csv",
+        ['"LocationID","Borough","Zone","service_zone"', '1,"EWR","Newark Airport","EWR"'],
+    )
 
     assert main(["--input", str(source), "--output", str(output)]) == 0
     printed = capsys.readouterr().out
@@ -58,11 +64,15 @@ def test_poison_files_beside_good_files_over_several_runs(spark, tmp_path, capsy
         {"path": "FHV_tripdata_2019-01.csv", "reason": for_hire},
         {"path": "fhv/fhvhv_tripdata_2024-01.parquet", "reason": for_hire},
         {
+            "path": "taxi+_zone_lookup.csv",
+            "reason": "taxi_zone_lookup: the TLC's table of taxi zones, not trips",
+        },
+        {
             "path": "trips.zip",
             "reason": "unsupported_file_type: reads only .csv, .csv.gz, .parquet",
         },
     ]
-    assert report["files_skipped"] == 3
+    assert report["files_skipped"] == 4
     # The good file loads; the long line and the unknown header's row are quarantined.
     assert (report["rows_read"], report["rows_written"]) == (4, 1)
     assert report["reasons"] == {"missing_header": 2, "missing_required_column": 1}

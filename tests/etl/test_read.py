@@ -12,7 +12,7 @@ from pyspark.sql import functions as sf
 from pyspark.sql.types import StringType, StructField, StructType
 
 from etl.batch_read import parse_files
-from etl.contract import normalise_header
+from etl.contract import normalise_header, not_taxi_trips
 from etl.layout import (
     LAYOUT_MISSING_HEADER,
     LAYOUT_MISSING_REQUIRED,
@@ -51,6 +51,25 @@ def test_a_header_names_at_least_two_canonical_columns():
     unknown = layout_for("medallion, hack_license ,Fare")
     assert unknown.status == LAYOUT_MISSING_REQUIRED
     assert unknown.unknown_columns == ("fare", "hack_license", "medallion")
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("fhv_tripdata_2019-01.csv", "for_hire_vehicle_trips"),
+        ("FHVHV_tripdata_2024-01.parquet", "for_hire_vehicle_trips"),
+        # The zone table under each name its addresses gave it, and as a browser saves a copy.
+        ("taxi_zone_lookup.csv", "taxi_zone_lookup"),
+        ("taxi+_zone_lookup.csv", "taxi_zone_lookup"),
+        ("taxi _zone_lookup.csv", "taxi_zone_lookup"),
+        ("Taxi_Zone_Lookup (1).csv", "taxi_zone_lookup"),
+        ("yellow_tripdata_2024-01.parquet", None),
+        ("green_tripdata_2015-01.csv.gz", None),
+        ("zone_lookup_trips.csv", None),
+    ],
+)
+def test_files_the_tlc_publishes_beside_the_taxi_trips_are_known_by_name(name, kind):
+    assert not_taxi_trips(name) == kind
 
 
 def test_header_cells_follow_csv_quoting_and_drop_a_bom():

@@ -40,6 +40,8 @@ def input_tree(tmp_path):
     (root / "2024" / "archive.zip").write_bytes(b"PK")
     # For-hire vehicle trips, which the job skips: gigabytes a month not worth uploading.
     (root / "2024" / "fhvhv_tripdata_2024-01.parquet").write_bytes(b"PAR1...PAR1")
+    # The TLC's zone lookup table, which the job skips too.
+    (root / "taxi_zone_lookup.csv").write_bytes(b'"LocationID","Borough"\n1,"EWR"\n')
     single = tmp_path / "extra.csv"
     single.write_bytes(b"vendor_id\n4\n")
     return root, single
