@@ -82,9 +82,9 @@ NOT_TAXI_TRIPS_REASONS = {
 def list_input_files(storage: Storage, root: str) -> Listing:
     """CSV (also .csv.gz) and Parquet files at any depth under `root` (or `root` itself), sorted
     by path, and the other files, reported as skipped: other types, and the TLC's files of
-    something other than taxi trips (`etl.contract.not_taxi_trips`). Hidden files and folders (names starting
-    with `.` or `_`, as Spark and Hadoop treat them: `_SUCCESS`, `_manifest.json`, editors'
-    backups) are ignored."""
+    something other than taxi trips (`etl.contract.not_taxi_trips`). Hidden files and folders
+    (names starting with `.` or `_`, as Spark and Hadoop treat them: `_SUCCESS`,
+    `_manifest.json`, editors' backups) are ignored."""
     found, skipped = [], []
     suffixes = ", ".join(INPUT_SUFFIXES)
     for file in storage.list_files(root):
