@@ -163,7 +163,7 @@ def _stage_quarantine(
     quarantine = quarantine_shape(rejected, options.run_id, text_rows).observe(
         observation, *(sf.count_if(sf.col(REJECT_REASON) == c).alias(c) for c in REASON_CODES)
     )
-    stage_quarantine(quarantine, options.output_root, options.run_id)
+    stage_quarantine(quarantine, options.output_root, options.run_id, merged.rows_rejected)
     return {code: int(n) for code, n in observation.get.items() if n}
 
 

@@ -36,10 +36,12 @@ leaves no staging behind.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from pyspark.sql import DataFrame
+from pyspark.sql import functions as sf
 
 from etl import checkpoints
 from etl.paths import (
@@ -60,14 +62,31 @@ PUBLISH_MARKER = "_PUBLISH"
 # Partitions (or appended files) moved at once.
 _MOVERS = 8
 _REPLACED = "_replaced"
+# Rejected rows a quarantine Parquet file holds, about, when a batch has very many.
+QUARANTINE_ROWS_PER_FILE = 1_000_000
+_SPLIT = "_split"
 _TABLES = (TRIPS_DIR, METRICS_DIR, QUARANTINE_DIR)
 
 
-def stage_quarantine(quarantine: DataFrame, output_root: str, run_id: str) -> None:
-    """Stage quarantined rows, one partition folder per input file (its path under the input
-    root): reprocessing a file replaces its rows instead of adding to them."""
-    quarantine.write.partitionBy(QUARANTINE_PARTITION).parquet(
-        join_path(staging_root(output_root, run_id), QUARANTINE_DIR)
+def stage_quarantine(quarantine: DataFrame, output_root: str, run_id: str, rows: int) -> None:
+    """Stage the batch's `rows` quarantined rows, one partition folder per input file (its path
+    under the input root): reprocessing a file replaces its rows instead of adding to them.
+
+    Each file's rows are brought to one task first, so its folder holds one Parquet file, not
+    one from every task that read the rejected rows back (on S3, dozens of tiny objects per
+    input file, each a request to write and to read). In a batch of more than
+    QUARANTINE_ROWS_PER_FILE rejected rows, each file's rows are spread over up to one Parquet
+    file per QUARANTINE_ROWS_PER_FILE rows of the batch, so that a file of nothing but bad
+    lines is not one task's work."""
+    splits = max(1, math.ceil(rows / QUARANTINE_ROWS_PER_FILE))
+    cores = quarantine.sparkSession.sparkContext.defaultParallelism
+    split = sf.pmod(sf.xxhash64(*quarantine.columns), sf.lit(splits)) if splits > 1 else sf.lit(0)
+    (
+        quarantine.withColumn(_SPLIT, split)
+        .repartition(max(cores, splits), QUARANTINE_PARTITION, _SPLIT)
+        .drop(_SPLIT)
+        .write.partitionBy(QUARANTINE_PARTITION)
+        .parquet(join_path(staging_root(output_root, run_id), QUARANTINE_DIR))
     )
 
 

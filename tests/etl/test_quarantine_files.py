@@ -1,0 +1,70 @@
+"""How quarantine is laid out in files: one Parquet file per input file's folder, however many
+tasks read the batch's rejected rows back, unless that file has a great many rejected rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from chispa import assert_df_equality
+
+from etl import clustering, publish
+from etl.local import run
+from tests.etl.helpers import TLC_HEADER, trip_line, write_csv
+
+BAD_PER_FILE = 40
+
+
+def write_batch(source: Path) -> None:
+    """Two files, each with one trip and BAD_PER_FILE rows whose total is not a number."""
+    bad = [trip_line(total_amount=f"x{i}") for i in range(BAD_PER_FILE)]
+    for name in ("a.csv", "b.csv"):
+        write_csv(source / name, [TLC_HEADER, *bad, trip_line()])
+
+
+def parquet_files(output: Path) -> dict[str, int]:
+    folders = sorted((output / "quarantine").glob("source_file=*"))
+    return {folder.name: len(list(folder.glob("*.parquet"))) for folder in folders}
+
+
+def expected_rows(spark):
+    rows = [(name, f"x{i}") for name in ("a.csv", "b.csv") for i in range(BAD_PER_FILE)]
+    return spark.createDataFrame(rows, "source_file string, total_amount string")
+
+
+def quarantined(spark, output: Path):
+    rows = spark.read.parquet(str(output / "quarantine")).where(
+        "reject_reason = 'invalid_total_amount'"
+    )
+    return rows.select("source_file", "total_amount")
+
+
+def test_each_input_file_quarantine_is_one_parquet_file(spark, tmp_path, monkeypatch):
+    # A batch big enough for several tasks: its rejected rows are staged by each of them.
+    monkeypatch.setattr(clustering, "MIN_ROWS_PER_TASK", 10)
+    write_batch(tmp_path / "in")
+
+    report = run(spark, tmp_path / "in", tmp_path / "out", full_refresh=True)
+
+    assert report.reasons == {"invalid_total_amount": 2 * BAD_PER_FILE}
+    assert parquet_files(tmp_path / "out") == {"source_file=a.csv": 1, "source_file=b.csv": 1}
+    assert_df_equality(
+        quarantined(spark, tmp_path / "out"), expected_rows(spark), ignore_row_order=True
+    )
+
+
+def test_a_file_with_many_rejected_rows_is_split_over_several_parquet_files(
+    spark, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(publish, "QUARANTINE_ROWS_PER_FILE", 10)
+    write_batch(tmp_path / "in")
+
+    report = run(spark, tmp_path / "in", tmp_path / "out", full_refresh=True)
+
+    assert report.reasons == {"invalid_total_amount": 2 * BAD_PER_FILE}
+    # 80 rows at 10 a file: each input file's 40 rows go to up to 8 Parquet files.
+    files = parquet_files(tmp_path / "out")
+    assert list(files) == ["source_file=a.csv", "source_file=b.csv"]
+    assert all(2 <= count <= 8 for count in files.values()), files
+    assert_df_equality(
+        quarantined(spark, tmp_path / "out"), expected_rows(spark), ignore_row_order=True
+    )
