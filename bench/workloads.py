@@ -29,7 +29,7 @@ from etl.batch_read import parse_files
 from etl.contract import CANONICAL_COLUMNS, DEFAULT_DEDUPE_KEYS, PARTITION_COLUMN, normalise_header
 from etl.loaded_dates import Target, dates_sharing_keys, folders
 from etl.local import hadoop_path
-from etl.metrics import hourly_metrics
+from etl.metrics import hourly_metrics, spread_by_date
 from etl.pipeline import SESSION_SETTINGS
 from etl.quarantine import valid_rows
 from etl.schema import TRIPS_WRITE_OPTIONS, spark_type
@@ -214,8 +214,10 @@ def bare_late_batch(spark: SparkSession, path: str, job_output: str, output: str
 
 def _write_metrics(spark: SparkSession, output: str) -> None:
     trips = spark.read.parquet(f"{output}/trips")
+    # Spread over the cores by date as the job writes them, its dates counted from the folders.
+    dates = len(list(Path(output, "trips").glob(f"{PARTITION_COLUMN.name}=*")))
     (
-        hourly_metrics(trips)
+        spread_by_date(hourly_metrics(trips), dates)
         .write.mode("overwrite")
         .partitionBy(PARTITION_COLUMN.name)
         .parquet(f"{output}/hourly_metrics")

@@ -23,6 +23,8 @@ _MICROS = 1e6
 # would need nine million values to overflow them). The parts are added once per group. Only
 # values beyond 1e12 (no real trip has one) are summed as doubles.
 _EXACT_LIMIT = 1e12
+# Dates whose hourly metrics one task writes, at least, when they are spread (`spread_by_date`).
+MIN_DATES_PER_TASK = 8
 
 
 def with_pickup_date(trips: DataFrame) -> DataFrame:
@@ -63,6 +65,20 @@ def hourly_metrics(trips: DataFrame) -> DataFrame:
             PARTITION_COLUMN.name,
         )
     )
+
+
+def spread_by_date(metrics: DataFrame, dates: int) -> DataFrame:
+    """`metrics` of `dates` pickup dates, spread by date over up to one task per core, each
+    task with MIN_DATES_PER_TASK dates or more.
+
+    The metrics are a few rows a date, which Spark gathers into one task after the aggregation;
+    that task then writes every date's file in turn (a full refresh over years: thousands of
+    files, one after another, each a request on S3). Spread by date, each date is still one
+    file, and the files are written side by side. A run of a few dates is left as it is: the
+    exchange that spreads them costs more than writing a few files in turn."""
+    cores = metrics.sparkSession.sparkContext.defaultParallelism
+    tasks = min(cores, dates // MIN_DATES_PER_TASK)
+    return metrics.repartition(tasks, PARTITION_COLUMN.name) if tasks > 1 else metrics
 
 
 def _exact_sum(name: str, divisor: Column | None = None) -> Column:

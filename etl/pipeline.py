@@ -17,7 +17,7 @@ from etl.columns import REJECT_REASON
 from etl.contract import PARTITION_COLUMN
 from etl.loaded_dates import trips_on
 from etl.merge import MergeOptions, MergeResult, merge_with_written, stage_batch
-from etl.metrics import hourly_metrics
+from etl.metrics import hourly_metrics, spread_by_date
 from etl.paths import APPENDED_TRIPS_DIR, METRICS_DIR, TRIPS_DIR, staging_root
 from etl.publish import publish, stage_quarantine
 from etl.quarantine import REASON_CODES, quarantine_shape
@@ -168,11 +168,12 @@ def _stage_quarantine(
 
 
 def _stage_metrics(spark: SparkSession, staged: str, output_root: str, merged: MergeResult) -> None:
-    """Stage the hourly metrics of every date the run writes."""
+    """Stage the hourly metrics of every date the run writes, one file a date."""
     if merged.dates:
-        hourly_metrics(
-            _trips_of_written_dates(spark, staged, output_root, merged)
-        ).write.partitionBy(PARTITION_COLUMN.name).parquet(join_path(staged, METRICS_DIR))
+        metrics = hourly_metrics(_trips_of_written_dates(spark, staged, output_root, merged))
+        spread_by_date(metrics, len(merged.dates)).write.partitionBy(PARTITION_COLUMN.name).parquet(
+            join_path(staged, METRICS_DIR)
+        )
 
 
 def _trips_of_written_dates(

@@ -1,14 +1,17 @@
-"""How quarantine is laid out in files: one Parquet file per input file's folder, however many
-tasks read the batch's rejected rows back, unless that file has a great many rejected rows."""
+"""How outputs are laid out in files: quarantine as one Parquet file per input file's folder,
+however many tasks read the batch's rejected rows back (unless the batch has a great many), and
+hourly metrics as one file a date, written side by side."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from chispa import assert_df_equality
 
 from etl import clustering, publish
 from etl.local import run
+from etl.metrics import MIN_DATES_PER_TASK, hourly_metrics, spread_by_date
 from tests.etl.helpers import TLC_HEADER, trip_line, write_csv
 
 BAD_PER_FILE = 40
@@ -68,3 +71,45 @@ def test_a_file_with_many_rejected_rows_is_split_over_several_parquet_files(
     assert_df_equality(
         quarantined(spark, tmp_path / "out"), expected_rows(spark), ignore_row_order=True
     )
+
+
+def test_hourly_metrics_of_many_dates_are_written_by_every_core(spark, tmp_path):
+    days = range(1, 17)
+    write_csv(
+        tmp_path / "in" / "a.csv",
+        [
+            TLC_HEADER,
+            *(
+                trip_line(
+                    pickup_datetime=f"2015-01-{day:02d} 08:00:00",
+                    dropoff_datetime=f"2015-01-{day:02d} 08:20:00",
+                )
+                for day in days
+            ),
+        ],
+    )
+
+    run(spark, tmp_path / "in", tmp_path / "out", full_refresh=True)
+
+    folders = sorted((tmp_path / "out" / "hourly_metrics").glob("pickup_date=*"))
+    assert [f.name for f in folders] == [f"pickup_date=2015-01-{day:02d}" for day in days]
+    files = [path for folder in folders for path in folder.glob("*.parquet")]
+    assert len(files) == len(days)
+    # Spark names a file after the task that wrote it: part-<task>-<uuid>.
+    assert {path.name.split("-")[1] for path in files} == {"00000", "00001"}
+
+
+def test_metrics_are_spread_over_the_cores_only_when_each_task_gets_several_dates(spark):
+    trips = spark.createDataFrame(
+        [(dt.datetime(2015, 1, day, 8), dt.date(2015, 1, day), 10.0, 1, 1.5) for day in (1, 2, 3)],
+        "pickup_datetime timestamp, pickup_date date, total_amount double, "
+        "passenger_count int, trip_distance double",
+    )
+    metrics = hourly_metrics(trips)
+
+    # Fewer than two tasks' worth of dates.
+    assert spread_by_date(metrics, 2 * MIN_DATES_PER_TASK - 1) is metrics
+    spread = spread_by_date(metrics, 2 * MIN_DATES_PER_TASK)
+    # The session has two cores.
+    assert spread.rdd.getNumPartitions() == 2
+    assert_df_equality(spread, metrics, ignore_row_order=True)
