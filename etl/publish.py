@@ -119,7 +119,8 @@ def publish(
 
 def finish_publish(storage: Storage, output_root: str, run_id: str) -> None:
     """Swap every partition still staged into place, add the appended dates' files, clear the
-    quarantine folders the marker lists, and delete the staging folder. Safe to run again after a crash at any point."""
+    quarantine folders the marker lists, and delete the staging folder. Safe to run again after
+    a crash at any point."""
     staged = staging_root(output_root, run_id)
     marker = storage.read_text(join_path(staged, PUBLISH_MARKER))
     if marker is None:
@@ -194,6 +195,7 @@ def recover_dead_runs(storage: Storage, output_root: str, run_id: str) -> list[s
 
 
 def reset_outputs(storage: Storage, output_root: str) -> None:
-    """Remove curated outputs, state and staging for a full refresh (reports are kept as history)."""
+    """Remove curated outputs, state and staging for a full refresh (reports are kept as
+    history)."""
     for folder in (*_TABLES, STATE_DIR, STAGING_DIR):
         storage.delete(join_path(output_root, folder))

@@ -106,9 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
         "upload",
         [common],
         "upload CSV and Parquet files to input/",
-        "Upload .csv, .csv.gz and .parquet files to s3://<raw bucket>/input/, where the next run picks "
-        "them up. Folders are walked recursively and keep their layout under input/; files are "
-        "encrypted with the stack's KMS key (else the bucket's default encryption applies).",
+        "Upload .csv, .csv.gz and .parquet files to s3://<raw bucket>/input/, where the next run "
+        "picks them up. Folders are walked recursively and keep their layout under input/; files "
+        "are encrypted with the stack's KMS key (else the bucket's default encryption applies).",
     )
     up.add_argument("paths", nargs="+", type=Path, help=".csv/.csv.gz/.parquet files or folders")
     up.add_argument("--bucket", help="raw bucket (default: the stack output raw_bucket)")

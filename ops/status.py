@@ -46,7 +46,8 @@ def format_report(report: dict[str, Any] | None, bucket: str) -> list[str]:
         return [f"latest run report: none yet (s3://{bucket}/{LATEST_REPORT_KEY})"]
     failed = report.get("failed_files", [])
     lines = [
-        f"latest run report: {report['run_id']} ({report['mode']}, finished {report['finished_at']})",
+        f"latest run report: {report['run_id']} "
+        f"({report['mode']}, finished {report['finished_at']})",
         f"  rows read {report['rows_read']}, written {report['rows_written']}, "
         f"quarantined {report['rows_quarantined']}, duplicates dropped "
         f"{report['duplicates_dropped']}",
