@@ -9,6 +9,8 @@ from pathlib import Path
 
 from pyspark.sql import SparkSession
 
+from etl.function_lookup import cache_function_lookups
+
 # Spark's own defaults (log4j2-defaults.properties in spark-core) at WARN, minus lines that bury
 # the run summary on a laptop and say nothing about the data: Hadoop's native library is missing
 # (the Java fallback is fine), the job's plans have more columns than
@@ -61,7 +63,9 @@ def log4j2_config() -> Path:
 
 
 def local_spark(app_name: str = "glue-etl-local", shuffle_partitions: int = 4) -> SparkSession:
-    """Return a local[2] session with UI off and few shuffle partitions (fast on a laptop)."""
+    """Return a local[2] session with UI off and few shuffle partitions (fast on a laptop), and
+    Spark SQL functions looked up once (`etl.function_lookup`), as the Glue job has them."""
+    cache_function_lookups()
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     # A local run talks to itself only: binding to loopback avoids Spark's start-up warning that

@@ -148,3 +148,9 @@ def record_shuffle_sizes(monkeypatch: pytest.MonkeyPatch, module: Any) -> list[A
 
     monkeypatch.setattr(module, "cluster_by_date", spy)
     return sizes
+
+
+def pyspark_function_lookup(name: str, sc: Any) -> Any:
+    """How PySpark 3.5 finds a Spark SQL function (`etl.function_lookup`): by the class's short
+    name, on every call."""
+    return getattr(sc._jvm.functions, name)

@@ -19,13 +19,22 @@ import pytest
 from awsglue.utils import GlueArgumentError
 from chispa import assert_df_equality
 from pyspark import SparkContext
+from pyspark.sql import functions as sf
 from pyspark.sql.types import DateType, DoubleType, IntegerType, TimestampType
 
 from etl import glue_job
 from etl.contract import CURATED_TABLES, DEFAULT_DEDUPE_KEYS
+from etl.function_lookup import function_lookups_cached
 from etl.schema import TRIPS_SCHEMA
 from preview.capture import capture_stack
-from tests.etl.helpers import DEFAULTS, TLC_HEADER, moto_catalog, trip_line, write_csv
+from tests.etl.helpers import (
+    DEFAULTS,
+    TLC_HEADER,
+    moto_catalog,
+    pyspark_function_lookup,
+    trip_line,
+    write_csv,
+)
 
 DATABASE = "glue_etl_dev"
 
@@ -296,3 +305,17 @@ def test_failed_files_are_retried_when_the_run_asks(tmp_path, glue_jvm, job_argu
     assert [f["path"] for f in retried["failed_files"]] == ["yellow_tripdata_2024-01.parquet"]
     # The failed file is what the FilesFailed metric counts, once per run that met it.
     assert _metrics(aws["cloudwatch"])["FilesFailed"] == 2.0
+
+
+def test_the_job_finds_each_spark_function_once_as_local_runs_do(
+    tmp_path, glue_jvm, job_arguments, aws, capsys, monkeypatch
+):
+    # As a Glue driver starts: PySpark's own lookup, not the local session's.
+    monkeypatch.setattr(sf, "_get_jvm_function", pyspark_function_lookup)
+    raw, curated = tmp_path / "raw" / "input", tmp_path / "curated"
+    write_csv(raw / "a.csv", [TLC_HEADER, trip_line()])
+
+    report = _run(_argv(job_arguments, raw, curated), capsys, curated)
+
+    assert function_lookups_cached()
+    assert report["rows_written"] == 1
