@@ -74,7 +74,7 @@ def test_columns_built_with_functions_found_once_compute_what_pyspark_computes(s
     assert_df_equality(built(), expected, ignore_nullable=True)
 
 
-def test_installing_again_keeps_one_cache_and_pyspark_4_is_left_alone(monkeypatch):
+def test_installing_twice_is_harmless_and_pyspark_4_is_left_alone(monkeypatch):
     cache_function_lookups()
     cache_function_lookups()
     assert function_lookups_cached()
