@@ -8,6 +8,8 @@ from typing import Any
 
 from pyspark.sql import SparkSession
 
+from etl.jvm_classes import java_class, static_method
+
 # A nanosecond timestamp is read as its raw int64 (Spark 3.5 has no nanosecond type, see
 # `spark.sql.legacy.parquet.nanosAsLong` in etl.pipeline.SESSION_SETTINGS), converted on reading.
 NANOS = "timestamp_nanos"
@@ -62,10 +64,12 @@ def footer_metadata(spark: SparkSession, uri: str) -> Any:
     """The file's metadata as parquet-mr reads it from the footer (a JVM `FileMetaData`: the
     schema and the writer's key-value pairs)."""
     jvm: Any = spark._jvm
-    path = jvm.org.apache.hadoop.fs.Path(uri)
+    path = java_class(jvm, "org.apache.hadoop.fs.Path")(uri)
     conf = spark._jsc.hadoopConfiguration()
-    source = jvm.org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(path, conf)
-    reader = jvm.org.apache.parquet.hadoop.ParquetFileReader.open(source)
+    source = static_method(jvm, "org.apache.parquet.hadoop.util.HadoopInputFile", "fromPath")(
+        path, conf
+    )
+    reader = static_method(jvm, "org.apache.parquet.hadoop.ParquetFileReader", "open")(source)
     try:
         return reader.getFileMetaData()
     finally:

@@ -24,6 +24,7 @@ from typing import Any
 from pyspark.sql import SparkSession
 
 from etl.arrow_schema import timestamp_zones
+from etl.jvm_classes import java_class
 
 ARROW_SCHEMA_KEY = "ARROW:schema"
 
@@ -52,8 +53,7 @@ def named_zones(
 def _is_utc(spark: SparkSession, column: str, zone: str) -> bool:
     """Whether `zone` is UTC under any of its names, as Spark's own parsing of zones reads it
     (`java.time.ZoneId` with the short ids). Raises UnknownZoneError for a zone it rejects."""
-    jvm: Any = spark._jvm
-    zone_ids = jvm.java.time.ZoneId
+    zone_ids = java_class(spark._jvm, "java.time.ZoneId")
     try:
         zone_id = zone_ids.of(zone, zone_ids.SHORT_IDS)
     except Exception as error:  # py4j raises the JVM's DateTimeException wrapped

@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 from pyspark.sql import SparkSession
 
+from etl.jvm_classes import java_class, static_method
+
 # Bounds of the driver's first-line read: characters kept of a line, bytes scanned for its end.
 MAX_LINE_CHARS = 1024 * 1024
 MAX_SCAN_BYTES = 64 * 1024 * 1024
@@ -67,7 +69,7 @@ class Storage:
         self._file_systems: dict[tuple[str, str], Any] = {}
 
     def _path(self, path: str) -> Any:
-        return self._jvm.org.apache.hadoop.fs.Path(path)
+        return java_class(self._jvm, "org.apache.hadoop.fs.Path")(path)
 
     def _fs(self, path: str) -> Any:
         parts = urlsplit(path)
@@ -133,13 +135,12 @@ class Storage:
         text, as it picks codecs by the name's exact suffix, and `Utf16TextError` for UTF-16
         text."""
         stream = self._fs(path).open(self._path(path))
-        codec = self._jvm.org.apache.hadoop.io.compress.CompressionCodecFactory(
-            self._conf
-        ).getCodec(self._path(path))
+        codecs = java_class(self._jvm, "org.apache.hadoop.io.compress.CompressionCodecFactory")
+        codec = codecs(self._conf).getCodec(self._path(path))
         if codec is not None:
             stream = codec.createInputStream(stream)
-        reader = self._jvm.org.apache.hadoop.util.LineReader(stream)
-        text = self._jvm.org.apache.hadoop.io.Text()
+        reader = java_class(self._jvm, "org.apache.hadoop.util.LineReader")(stream)
+        text = java_class(self._jvm, "org.apache.hadoop.io.Text")()
 
         def next_line() -> str | None:
             for _ in range(max_lines):
@@ -211,7 +212,8 @@ class Storage:
             return None
         stream = self._fs(path).open(self._path(path))
         try:
-            return str(self._jvm.org.apache.commons.io.IOUtils.toString(stream, "UTF-8"))
+            to_string = static_method(self._jvm, "org.apache.commons.io.IOUtils", "toString")
+            return str(to_string(stream, "UTF-8"))
         finally:
             stream.close()
 
