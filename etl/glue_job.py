@@ -30,6 +30,7 @@ from pyspark.context import SparkContext
 from etl.batch import run_batch
 from etl.catalog_partitions import register_curated_partitions
 from etl.function_lookup import cache_function_lookups
+from etl.jvm_classes import pin_pyspark_classes
 from etl.pipeline import dedupe_keys_from
 from etl.run_metrics import publish_metrics
 
@@ -43,7 +44,9 @@ def main(argv: list[str]) -> None:
     cache_function_lookups()
     present = [name for name in OPTIONAL_ARGUMENTS if f"--{name}" in argv]
     args = getResolvedOptions(argv, JOB_ARGUMENTS + present)
-    glue_context = GlueContext(SparkContext.getOrCreate())
+    spark_context = SparkContext.getOrCreate()
+    pin_pyspark_classes(spark_context._jvm)
+    glue_context = GlueContext(spark_context)
     job = Job(glue_context)
     job.init(args["JOB_NAME"], args)
     report = run_batch(

@@ -7,6 +7,14 @@ round trips instead of one, and the driver creates a few for every file it lists
 or footer of, publishes or checks: thousands in a run over many files. A class found by its full
 name costs one round trip, once; a static method found once is one more. The proxies hold no
 JVM object, only the name, so keeping them holds nothing on the JVM.
+
+PySpark 3.5 itself names a few classes by their short names on the JVM view, on every use:
+`functions` (each Column made from a name, `~`, and every function PySpark calls), `PythonUtils`
+(every list of columns it passes, as in `select`), `SparkSession` (the active session).
+py4j tries a short name in each package the gateway imports, a failed class load on the JVM for
+each miss, then finds the method: three round trips before the call itself.
+`pin_pyspark_classes` gives the view those names as attributes, each a class that finds its
+static methods once, so PySpark's own calls go straight to the method.
 """
 
 from __future__ import annotations
@@ -14,6 +22,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 from typing import Any
+
+from py4j.java_gateway import JavaClass, JavaMember, JVMView
+
+# The classes PySpark 3.5 names by short name on its JVM view (`sc._jvm.X`) on hot paths.
+PYSPARK_SHORT_NAMES = ("functions", "PythonUtils", "PythonSQLUtils", "SparkSession", "Column")
 
 
 @cache
@@ -27,3 +40,25 @@ def java_class(jvm: Any, name: str) -> Any:
 def static_method(jvm: Any, class_name: str, method: str) -> Callable[..., Any]:
     """The static method `method` of the JVM class `class_name`, found once per JVM view."""
     return getattr(java_class(jvm, class_name), method)
+
+
+class StaticsFoundOnce(JavaClass):
+    """A JVM class whose static methods are each found once (py4j asks the JVM for a member on
+    every attribute access); fields and inner classes are still read on every access."""
+
+    def __getattr__(self, name: str) -> Any:
+        member = super().__getattr__(name)
+        if isinstance(member, JavaMember):
+            setattr(self, name, member)
+        return member
+
+
+def pin_pyspark_classes(jvm: Any) -> None:
+    """Give the JVM view `jvm` each of PYSPARK_SHORT_NAMES as the class py4j finds for it, as
+    a `StaticsFoundOnce` (module docstring). Safe to call again."""
+    for name in PYSPARK_SHORT_NAMES:
+        if isinstance(vars(jvm).get(name), StaticsFoundOnce):
+            continue
+        found = JVMView.__getattr__(jvm, name)
+        if isinstance(found, JavaClass):
+            setattr(jvm, name, StaticsFoundOnce(found._fqn, found._gateway_client))

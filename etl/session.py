@@ -10,6 +10,7 @@ from pathlib import Path
 from pyspark.sql import SparkSession
 
 from etl.function_lookup import cache_function_lookups
+from etl.jvm_classes import pin_pyspark_classes
 
 # Spark's own defaults (log4j2-defaults.properties in spark-core) at WARN, minus lines that bury
 # the run summary on a laptop and say nothing about the data: Hadoop's native library is missing
@@ -64,14 +65,15 @@ def log4j2_config() -> Path:
 
 def local_spark(app_name: str = "glue-etl-local", shuffle_partitions: int = 4) -> SparkSession:
     """Return a local[2] session with UI off and few shuffle partitions (fast on a laptop), and
-    Spark SQL functions looked up once (`etl.function_lookup`), as the Glue job has them."""
+    Spark SQL functions and the classes PySpark names by short name looked up once
+    (`etl.function_lookup`, `etl.jvm_classes`), as the Glue job has them."""
     cache_function_lookups()
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     # A local run talks to itself only: binding to loopback avoids Spark's start-up warning that
     # the hostname resolves to a loopback address.
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    return (
+    session = (
         SparkSession.builder.master("local[2]")
         .appName(app_name)
         .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={log4j2_config()}")
@@ -84,3 +86,5 @@ def local_spark(app_name: str = "glue-etl-local", shuffle_partitions: int = 4) -
         .config("spark.sql.adaptive.enabled", "true")
         .getOrCreate()
     )
+    pin_pyspark_classes(session.sparkContext._jvm)
+    return session

@@ -15,6 +15,7 @@ from pyspark.sql.types import StructType
 
 from etl.batch_read import parse_files
 from etl.contract import CURATED_TABLES, PARTITION_COLUMN, SIMPLIFIED_HEADER
+from etl.jvm_classes import PYSPARK_SHORT_NAMES
 from etl.read import relative_to_root
 from etl.schema import CANONICAL_NAMES, TRIPS_SCHEMA
 
@@ -148,6 +149,14 @@ def record_shuffle_sizes(monkeypatch: pytest.MonkeyPatch, module: Any) -> list[A
 
     monkeypatch.setattr(module, "cluster_by_date", spy)
     return sizes
+
+
+def unpin_pyspark_classes(monkeypatch: Any, jvm: Any) -> None:
+    """Take `etl.jvm_classes.pin_pyspark_classes` back from the JVM view `jvm` for one test:
+    py4j finds PySpark's short names again, as in a session nobody pinned them in."""
+    for name in PYSPARK_SHORT_NAMES:
+        if name in vars(jvm):
+            monkeypatch.delattr(jvm, name)
 
 
 def pyspark_function_lookup(name: str, sc: Any) -> Any:

@@ -9,7 +9,7 @@ from chispa import assert_df_equality
 from pyspark.sql import functions as sf
 
 from etl.function_lookup import cache_function_lookups, function_lookups_cached
-from tests.etl.helpers import pyspark_function_lookup
+from tests.etl.helpers import pyspark_function_lookup, unpin_pyspark_classes
 
 
 def _columns(count: int) -> None:
@@ -29,6 +29,7 @@ def test_a_function_costs_one_round_trip_once_found(spark, round_trips):
 
 def test_pyspark_alone_looks_each_function_up_on_every_call(spark, monkeypatch, round_trips):
     monkeypatch.setattr(sf, "_get_jvm_function", pyspark_function_lookup)
+    unpin_pyspark_classes(monkeypatch, spark.sparkContext._jvm)
     _columns(1)
     round_trips.clear()
 

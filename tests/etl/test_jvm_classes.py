@@ -1,13 +1,25 @@
-"""JVM classes are found once by their full names: a Hadoop Path costs one round trip to make."""
+"""JVM classes are found once: a Hadoop Path costs one round trip to make, and the classes
+PySpark names by short name are pinned on its JVM view."""
 
 from __future__ import annotations
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from chispa import assert_df_equality
+from py4j.java_gateway import JVMView
+from pyspark.sql import functions as sf
+from pyspark.sql.column import _to_java_column, _to_seq
 
-from etl.jvm_classes import java_class, static_method
+from etl.jvm_classes import (
+    PYSPARK_SHORT_NAMES,
+    StaticsFoundOnce,
+    java_class,
+    pin_pyspark_classes,
+    static_method,
+)
 from etl.parquet_footer import footer_fields, footer_metadata
 from etl.storage import Storage
+from tests.etl.helpers import unpin_pyspark_classes
 
 _PATH = "org.apache.hadoop.fs.Path"
 
@@ -68,3 +80,60 @@ def test_a_parquet_footer_is_read_with_six_round_trips(spark, tmp_path, round_tr
     # The Path, the Hadoop configuration, the input file, the reader, its metadata, its close.
     assert len(round_trips) == 6
     assert footer_fields(metadata.getSchema()) == [("VendorID", "bigint"), ("fare", "double")]
+
+
+def _negated(count: int) -> None:
+    for i in range(count):
+        ~sf.col(f"c{i}")
+
+
+def test_pyspark_finds_its_classes_once_pinned(spark, round_trips):
+    _negated(1)
+    _to_seq(spark.sparkContext, ["a", "b"], _to_java_column)
+    round_trips.clear()
+
+    _negated(20)
+    _to_seq(spark.sparkContext, ["a", "b"], _to_java_column)
+
+    # sf.col and `not`, one call each; then the two names' columns, the list (made, then each
+    # item added) and PythonUtils.toSeq.
+    assert len(round_trips) == 20 * 2 + (2 + 3 + 1)
+
+
+def test_pyspark_alone_finds_a_short_name_class_on_every_use(spark, monkeypatch, round_trips):
+    unpin_pyspark_classes(monkeypatch, spark.sparkContext._jvm)
+    _negated(1)
+    _to_seq(spark.sparkContext, ["a", "b"], _to_java_column)
+    round_trips.clear()
+
+    _negated(20)
+    _to_seq(spark.sparkContext, ["a", "b"], _to_java_column)
+
+    # `functions` and `not` found before each call; `functions`, `col` before each name's
+    # column, `PythonUtils` and `toSeq` before the list's conversion.
+    assert len(round_trips) == 20 * (2 + 2) + (2 * 3 + 3 + 3)
+
+
+def test_each_pinned_name_is_the_class_py4j_finds_and_pinning_twice_keeps_it(spark):
+    jvm = spark.sparkContext._jvm
+    pinned = {name: vars(jvm)[name] for name in PYSPARK_SHORT_NAMES}
+
+    pin_pyspark_classes(jvm)
+
+    assert {name: vars(jvm)[name] for name in PYSPARK_SHORT_NAMES} == pinned
+    assert all(isinstance(found, StaticsFoundOnce) for found in pinned.values())
+    found_by_py4j = {name: JVMView.__getattr__(jvm, name)._fqn for name in PYSPARK_SHORT_NAMES}
+    assert {name: found._fqn for name, found in pinned.items()} == found_by_py4j
+    assert found_by_py4j["functions"] == "org.apache.spark.sql.functions"
+
+
+def test_columns_built_through_pinned_classes_compute_what_pyspark_computes(spark, monkeypatch):
+    frame = spark.createDataFrame([(1, True), (2, None), (3, False)], "n int, b boolean")
+    expected = spark.createDataFrame([(1, False), (2, None), (3, True)], "n int, b boolean")
+
+    pinned = frame.select("n", (~sf.col("b")).alias("b"))
+    unpin_pyspark_classes(monkeypatch, spark.sparkContext._jvm)
+    unpinned = frame.select("n", (~sf.col("b")).alias("b"))
+
+    assert_df_equality(pinned, expected)
+    assert_df_equality(unpinned, expected)
