@@ -29,7 +29,6 @@ from pyspark.context import SparkContext
 
 from etl.batch import run_batch
 from etl.catalog_partitions import register_curated_partitions
-from etl.function_lookup import cache_function_lookups
 from etl.jvm_classes import pin_pyspark_classes
 from etl.pipeline import dedupe_keys_from
 from etl.run_metrics import publish_metrics
@@ -41,7 +40,6 @@ OPTIONAL_ARGUMENTS = ["catalog_database", "metrics_namespace", "pipeline_name", 
 
 def main(argv: list[str]) -> None:
     """Run one Glue job execution: the files under --input_path not processed before."""
-    cache_function_lookups()
     present = [name for name in OPTIONAL_ARGUMENTS if f"--{name}" in argv]
     args = getResolvedOptions(argv, JOB_ARGUMENTS + present)
     spark_context = SparkContext.getOrCreate()

@@ -9,12 +9,15 @@ name costs one round trip, once; a static method found once is one more. The pro
 JVM object, only the name, so keeping them holds nothing on the JVM.
 
 PySpark 3.5 itself names a few classes by their short names on the JVM view, on every use:
-`functions` (each Column made from a name, `~`, and every function PySpark calls), `PythonUtils`
-(every list of columns it passes, as in `select`), `SparkSession` (the active session).
-py4j tries a short name in each package the gateway imports, a failed class load on the JVM for
-each miss, then finds the method: three round trips before the call itself.
-`pin_pyspark_classes` gives the view those names as attributes, each a class that finds its
-static methods once, so PySpark's own calls go straight to the method.
+`functions` (every Spark SQL function a Column is built with, `sf.col`, `sf.when`, `sf.lit`...,
+each Column made from a name, and `~`), `PythonUtils` (every list of columns it passes, as in
+`select`), `SparkSession` (the active session). py4j tries a short name in each package the
+gateway imports, a failed class load on the JVM for each miss, then finds the method: three
+round trips before the call itself, and 0.3-0.56 ms for an `sf.col` against 0.03-0.09 ms for a
+Column method. The job builds a few hundred expressions per file layout, so a batch of many
+layouts spent seconds of driver time on these lookups alone. `pin_pyspark_classes` gives the
+view those names as attributes, each a class that finds its static methods once, so PySpark's
+own calls go straight to the method: one round trip each.
 """
 
 from __future__ import annotations

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from pyspark.sql import SparkSession
 
-from etl.function_lookup import cache_function_lookups
 from etl.jvm_classes import pin_pyspark_classes
 
 # Spark's own defaults (log4j2-defaults.properties in spark-core) at WARN, minus lines that bury
@@ -65,9 +64,8 @@ def log4j2_config() -> Path:
 
 def local_spark(app_name: str = "glue-etl-local", shuffle_partitions: int = 4) -> SparkSession:
     """Return a local[2] session with UI off and few shuffle partitions (fast on a laptop), and
-    Spark SQL functions and the classes PySpark names by short name looked up once
-    (`etl.function_lookup`, `etl.jvm_classes`), as the Glue job has them."""
-    cache_function_lookups()
+    the classes PySpark names by short name, Spark SQL's functions among them, found once
+    (`etl.jvm_classes.pin_pyspark_classes`), as the Glue job has them."""
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     # A local run talks to itself only: binding to loopback avoids Spark's start-up warning that

@@ -157,9 +157,3 @@ def unpin_pyspark_classes(monkeypatch: Any, jvm: Any) -> None:
     for name in PYSPARK_SHORT_NAMES:
         if name in vars(jvm):
             monkeypatch.delattr(jvm, name)
-
-
-def pyspark_function_lookup(name: str, sc: Any) -> Any:
-    """How PySpark 3.5 finds a Spark SQL function (`etl.function_lookup`): by the class's short
-    name, on every call."""
-    return getattr(sc._jvm.functions, name)

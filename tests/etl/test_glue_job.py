@@ -19,12 +19,10 @@ import pytest
 from awsglue.utils import GlueArgumentError
 from chispa import assert_df_equality
 from pyspark import SparkContext
-from pyspark.sql import functions as sf
 from pyspark.sql.types import DateType, DoubleType, IntegerType, TimestampType
 
 from etl import glue_job
 from etl.contract import CURATED_TABLES, DEFAULT_DEDUPE_KEYS
-from etl.function_lookup import function_lookups_cached
 from etl.jvm_classes import PYSPARK_SHORT_NAMES, StaticsFoundOnce
 from etl.schema import TRIPS_SCHEMA
 from preview.capture import capture_stack
@@ -32,7 +30,6 @@ from tests.etl.helpers import (
     DEFAULTS,
     TLC_HEADER,
     moto_catalog,
-    pyspark_function_lookup,
     trip_line,
     unpin_pyspark_classes,
     write_csv,
@@ -309,18 +306,16 @@ def test_failed_files_are_retried_when_the_run_asks(tmp_path, glue_jvm, job_argu
     assert _metrics(aws["cloudwatch"])["FilesFailed"] == 2.0
 
 
-def test_the_job_finds_spark_functions_and_classes_once_as_local_runs_do(
+def test_the_job_finds_pysparks_classes_once_as_local_runs_do(
     spark, tmp_path, glue_jvm, job_arguments, aws, capsys, monkeypatch
 ):
     # As a Glue driver starts: PySpark's own lookups, not the local session's.
-    monkeypatch.setattr(sf, "_get_jvm_function", pyspark_function_lookup)
     unpin_pyspark_classes(monkeypatch, spark.sparkContext._gateway.jvm)
     raw, curated = tmp_path / "raw" / "input", tmp_path / "curated"
     write_csv(raw / "a.csv", [TLC_HEADER, trip_line()])
 
     report = _run(_argv(job_arguments, raw, curated), capsys, curated)
 
-    assert function_lookups_cached()
     # The JVM view the job's PySpark calls go through (here the one with Glue's stubs).
     view = vars(SparkContext._jvm)
     assert all(isinstance(view.get(name), StaticsFoundOnce) for name in PYSPARK_SHORT_NAMES)

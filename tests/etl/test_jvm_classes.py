@@ -7,6 +7,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from chispa import assert_df_equality
 from py4j.java_gateway import JVMView
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as sf
 from pyspark.sql.column import _to_java_column, _to_seq
 
@@ -82,18 +83,45 @@ def test_a_parquet_footer_is_read_with_six_round_trips(spark, tmp_path, round_tr
     assert footer_fields(metadata.getSchema()) == [("VendorID", "bigint"), ("fare", "double")]
 
 
-def _negated(count: int) -> None:
+def _columns(count: int) -> None:
     for i in range(count):
-        ~sf.col(f"c{i}")
+        sf.when(sf.col(f"c{i}").isNull(), sf.lit(i))
 
 
-def test_pyspark_finds_its_classes_once_pinned(spark, round_trips):
-    _negated(1)
-    _to_seq(spark.sparkContext, ["a", "b"], _to_java_column)
+def test_a_spark_function_costs_one_round_trip_once_pinned(spark, round_trips):
+    _columns(1)
     round_trips.clear()
 
-    _negated(20)
+    _columns(20)
+
+    # sf.col, isNull, sf.lit and sf.when: four calls each, no lookups.
+    assert len(round_trips) == 20 * 4
+
+
+def test_pyspark_alone_looks_each_function_up_on_every_call(spark, monkeypatch, round_trips):
+    unpin_pyspark_classes(monkeypatch, spark.sparkContext._jvm)
+    _columns(1)
+    round_trips.clear()
+
+    _columns(20)
+
+    # Each of the three functions adds two lookups (`functions`, then its method).
+    assert len(round_trips) == 20 * (4 + 3 * 2)
+
+
+def _negated_and_listed(spark, count: int) -> None:
+    for i in range(count):
+        ~sf.col(f"c{i}")
     _to_seq(spark.sparkContext, ["a", "b"], _to_java_column)
+
+
+def test_columns_from_names_negations_and_lists_of_columns_skip_lookups_once_pinned(
+    spark, round_trips
+):
+    _negated_and_listed(spark, 1)
+    round_trips.clear()
+
+    _negated_and_listed(spark, 20)
 
     # sf.col and `not`, one call each; then the two names' columns, the list (made, then each
     # item added) and PythonUtils.toSeq.
@@ -102,16 +130,14 @@ def test_pyspark_finds_its_classes_once_pinned(spark, round_trips):
 
 def test_pyspark_alone_finds_a_short_name_class_on_every_use(spark, monkeypatch, round_trips):
     unpin_pyspark_classes(monkeypatch, spark.sparkContext._jvm)
-    _negated(1)
-    _to_seq(spark.sparkContext, ["a", "b"], _to_java_column)
+    _negated_and_listed(spark, 1)
     round_trips.clear()
 
-    _negated(20)
-    _to_seq(spark.sparkContext, ["a", "b"], _to_java_column)
+    _negated_and_listed(spark, 20)
 
-    # `functions` and `not` found before each call; `functions`, `col` before each name's
-    # column, `PythonUtils` and `toSeq` before the list's conversion.
-    assert len(round_trips) == 20 * (2 + 2) + (2 * 3 + 3 + 3)
+    # `functions`, then `col` or `not`, found before each call, and before each name's column;
+    # `PythonUtils` and `toSeq` before the list's conversion.
+    assert len(round_trips) == 20 * (3 + 3) + (2 * 3 + 3 + 3)
 
 
 def test_each_pinned_name_is_the_class_py4j_finds_and_pinning_twice_keeps_it(spark):
@@ -128,12 +154,21 @@ def test_each_pinned_name_is_the_class_py4j_finds_and_pinning_twice_keeps_it(spa
 
 
 def test_columns_built_through_pinned_classes_compute_what_pyspark_computes(spark, monkeypatch):
-    frame = spark.createDataFrame([(1, True), (2, None), (3, False)], "n int, b boolean")
-    expected = spark.createDataFrame([(1, False), (2, None), (3, True)], "n int, b boolean")
+    frame = spark.createDataFrame([(1, True, None), (None, None, "b"), (3, False, "c")],
+                                  "n int, b boolean, s string")  # fmt: skip
 
-    pinned = frame.select("n", (~sf.col("b")).alias("b"))
+    def built() -> DataFrame:
+        return frame.select(
+            sf.when(sf.col("n").isNull(), sf.lit(-1)).otherwise(sf.col("n") * 2).alias("n2"),
+            (~sf.col("b")).alias("not_b"),
+            sf.coalesce(sf.upper("s"), sf.lit("none")).alias("s2"),
+            sf.concat_ws("-", sf.col("n").cast("string"), "s").alias("joined"),
+        )
+
+    expected = spark.createDataFrame(
+        [(2, False, "none", "1"), (-1, None, "B", "b"), (6, True, "C", "3-c")],
+        "n2 int, not_b boolean, s2 string, joined string",
+    )
+    assert_df_equality(built(), expected, ignore_nullable=True)
     unpin_pyspark_classes(monkeypatch, spark.sparkContext._jvm)
-    unpinned = frame.select("n", (~sf.col("b")).alias("b"))
-
-    assert_df_equality(pinned, expected)
-    assert_df_equality(unpinned, expected)
+    assert_df_equality(built(), expected, ignore_nullable=True)
