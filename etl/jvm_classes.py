@@ -1,12 +1,13 @@
-"""JVM classes found once per JVM, by their full names.
+"""JVM classes found once per JVM view, not on every use.
 
 py4j resolves `jvm.org.apache.hadoop.fs.Path` one dotted segment at a time: each of `org`,
 `apache`, `hadoop`, `fs` and `Path` is a round trip to the JVM, where each segment that is not a
 class is first tried as one (a failed class load). Creating one Hadoop `Path` that way cost six
 round trips instead of one, and the driver creates a few for every file it lists, reads a header
 or footer of, publishes or checks: thousands in a run over many files. A class found by its full
-name costs one round trip, once; a static method found once is one more. The proxies hold no
-JVM object, only the name, so keeping them holds nothing on the JVM.
+name costs one round trip, once (`java_class`); a static method found once is one more
+(`static_method`). The proxies hold no JVM object, only the name, so keeping them holds nothing
+on the JVM.
 
 PySpark 3.5 itself names a few classes by their short names on the JVM view, on every use:
 `functions` (every Spark SQL function a Column is built with, `sf.col`, `sf.when`, `sf.lit`...,
