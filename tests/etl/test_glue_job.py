@@ -306,7 +306,7 @@ def test_failed_files_are_retried_when_the_run_asks(tmp_path, glue_jvm, job_argu
     assert _metrics(aws["cloudwatch"])["FilesFailed"] == 2.0
 
 
-def test_the_job_finds_pysparks_classes_once_as_local_runs_do(
+def test_the_job_finds_the_classes_pyspark_names_once_as_local_runs_do(
     spark, tmp_path, glue_jvm, job_arguments, aws, capsys, monkeypatch
 ):
     # As a Glue driver starts: PySpark's own lookups, not the local session's.
