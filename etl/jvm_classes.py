@@ -5,8 +5,8 @@ py4j resolves `jvm.org.apache.hadoop.fs.Path` one dotted segment at a time: each
 class is first tried as one (a failed class load). Creating one Hadoop `Path` that way cost six
 round trips instead of one, and the driver creates a few for every file it lists, reads a header
 or footer of, publishes or checks: thousands in a run over many files. A class found by its full
-name costs one round trip, once (`java_class`); a static method found once is one more
-(`static_method`). The proxies hold no JVM object, only the name, so keeping them holds nothing
+name costs one round trip, once (`java_class`); each of its static methods found once is one
+more (`StaticsFoundOnce`). The proxies hold no JVM object, only the name, so keeping them holds nothing
 on the JVM.
 
 PySpark 3.5 itself names a few classes by their short names on the JVM view, on every use:
@@ -23,7 +23,6 @@ own calls go straight to the method: one round trip each.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -34,16 +33,10 @@ PYSPARK_SHORT_NAMES = ("functions", "PythonUtils", "PythonSQLUtils", "SparkSessi
 
 
 @cache
-def java_class(jvm: Any, name: str) -> Any:
-    """py4j's proxy of the JVM class `name` (a full name, such as `org.apache.hadoop.fs.Path`)
-    in the JVM view `jvm`: call it to construct one, or read its static members."""
-    return getattr(jvm, name)
-
-
-@cache
-def static_method(jvm: Any, class_name: str, method: str) -> Callable[..., Any]:
-    """The static method `method` of the JVM class `class_name`, found once per JVM view."""
-    return getattr(java_class(jvm, class_name), method)
+def java_class(jvm: Any, name: str) -> StaticsFoundOnce:
+    """The JVM class `name` (a full name, such as `org.apache.hadoop.fs.Path`) in the JVM view
+    `jvm`, found once: call it to construct one, or call its static methods."""
+    return _found_once(getattr(jvm, name))
 
 
 class StaticsFoundOnce(JavaClass):
@@ -65,4 +58,8 @@ def pin_pyspark_classes(jvm: Any) -> None:
             continue
         found = JVMView.__getattr__(jvm, name)
         if isinstance(found, JavaClass):
-            setattr(jvm, name, StaticsFoundOnce(found._fqn, found._gateway_client))
+            setattr(jvm, name, _found_once(found))
+
+
+def _found_once(found: JavaClass) -> StaticsFoundOnce:
+    return StaticsFoundOnce(found._fqn, found._gateway_client)

@@ -8,7 +8,7 @@ from typing import Any
 
 from pyspark.sql import SparkSession
 
-from etl.jvm_classes import java_class, static_method
+from etl.jvm_classes import java_class
 
 # A nanosecond timestamp is read as its raw int64 (Spark 3.5 has no nanosecond type, see
 # `spark.sql.legacy.parquet.nanosAsLong` in etl.pipeline.SESSION_SETTINGS), converted on reading.
@@ -66,10 +66,8 @@ def footer_metadata(spark: SparkSession, uri: str) -> Any:
     jvm: Any = spark._jvm
     path = java_class(jvm, "org.apache.hadoop.fs.Path")(uri)
     conf = spark._jsc.hadoopConfiguration()
-    source = static_method(jvm, "org.apache.parquet.hadoop.util.HadoopInputFile", "fromPath")(
-        path, conf
-    )
-    reader = static_method(jvm, "org.apache.parquet.hadoop.ParquetFileReader", "open")(source)
+    source = java_class(jvm, "org.apache.parquet.hadoop.util.HadoopInputFile").fromPath(path, conf)
+    reader = java_class(jvm, "org.apache.parquet.hadoop.ParquetFileReader").open(source)
     try:
         return reader.getFileMetaData()
     finally:

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from pyspark.sql import SparkSession
 
-from etl.jvm_classes import java_class, static_method
+from etl.jvm_classes import java_class
 
 # Bounds of the driver's first-line read: characters kept of a line, bytes scanned for its end.
 MAX_LINE_CHARS = 1024 * 1024
@@ -212,8 +212,8 @@ class Storage:
             return None
         stream = self._fs(path).open(self._path(path))
         try:
-            to_string = static_method(self._jvm, "org.apache.commons.io.IOUtils", "toString")
-            return str(to_string(stream, "UTF-8"))
+            io_utils = java_class(self._jvm, "org.apache.commons.io.IOUtils")
+            return str(io_utils.toString(stream, "UTF-8"))
         finally:
             stream.close()
 

@@ -3,10 +3,13 @@ PySpark names by short name are pinned on its JVM view."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pyarrow as pa
 import pyarrow.parquet as pq
 from chispa import assert_df_equality
 from py4j.java_gateway import JVMView
+from pyspark import SparkContext
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as sf
 from pyspark.sql.column import _to_java_column, _to_seq
@@ -16,7 +19,6 @@ from etl.jvm_classes import (
     StaticsFoundOnce,
     java_class,
     pin_pyspark_classes,
-    static_method,
 )
 from etl.parquet_footer import footer_fields, footer_metadata
 from etl.storage import Storage
@@ -46,13 +48,13 @@ def test_py4j_alone_finds_a_dotted_name_one_segment_at_a_time(spark, round_trips
 
 
 def test_a_static_method_found_once_costs_one_round_trip_per_call(spark, round_trips):
-    hex_string = static_method(spark._jvm, "java.lang.Integer", "toHexString")
+    hex_string = java_class(spark._jvm, "java.lang.Integer").toHexString
     round_trips.clear()
 
-    values = [static_method(spark._jvm, "java.lang.Integer", "toHexString")(n) for n in (15, 255)]
+    values = [java_class(spark._jvm, "java.lang.Integer").toHexString(n) for n in (15, 255)]
 
     assert values == ["f", "ff"]
-    assert static_method(spark._jvm, "java.lang.Integer", "toHexString") is hex_string
+    assert java_class(spark._jvm, "java.lang.Integer").toHexString is hex_string
     assert len(round_trips) == 2
 
 
@@ -83,61 +85,51 @@ def test_a_parquet_footer_is_read_with_six_round_trips(spark, tmp_path, round_tr
     assert footer_fields(metadata.getSchema()) == [("VendorID", "bigint"), ("fare", "double")]
 
 
+def _round_trips_of(build: Callable[[int], None], round_trips: list[str]) -> int:
+    """Round trips of `build(20)`, after `build(1)` found whatever is found once."""
+    build(1)
+    round_trips.clear()
+    build(20)
+    return len(round_trips)
+
+
 def _columns(count: int) -> None:
     for i in range(count):
         sf.when(sf.col(f"c{i}").isNull(), sf.lit(i))
 
 
 def test_a_spark_function_costs_one_round_trip_once_pinned(spark, round_trips):
-    _columns(1)
-    round_trips.clear()
-
-    _columns(20)
-
     # sf.col, isNull, sf.lit and sf.when: four calls each, no lookups.
-    assert len(round_trips) == 20 * 4
+    assert _round_trips_of(_columns, round_trips) == 20 * 4
 
 
 def test_pyspark_alone_looks_each_function_up_on_every_call(spark, monkeypatch, round_trips):
     unpin_pyspark_classes(monkeypatch, spark.sparkContext._jvm)
-    _columns(1)
-    round_trips.clear()
-
-    _columns(20)
 
     # Each of the three functions adds two lookups (`functions`, then its method).
-    assert len(round_trips) == 20 * (4 + 3 * 2)
+    assert _round_trips_of(_columns, round_trips) == 20 * (4 + 3 * 2)
 
 
-def _negated_and_listed(spark, count: int) -> None:
+def _negated_and_listed(count: int) -> None:
     for i in range(count):
         ~sf.col(f"c{i}")
-    _to_seq(spark.sparkContext, ["a", "b"], _to_java_column)
+    _to_seq(SparkContext._active_spark_context, ["a", "b"], _to_java_column)
 
 
 def test_columns_from_names_negations_and_lists_of_columns_skip_lookups_once_pinned(
     spark, round_trips
 ):
-    _negated_and_listed(spark, 1)
-    round_trips.clear()
-
-    _negated_and_listed(spark, 20)
-
     # sf.col and `not`, one call each; then the two names' columns, the list (made, then each
     # item added) and PythonUtils.toSeq.
-    assert len(round_trips) == 20 * 2 + (2 + 3 + 1)
+    assert _round_trips_of(_negated_and_listed, round_trips) == 20 * 2 + (2 + 3 + 1)
 
 
 def test_pyspark_alone_finds_a_short_name_class_on_every_use(spark, monkeypatch, round_trips):
     unpin_pyspark_classes(monkeypatch, spark.sparkContext._jvm)
-    _negated_and_listed(spark, 1)
-    round_trips.clear()
-
-    _negated_and_listed(spark, 20)
 
     # `functions`, then `col` or `not`, found before each call, and before each name's column;
     # `PythonUtils` and `toSeq` before the list's conversion.
-    assert len(round_trips) == 20 * (3 + 3) + (2 * 3 + 3 + 3)
+    assert _round_trips_of(_negated_and_listed, round_trips) == 20 * (3 + 3) + (2 * 3 + 3 + 3)
 
 
 def test_each_pinned_name_is_the_class_py4j_finds_and_pinning_twice_keeps_it(spark):
