@@ -3,9 +3,10 @@ entrypoints, `etl.local` and the Glue job, go through.
 
 The run takes the output root (`etl.run_lock`), finishes or discards what dead runs left in
 staging, lists the input files, keeps those not recorded in `<output>/_state/` and hands them to
-the pipeline. The files are recorded only after the pipeline has published its outputs, so a run
-that fails part-way processes the same files again next time; `etl.publish` walks through why
-that gives the outputs of a clean run.
+the pipeline, then publishes what it staged with the new state and the report. The files are
+recorded only once the outputs are in place, so a run that fails before its commit processes
+the same files again next time, and one that fails after it is finished by the next run;
+`etl.publish` walks through why either gives the outputs of a clean run.
 """
 
 from __future__ import annotations
@@ -14,17 +15,16 @@ from dataclasses import replace
 
 from pyspark.sql import SparkSession
 
-from etl.checkpoints import PUBLISHED, RECORDED, checkpoint
 from etl.pipeline import RunOptions, run_pipeline
-from etl.publish import recover_dead_runs, reset_outputs
-from etl.report import FailedFile, RunReport, new_run_id, write_report
+from etl.publish import RunRecord, publish, recover_dead_runs, reset_outputs
+from etl.report import FailedFile, RunReport, new_run_id
 from etl.run_lock import run_lock
 from etl.state import (
     files_to_process,
     list_input_files,
     load_recorded,
     record,
-    save_recorded,
+    state_text,
     unloaded,
 )
 from etl.storage import Storage
@@ -45,7 +45,7 @@ def run_batch(
     storage = Storage(spark)
     run_id = new_run_id()
     with run_lock(output_root, run_id):
-        recover_dead_runs(storage, output_root, run_id)
+        recovered = recover_dead_runs(storage, output_root, run_id)
         if full_refresh:
             reset_outputs(storage, output_root)
         recorded = load_recorded(storage, output_root)
@@ -60,22 +60,29 @@ def run_batch(
             reloaded=tuple(f.path for f in batch if f.path in recorded),
         )
         # Nothing new is still a run: its report says so, and latest.json moves on.
-        report = run_pipeline(spark, batch, options)
-        checkpoint(PUBLISHED)
+        staged = run_pipeline(spark, batch, options)
         paths = {f.uri: f.path for f in batch}
-        failed_by_uri = {f.path: f.reason for f in report.failed_files}
+        failed_by_uri = {f.path: f.reason for f in staged.report.failed_files}
         report = replace(
-            report,
+            staged.report,
             # Reports name files as state does: by their path under the input root.
-            failed_files=[replace(f, path=paths.get(f.path, f.path)) for f in report.failed_files],
+            failed_files=[
+                replace(f, path=paths.get(f.path, f.path)) for f in staged.report.failed_files
+            ],
             skipped_files=listing.skipped,
+            recovered_runs=recovered,
         )
         updated = record(recorded, batch, failed_by_uri)
         report = replace(
             report,
             unloaded_files=[FailedFile(e.path, e.reason) for e in unloaded(updated, listing)],
         )
-        save_recorded(storage, output_root, updated)
-        checkpoint(RECORDED)
-        write_report(storage, output_root, report)
+        publish(
+            storage,
+            output_root,
+            run_id,
+            staged.sources,
+            report.partitions_removed,
+            RunRecord(state_text(updated), report),
+        )
     return report

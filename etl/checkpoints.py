@@ -19,9 +19,19 @@ MERGED = "merged"  # every output staged, before the publish marker
 COMMITTED = "committed"  # publish marker written, nothing swapped yet
 SWAPPING = "swapping"  # between the two renames of the first swapped partition
 APPENDING = "appending"  # after the first file added to a date's written trips
-PUBLISHED = "published"  # outputs swapped and staging dropped, state not yet recorded
+PUBLISHED = "published"  # outputs in place, state not yet recorded
 RECORDED = "recorded"  # state recorded, report not yet written
-POINTS: tuple[str, ...] = (STAGED, MERGED, COMMITTED, SWAPPING, APPENDING, PUBLISHED, RECORDED)
+REPORTED = "reported"  # report written, staging not yet dropped
+POINTS: tuple[str, ...] = (
+    STAGED,
+    MERGED,
+    COMMITTED,
+    SWAPPING,
+    APPENDING,
+    PUBLISHED,
+    RECORDED,
+    REPORTED,
+)
 
 
 def _kill() -> None:

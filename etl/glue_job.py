@@ -56,13 +56,17 @@ def main(argv: list[str]) -> None:
         retry_failed=args.get("retry_failed", "false").strip().lower() == "true",
     )
     print(report.to_json())
+    # A run that died after committing its outputs never published its counts or registered
+    # its dates: this run, which finished its publish, does both for it.
+    finished = [*report.recovered_runs, report]
     if "metrics_namespace" in args:
         pipeline = args.get("pipeline_name", args["JOB_NAME"])
-        publish_metrics(boto3.client("cloudwatch"), args["metrics_namespace"], pipeline, report)
+        cloudwatch = boto3.client("cloudwatch")
+        for run in finished:
+            publish_metrics(cloudwatch, args["metrics_namespace"], pipeline, run)
     if "catalog_database" in args:
-        register_curated_partitions(
-            boto3.client("glue"), args["catalog_database"], report.partitions_written
-        )
+        dates = [date for run in finished for date in run.partitions_written]
+        register_curated_partitions(boto3.client("glue"), args["catalog_database"], dates)
     job.commit()
 
 

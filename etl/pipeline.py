@@ -19,7 +19,7 @@ from etl.loaded_dates import trips_on
 from etl.merge import MergeOptions, MergeResult, merge_with_written, stage_batch
 from etl.metrics import hourly_metrics, spread_by_date
 from etl.paths import APPENDED_TRIPS_DIR, METRICS_DIR, TRIPS_DIR, staging_root
-from etl.publish import publish, stage_quarantine
+from etl.publish import stage_quarantine, staged_dates
 from etl.quarantine import REASON_CODES, quarantine_shape
 from etl.reject_folder import REJECTED_FOLDER, read_rejected
 from etl.report import RunReport, utc_now
@@ -72,10 +72,19 @@ class RunOptions:
     reloaded: tuple[str, ...] = ()
 
 
-def run_pipeline(spark: SparkSession, files: Sequence[InputFile], options: RunOptions) -> RunReport:
-    """Parse, validate, deduplicate and merge one batch of input files, then publish trips,
-    hourly metrics and quarantine (see `etl.publish` for the order and why a crash is safe). The
-    caller records the files and writes the report, after the publish.
+@dataclass(frozen=True)
+class StagedRun:
+    """A run's outputs, staged: its report, and the input files it read (paths under the input
+    root; not those that failed), whose quarantine the publish replaces."""
+
+    report: RunReport
+    sources: list[str]
+
+
+def run_pipeline(spark: SparkSession, files: Sequence[InputFile], options: RunOptions) -> StagedRun:
+    """Parse, validate, deduplicate and merge one batch of input files, and stage its trips,
+    hourly metrics and quarantine. The caller publishes them with the run's state and report
+    (see `etl.publish` for the order and why a crash is safe).
 
     The data is read once: that pass parses and checks every line, dedupes the valid rows and
     writes them to staging with the rejected rows beside them, counted on the way (`etl.merge`).
@@ -125,10 +134,7 @@ def run_pipeline(spark: SparkSession, files: Sequence[InputFile], options: RunOp
         metrics.result()
     # Read by quarantine: published trips hold trips only.
     storage.delete(join_path(staged_trips, REJECTED_FOLDER))
-    partitions: list[str] = []
-    if files:
-        partitions = publish(storage, options.output_root, options.run_id, read, merged.emptied)
-    return RunReport(
+    report = RunReport(
         run_id=options.run_id,
         started_at=started_at,
         finished_at=utc_now(),
@@ -140,11 +146,12 @@ def run_pipeline(spark: SparkSession, files: Sequence[InputFile], options: RunOp
         rows_written=merged.rows_written,
         rows_replaced=merged.rows_replaced,
         reasons=dict(sorted(reasons.items())),
-        partitions_written=partitions,
+        partitions_written=staged_dates(storage, options.output_root, options.run_id),
         partitions_removed=sorted(merged.emptied),
         unknown_columns=batch.unknown_columns,
         failed_files=batch.failed_files,
     )
+    return StagedRun(report, read)
 
 
 def _stage_quarantine(

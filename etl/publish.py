@@ -9,9 +9,9 @@ How a run becomes durable, step by step (`etl.batch.run_batch` drives them in th
    of it. A crash here loses only staging; the files are not in `_state/` yet, so the next run
    processes them again.
 2. **Commit point: the publish marker.** When every staged output is complete, the run writes
-   `_staging/<run_id>/_PUBLISH` (the quarantine folders it will clear, as JSON). From here on the
-   run's outputs are decided: whoever gets there first, this run or the next run's recovery,
-   finishes the publish exactly as it was staged.
+   `_staging/<run_id>/_PUBLISH`, as JSON: the quarantine folders and dates it will clear, the
+   input state it will record and its report. From here on the run is decided: whoever gets
+   there first, this run or the next run's recovery, finishes it exactly as it was staged.
 3. **Swap.** Each staged partition folder replaces its curated folder (the old one is moved into
    the staging folder first, then the new one moved in), then the quarantine folders of files
    that no longer have rejected rows are removed. The files of an appended date
@@ -20,17 +20,21 @@ How a run becomes durable, step by step (`etl.batch.run_batch` drives them in th
    partition's, so several partitions move at once: a crash between the two renames of one
    partition leaves the curated folder missing and the new one still staged, which the rest of
    the publish moves in; a file already moved is no longer staged.
-4. **Drop staging.** The staging folder, with the replaced partitions, is deleted.
-5. **Record state.** The batch's files are written to `_state/` (after the publish, never
-   before: a file recorded there is never read again unless it changes).
-6. **Report.** `_reports/<run_id>.json`, then `latest.json`.
+4. **Record state.** The marker's state is written to `_state/` (after the swap, never before:
+   a file recorded there is never read again unless it changes).
+5. **Report.** The marker's report, to `_reports/<run_id>.json`, then `latest.json`.
+6. **Drop staging.** The staging folder, with the replaced partitions and the marker, is
+   deleted: the run is over.
 
 Recovery (`recover_dead_runs`, at the start of every run, which holds the run lock): a staging
-folder with a publish marker is published to completion; one without is deleted. The dead run's
-files were not recorded in step 5, so this run processes them again: the merge keeps a trip
-already written instead of adding it twice, and reprocessing a file replaces its quarantine
-rows. A run killed at any point and run again therefore gives the outputs of a clean run, and
-leaves no staging behind.
+folder without a publish marker is deleted. The dead run's files were not recorded, so this run
+processes them again: the merge keeps a trip already written instead of adding it twice, and
+reprocessing a file replaces its quarantine rows. A staging folder with a marker is published to
+completion, steps 3 to 6, its state and report included: its files are not read again, and the
+report of the run that finished it lists the dead run's under `recovered_runs` (the Glue job
+registers those dates and publishes those counts too). Writing the same state and report twice
+is harmless, so a crash during recovery is recovered the same way. A run killed at any point
+and run again therefore gives the outputs of a clean run, and leaves no staging behind.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ import json
 import math
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as sf
@@ -56,6 +61,8 @@ from etl.paths import (
     quarantine_folder,
     staging_root,
 )
+from etl.report import RunReport, report_from_json, write_report
+from etl.state import state_path
 from etl.storage import Storage, join_path
 
 PUBLISH_MARKER = "_PUBLISH"
@@ -90,37 +97,57 @@ def stage_quarantine(quarantine: DataFrame, output_root: str, run_id: str, rows:
     )
 
 
+@dataclass(frozen=True)
+class RunRecord:
+    """What a run leaves besides its outputs, written once they are in place: the input state
+    after the run (`etl.state.state_text`) and its report."""
+
+    state: str
+    report: RunReport
+
+
+def staged_dates(storage: Storage, output_root: str, run_id: str) -> list[str]:
+    """The trips partitions (dates) the run has staged, new, rewritten or appended to."""
+    staged = staging_root(output_root, run_id)
+    folders = {
+        *storage.list_dirs(join_path(staged, TRIPS_DIR)),
+        *storage.list_dirs(join_path(staged, APPENDED_TRIPS_DIR)),
+    }
+    return [name.split("=", 1)[1] for name in sorted(folders)]
+
+
 def publish(
     storage: Storage,
     output_root: str,
     run_id: str,
     sources: Sequence[str],
-    emptied: Sequence[str] = (),
-) -> list[str]:
-    """Commit the run's staged outputs and swap them into place. `sources` are the batch's
-    input files (paths under the input root): their old quarantine folders go away when they
-    have no rejected rows now. The trips and hourly metrics of the `emptied` dates are removed.
-    Returns the trips partitions (dates) written."""
+    emptied: Sequence[str],
+    record: RunRecord,
+) -> None:
+    """Commit the run's staged outputs with its state and report, swap the outputs into place,
+    then write the state and the report. `sources` are the batch's input files (paths under
+    the input root): their old quarantine folders go away when they have no rejected rows now.
+    The trips and hourly metrics of the `emptied` dates are removed."""
     staged = staging_root(output_root, run_id)
     staged_quarantine = set(storage.list_dirs(join_path(staged, QUARANTINE_DIR)))
     clear = sorted({quarantine_folder(s) for s in sources} - staged_quarantine)
-    folders = {
-        *storage.list_dirs(join_path(staged, TRIPS_DIR)),
-        *storage.list_dirs(join_path(staged, APPENDED_TRIPS_DIR)),
-    }
-    written = [name.split("=", 1)[1] for name in sorted(folders)]
     checkpoints.checkpoint(checkpoints.MERGED)
-    marker = {"clear": clear, "clear_dates": [partition_name(d) for d in sorted(emptied)]}
+    marker = {
+        "clear": clear,
+        "clear_dates": [partition_name(d) for d in sorted(emptied)],
+        "state": record.state,
+        "report": json.loads(record.report.to_json()),
+    }
     storage.write_text(join_path(staged, PUBLISH_MARKER), json.dumps(marker) + "\n")
     checkpoints.checkpoint(checkpoints.COMMITTED)
     finish_publish(storage, output_root, run_id)
-    return written
 
 
-def finish_publish(storage: Storage, output_root: str, run_id: str) -> None:
+def finish_publish(storage: Storage, output_root: str, run_id: str) -> RunReport | None:
     """Swap every partition still staged into place, add the appended dates' files, clear the
-    quarantine folders the marker lists, and delete the staging folder. Safe to run again after
-    a crash at any point."""
+    quarantine folders the marker lists, write the state and the report the marker holds, and
+    delete the staging folder. Safe to run again after a crash at any point. Returns the run's
+    report (None from a marker of an earlier version, which held neither state nor report)."""
     staged = staging_root(output_root, run_id)
     marker = storage.read_text(join_path(staged, PUBLISH_MARKER))
     if marker is None:
@@ -132,16 +159,25 @@ def finish_publish(storage: Storage, output_root: str, run_id: str) -> None:
     with ThreadPoolExecutor(max_workers=_MOVERS) as pool:
         list(pool.map(lambda p: _swap(storage, output_root, staged, *p), partitions))
         _append_trips(storage, output_root, staged, pool)
-    cleared = json.loads(marker)
-    for name in cleared["clear"]:
+    committed = json.loads(marker)
+    for name in committed["clear"]:
         storage.delete(join_path(output_root, QUARANTINE_DIR, name))
-    # Markers of earlier versions have no dates to clear.
-    for name in cleared.get("clear_dates", []):
+    # Markers of earlier versions have no dates to clear, and no state or report.
+    for name in committed.get("clear_dates", []):
         storage.delete(join_path(output_root, TRIPS_DIR, name))
         storage.delete(join_path(output_root, METRICS_DIR, name))
+    checkpoints.checkpoint(checkpoints.PUBLISHED)
+    report = None
+    if "report" in committed:
+        storage.write_text(state_path(output_root), committed["state"])
+        checkpoints.checkpoint(checkpoints.RECORDED)
+        report = report_from_json(json.dumps(committed["report"]))
+        write_report(storage, output_root, report)
+        checkpoints.checkpoint(checkpoints.REPORTED)
     storage.delete(staged)
     if not storage.list_dirs(join_path(output_root, STAGING_DIR)):
         storage.delete(join_path(output_root, STAGING_DIR))
+    return report
 
 
 def _swap(storage: Storage, output_root: str, staged: str, table: str, name: str) -> None:
@@ -178,20 +214,23 @@ def _append_trips(
     list(pool.map(lambda m: move(*m), moves))
 
 
-def recover_dead_runs(storage: Storage, output_root: str, run_id: str) -> list[str]:
+def recover_dead_runs(storage: Storage, output_root: str, run_id: str) -> list[RunReport]:
     """Finish or discard the staging of runs that died (every staging folder but this run's:
-    the caller holds the run lock, so no other run is alive). Returns the run ids recovered."""
-    dead = [
+    the caller holds the run lock, so no other run is alive). Returns the reports of the runs
+    whose publish was finished, oldest first."""
+    dead = sorted(
         name for name in storage.list_dirs(join_path(output_root, STAGING_DIR)) if name != run_id
-    ]
+    )
+    recovered = []
     for name in dead:
         if storage.exists(join_path(staging_root(output_root, name), PUBLISH_MARKER)):
-            finish_publish(storage, output_root, name)
+            report = finish_publish(storage, output_root, name)
+            recovered += [report] if report is not None else []
         else:
             storage.delete(staging_root(output_root, name))
     if dead and not storage.list_dirs(join_path(output_root, STAGING_DIR)):
         storage.delete(join_path(output_root, STAGING_DIR))
-    return dead
+    return recovered
 
 
 def reset_outputs(storage: Storage, output_root: str) -> None:

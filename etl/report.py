@@ -96,6 +96,9 @@ class RunReport:
     failed_files: list[FailedFile] = field(default_factory=list)
     skipped_files: list[SkippedFile] = field(default_factory=list)
     unloaded_files: list[FailedFile] = field(default_factory=list)
+    # Runs that died after committing their outputs, whose publish this run finished (their
+    # reports as they committed them; see `etl.publish`).
+    recovered_runs: list[RunReport] = field(default_factory=list)
 
     @property
     def files_failed(self) -> int:
@@ -122,6 +125,23 @@ class RunReport:
             )
             + "\n"
         )
+
+
+def report_from_json(text: str) -> RunReport:
+    """The report `RunReport.to_json` wrote (the counts it derives are left out)."""
+    document = json.loads(text)
+    fields = {name: document[name] for name in RunReport.__dataclass_fields__ if name in document}
+    return RunReport(
+        **{
+            **fields,
+            "failed_files": [FailedFile(**f) for f in fields.get("failed_files", [])],
+            "skipped_files": [SkippedFile(**f) for f in fields.get("skipped_files", [])],
+            "unloaded_files": [FailedFile(**f) for f in fields.get("unloaded_files", [])],
+            "recovered_runs": [
+                report_from_json(json.dumps(r)) for r in fields.get("recovered_runs", [])
+            ],
+        }
+    )
 
 
 def write_report(storage: Storage, output_root: str, report: RunReport) -> None:
@@ -157,5 +177,12 @@ def summary_table(report: RunReport) -> str:
     if earlier:
         rows.append(("files_failed_earlier", len(earlier)))
         rows += [(f"  {f.path}", f.reason) for f in earlier]
+    if report.recovered_runs:
+        # Runs that died after their commit, finished by this one: what they loaded.
+        rows.append(("recovered_runs", len(report.recovered_runs)))
+        rows += [
+            (f"  {r.run_id}", f"rows_read {r.rows_read}, rows_written {r.rows_written}")
+            for r in report.recovered_runs
+        ]
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)

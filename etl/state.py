@@ -101,13 +101,14 @@ def list_input_files(storage: Storage, root: str) -> Listing:
     return Listing(sorted(found), sorted(skipped, key=lambda s: s.path))
 
 
-def _state_path(output_root: str) -> str:
+def state_path(output_root: str) -> str:
+    """Where the state is: `<output>/_state/processed_files.json`."""
     return join_path(output_root, STATE_DIR, STATE_FILE)
 
 
 def load_recorded(storage: Storage, output_root: str) -> dict[str, Recorded]:
     """File versions recorded by earlier runs, by path; empty when there is no state yet."""
-    text = storage.read_text(_state_path(output_root))
+    text = storage.read_text(state_path(output_root))
     if text is None:
         return {}
     document = json.loads(text)
@@ -153,8 +154,9 @@ def unloaded(recorded: dict[str, Recorded], listing: Listing) -> list[Recorded]:
     return [e for path, e in sorted(recorded.items()) if e.status == FAILED and path in listed]
 
 
-def save_recorded(storage: Storage, output_root: str, recorded: dict[str, Recorded]) -> None:
-    """Write the state (sorted by path, so the file is stable)."""
+def state_text(recorded: dict[str, Recorded]) -> str:
+    """The state file's text (sorted by path, so the file is stable); `etl.publish` writes it
+    once the run's outputs are in place."""
     entries = [
         {
             "path": entry.path,
@@ -166,4 +168,4 @@ def save_recorded(storage: Storage, output_root: str, recorded: dict[str, Record
         for _, entry in sorted(recorded.items())
     ]
     document = {"version": _VERSION, "files": entries}
-    storage.write_text(_state_path(output_root), json.dumps(document, indent=2) + "\n")
+    return json.dumps(document, indent=2) + "\n"

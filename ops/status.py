@@ -57,4 +57,10 @@ def format_report(report: dict[str, Any] | None, bucket: str) -> list[str]:
     lines += [f"  failed: {f['path']}: {f['reason']}" for f in failed]
     earlier = [f for f in report.get("unloaded_files", []) if f not in failed]
     lines += [f"  not loaded since an earlier run: {f['path']}: {f['reason']}" for f in earlier]
+    # Its own report is under _reports/ too; latest.json is this run's, which finished it.
+    lines += [
+        f"  finished run {r['run_id']}, which died after its commit: rows read {r['rows_read']}, "
+        f"written {r['rows_written']}, quarantined {r['rows_quarantined']}"
+        for r in report.get("recovered_runs", [])
+    ]
     return lines

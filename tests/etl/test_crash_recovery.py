@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from chispa import assert_df_equality
 
-from etl import checkpoints
+from etl import batch, checkpoints
 from etl.local import main, run
 from etl.run_lock import LOCK_FILE, RunLockHeldError
 from etl.schema import HOURLY_METRICS_SCHEMA, QUARANTINE_SCHEMA, TRIPS_SCHEMA
@@ -109,6 +109,16 @@ def clean(spark, tmp_path_factory) -> tuple[Path, Path]:
     return root, root / "out"
 
 
+# From the publish marker on, a run's outputs are decided: what is left of it is finished by the
+# next run, its input state and its report included. Before it, the next run starts it over.
+COMMITTED_POINTS = checkpoints.POINTS[checkpoints.POINTS.index(checkpoints.COMMITTED) :]
+
+
+def _report_fields(report: dict[str, object]) -> dict[str, object]:
+    """A report without what differs between two runs of the same batch."""
+    return {k: v for k, v in report.items() if k not in ("run_id", "started_at", "finished_at")}
+
+
 @pytest.mark.parametrize("point", checkpoints.POINTS)
 def test_a_run_stopped_at_any_point_and_rerun_equals_a_clean_run(
     spark, tmp_path, clean, monkeypatch, point
@@ -121,17 +131,34 @@ def test_a_run_stopped_at_any_point_and_rerun_equals_a_clean_run(
     def kill() -> None:
         raise SimulatedKill(point)
 
+    dead_id = "20150101T000000000000Z-dead00"
     monkeypatch.setattr(checkpoints, "_kill", kill)
-    monkeypatch.setenv(checkpoints.KILL_AT_ENV, point)
-    with pytest.raises(SimulatedKill):
-        run(spark, source, output, full_refresh=False)
-    monkeypatch.delenv(checkpoints.KILL_AT_ENV)
+    with monkeypatch.context() as killed:
+        killed.setenv(checkpoints.KILL_AT_ENV, point)
+        killed.setattr(batch, "new_run_id", lambda: dead_id)
+        with pytest.raises(SimulatedKill):
+            run(spark, source, output, full_refresh=False)
     (output / LOCK_FILE).unlink(missing_ok=True)  # a real kill leaves it; see the SIGKILL test
 
     rerun = run(spark, source, output, full_refresh=False)
 
     _assert_same_outputs(spark, output, expected)
     assert rerun.rows_read == rerun.rows_written + rerun.rows_quarantined + rerun.duplicates_dropped
+    dead_report = output / "_reports" / f"{dead_id}.json"
+    if point not in COMMITTED_POINTS:
+        assert (rerun.files_processed, rerun.recovered_runs) == (2, [])
+        assert not dead_report.exists()
+        return
+    # The files are not read again: the dead run recorded them, through its successor.
+    assert (rerun.files_processed, rerun.rows_read, rerun.rows_written) == (0, 0, 0)
+    # The dead run's report is the one a clean run writes, and the rerun's names it.
+    clean_report = json.loads((expected / "_reports" / "latest.json").read_text())
+    assert _report_fields(json.loads(dead_report.read_text())) == _report_fields(clean_report)
+    assert [r.run_id for r in rerun.recovered_runs] == [dead_id]
+    assert rerun.recovered_runs[0].partitions_written == clean_report["partitions_written"]
+    latest = json.loads((output / "_reports" / "latest.json").read_text())
+    assert latest["run_id"] == rerun.run_id
+    assert latest["recovered_runs"][0]["run_id"] == dead_id
 
 
 def test_a_process_killed_inside_publish_recovers_on_the_next_run(spark, tmp_path, clean):

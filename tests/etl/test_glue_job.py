@@ -21,7 +21,7 @@ from chispa import assert_df_equality
 from pyspark import SparkContext
 from pyspark.sql.types import DateType, DoubleType, IntegerType, TimestampType
 
-from etl import glue_job
+from etl import checkpoints, glue_job
 from etl.contract import CURATED_TABLES, DEFAULT_DEDUPE_KEYS
 from etl.jvm_classes import PYSPARK_SHORT_NAMES, StaticsFoundOnce
 from etl.schema import TRIPS_SCHEMA
@@ -320,3 +320,46 @@ def test_the_job_finds_the_classes_pyspark_names_once_as_local_runs_do(
     view = vars(SparkContext._jvm)
     assert all(isinstance(view.get(name), StaticsFoundOnce) for name in PYSPARK_SHORT_NAMES)
     assert report["rows_written"] == 1
+
+
+class _Killed(BaseException):
+    """Stands in for the driver lost at a checkpoint: nothing after it runs."""
+
+
+def test_a_run_killed_after_its_commit_has_its_partitions_and_counts_published_by_the_next(
+    tmp_path, glue_jvm, job_arguments, aws, capsys, monkeypatch
+):
+    raw, curated = tmp_path / "raw" / "input", tmp_path / "curated"
+    write_csv(raw / "a.csv", [TLC_HEADER, trip_line(), trip_line(total_amount="x")])
+    argv = _argv(job_arguments, raw, curated)
+
+    def kill() -> None:
+        raise _Killed
+
+    with monkeypatch.context() as killed:
+        killed.setattr(checkpoints, "_kill", kill)
+        killed.setenv(checkpoints.KILL_AT_ENV, checkpoints.COMMITTED)
+        with pytest.raises(_Killed):
+            glue_job.main(argv)
+    assert not (curated / "trips").exists()
+    capsys.readouterr()
+
+    rerun = _run(argv, capsys, curated)
+
+    # The rerun reads nothing; what the killed run loaded is registered and counted all the same.
+    assert (rerun["files_processed"], rerun["rows_read"]) == (0, 0)
+    [dead] = rerun["recovered_runs"]
+    assert (dead["rows_read"], dead["rows_written"], dead["partitions_written"]) == (
+        2,
+        1,
+        ["2015-01-15"],
+    )
+    for table in CURATED_TABLES:
+        assert _dates(aws["glue"], table) == ["2015-01-15"]
+    assert _metrics(aws["cloudwatch"]) == {
+        "RowsRead": 2.0,
+        "RowsWritten": 1.0,
+        "RowsQuarantined": 1.0,
+        "DuplicatesDropped": 0.0,
+        "FilesFailed": 0.0,
+    }

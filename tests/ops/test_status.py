@@ -127,3 +127,28 @@ def test_status_shows_the_latest_report_and_its_failed_files(glue):
         "  failed: 2024/cut.csv.gz: unreadable_file: EOFException: truncated",
         "  not loaded since an earlier run: 2023/old.parquet: unreadable_file: not a Parquet file",
     ]
+
+
+def test_status_names_a_run_the_latest_one_finished_after_it_died(glue):
+    dead = {"run_id": "20261124T210000000000Z-dead00", "rows_read": 90, "rows_written": 80}
+    report = {
+        "run_id": "20261124T220000000000Z-abc123",
+        "mode": "incremental",
+        "finished_at": "2026-11-24T22:06:15+00:00",
+        "files_processed": 0,
+        "rows_read": 0,
+        "rows_written": 0,
+        "rows_quarantined": 0,
+        "duplicates_dropped": 0,
+        "recovered_runs": [{**dead, "rows_quarantined": 10}],
+    }
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.put_object(Bucket=CURATED_BUCKET, Key="_reports/latest.json", Body=json.dumps(report))
+
+    result = run_cli(["status", "--stack", STACK], FakePulumi(stack_outputs()), {"glue": glue})
+
+    assert result.code == 0
+    assert result.out_lines[-1] == (
+        "  finished run 20261124T210000000000Z-dead00, which died after its commit: "
+        "rows read 90, written 80, quarantined 10"
+    )
