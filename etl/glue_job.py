@@ -8,7 +8,9 @@ wrote are registered there as partitions of `trips` and `hourly_metrics`, see
 `etl.catalog_partitions`), --metrics_namespace and --pipeline_name (the run report's counts are
 published as CloudWatch metrics there, see `etl.run_metrics`), --retry_failed true (also read
 the input files an earlier run could not read; set it on one run, e.g. `aws glue start-job-run
---arguments '{"--retry_failed": "true"}'`).
+--arguments '{"--retry_failed": "true"}'`). Dates are registered and counts published for the
+runs the run finished too (`recovered_runs` in its report: runs that died after committing
+their outputs).
 
 The job keeps its own record of processed files in `<output_path>/_state/processed_files.json`
 instead of using Glue job bookmarks: the pipeline reads whole files with Spark's CSV reader, which
@@ -58,7 +60,7 @@ def main(argv: list[str]) -> None:
     print(report.to_json())
     # A run that died after committing its outputs never published its counts or registered
     # its dates: this run, which finished its publish, does both for it.
-    finished = [*report.recovered_runs, report]
+    finished = report.finished_runs()
     if "metrics_namespace" in args:
         pipeline = args.get("pipeline_name", args["JOB_NAME"])
         cloudwatch = boto3.client("cloudwatch")

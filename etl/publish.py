@@ -61,7 +61,7 @@ from etl.paths import (
     quarantine_folder,
     staging_root,
 )
-from etl.report import RunReport, report_from_json, write_report
+from etl.report import RunReport, report_from_document, write_report
 from etl.state import state_path
 from etl.storage import Storage, join_path
 
@@ -136,7 +136,7 @@ def publish(
         "clear": clear,
         "clear_dates": [partition_name(d) for d in sorted(emptied)],
         "state": record.state,
-        "report": json.loads(record.report.to_json()),
+        "report": record.report.document(),
     }
     storage.write_text(join_path(staged, PUBLISH_MARKER), json.dumps(marker) + "\n")
     checkpoints.checkpoint(checkpoints.COMMITTED)
@@ -171,7 +171,7 @@ def finish_publish(storage: Storage, output_root: str, run_id: str) -> RunReport
     if "report" in committed:
         storage.write_text(state_path(output_root), committed["state"])
         checkpoints.checkpoint(checkpoints.RECORDED)
-        report = report_from_json(json.dumps(committed["report"]))
+        report = report_from_document(committed["report"])
         write_report(storage, output_root, report)
         checkpoints.checkpoint(checkpoints.REPORTED)
     storage.delete(staged)
@@ -221,11 +221,12 @@ def recover_dead_runs(storage: Storage, output_root: str, run_id: str) -> list[R
     dead = sorted(
         name for name in storage.list_dirs(join_path(output_root, STAGING_DIR)) if name != run_id
     )
-    recovered = []
+    recovered: list[RunReport] = []
     for name in dead:
         if storage.exists(join_path(staging_root(output_root, name), PUBLISH_MARKER)):
             report = finish_publish(storage, output_root, name)
-            recovered += [report] if report is not None else []
+            if report is not None:
+                recovered.append(report)
         else:
             storage.delete(staging_root(output_root, name))
     if dead and not storage.list_dirs(join_path(output_root, STAGING_DIR)):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from etl.paths import REPORTS_DIR
 from etl.storage import Storage, join_path
@@ -76,7 +78,9 @@ class RunReport:
     duplicates_dropped (each counts the batch's own rows; rows_replaced counts previously
     written trips displaced by a batch row that sorts first, or by a new version of their file).
     `unloaded_files` are every input file not loaded because its last attempt failed: this
-    run's `failed_files` and earlier ones unchanged since."""
+    run's `failed_files` and earlier ones unchanged since. `finished_at` is when the run
+    committed its outputs (`etl.publish`): they are in place moments later, or, when the run
+    dies after its commit, once the next run has finished publishing them."""
 
     run_id: str
     started_at: str
@@ -112,36 +116,50 @@ class RunReport:
     def reconciles(self) -> bool:
         return self.rows_read == self.rows_written + self.rows_quarantined + self.duplicates_dropped
 
+    def finished_runs(self) -> list[RunReport]:
+        """Every run this one finished, oldest first (a recovered run may have finished one
+        before it died), then this run itself."""
+        return [*(run for r in self.recovered_runs for run in r.finished_runs()), self]
+
+    def document(self) -> dict[str, Any]:
+        """The report as JSON data, with its derived counts, recovered runs' alike."""
+        data = asdict(replace(self, recovered_runs=[]))
+        return {
+            **data,
+            "recovered_runs": [r.document() for r in self.recovered_runs],
+            "files_failed": self.files_failed,
+            "files_skipped": self.files_skipped,
+        }
+
     def to_json(self) -> str:
-        return (
-            json.dumps(
-                {
-                    **asdict(self),
-                    "files_failed": self.files_failed,
-                    "files_skipped": self.files_skipped,
-                },
-                indent=2,
-                sort_keys=True,
-            )
-            + "\n"
-        )
+        return json.dumps(self.document(), indent=2, sort_keys=True) + "\n"
 
 
-def report_from_json(text: str) -> RunReport:
-    """The report `RunReport.to_json` wrote (the counts it derives are left out)."""
-    document = json.loads(text)
-    fields = {name: document[name] for name in RunReport.__dataclass_fields__ if name in document}
+def report_from_document(document: Mapping[str, Any]) -> RunReport:
+    """The report `RunReport.document` gave. Keys it does not know are left out at every level
+    (derived counts, or fields of a later version), so a marker from a newer job, read after a
+    rollback, is still published."""
+    data = _fields_of(RunReport, document)
     return RunReport(
         **{
-            **fields,
-            "failed_files": [FailedFile(**f) for f in fields.get("failed_files", [])],
-            "skipped_files": [SkippedFile(**f) for f in fields.get("skipped_files", [])],
-            "unloaded_files": [FailedFile(**f) for f in fields.get("unloaded_files", [])],
-            "recovered_runs": [
-                report_from_json(json.dumps(r)) for r in fields.get("recovered_runs", [])
+            **data,
+            "failed_files": [
+                FailedFile(**_fields_of(FailedFile, f)) for f in data.get("failed_files", [])
             ],
+            "skipped_files": [
+                SkippedFile(**_fields_of(SkippedFile, f)) for f in data.get("skipped_files", [])
+            ],
+            "unloaded_files": [
+                FailedFile(**_fields_of(FailedFile, f)) for f in data.get("unloaded_files", [])
+            ],
+            "recovered_runs": [report_from_document(r) for r in data.get("recovered_runs", [])],
         }
     )
+
+
+def _fields_of(kind: Any, data: Mapping[str, Any]) -> dict[str, Any]:
+    names = {f.name for f in fields(kind)}
+    return {name: value for name, value in data.items() if name in names}
 
 
 def write_report(storage: Storage, output_root: str, report: RunReport) -> None:
@@ -177,12 +195,13 @@ def summary_table(report: RunReport) -> str:
     if earlier:
         rows.append(("files_failed_earlier", len(earlier)))
         rows += [(f"  {f.path}", f.reason) for f in earlier]
-    if report.recovered_runs:
+    recovered = report.finished_runs()[:-1]
+    if recovered:
         # Runs that died after their commit, finished by this one: what they loaded.
-        rows.append(("recovered_runs", len(report.recovered_runs)))
+        rows.append(("recovered_runs", len(recovered)))
         rows += [
             (f"  {r.run_id}", f"rows_read {r.rows_read}, rows_written {r.rows_written}")
-            for r in report.recovered_runs
+            for r in recovered
         ]
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)

@@ -1,7 +1,8 @@
 """Which input files earlier runs processed, kept as JSON under `<output>/_state/`.
 
 Both entrypoints use it (locally and in Glue): a run lists the input, processes the files not
-recorded before and records them after its outputs are published (see `etl.batch`).
+recorded before and records them once its outputs are in place (`etl.publish` writes the state
+the run commits with them).
 
 A file is identified by its path relative to the input root, its size and its modification time:
 moving or copying the whole input tree elsewhere reprocesses nothing, and a file whose size or

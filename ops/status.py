@@ -41,7 +41,8 @@ def latest_report(s3: Any, bucket: str) -> dict[str, Any] | None:
 
 
 def format_report(report: dict[str, Any] | None, bucket: str) -> list[str]:
-    """The report's counts and failed files, a line each."""
+    """The report's counts and failed files, a line each, then the runs it finished after they
+    died past their commit (their own reports are under `_reports/` too)."""
     if report is None:
         return [f"latest run report: none yet (s3://{bucket}/{LATEST_REPORT_KEY})"]
     failed = report.get("failed_files", [])
@@ -57,10 +58,16 @@ def format_report(report: dict[str, Any] | None, bucket: str) -> list[str]:
     lines += [f"  failed: {f['path']}: {f['reason']}" for f in failed]
     earlier = [f for f in report.get("unloaded_files", []) if f not in failed]
     lines += [f"  not loaded since an earlier run: {f['path']}: {f['reason']}" for f in earlier]
-    # Its own report is under _reports/ too; latest.json is this run's, which finished it.
     lines += [
         f"  finished run {r['run_id']}, which died after its commit: rows read {r['rows_read']}, "
         f"written {r['rows_written']}, quarantined {r['rows_quarantined']}"
-        for r in report.get("recovered_runs", [])
+        for r in _recovered(report)
     ]
     return lines
+
+
+def _recovered(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The runs a report's run finished, oldest first: a recovered run may have finished one
+    itself before it died."""
+    runs = report.get("recovered_runs", [])
+    return [run for r in runs for run in [*_recovered(r), r]]

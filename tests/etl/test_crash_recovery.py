@@ -119,26 +119,39 @@ def _report_fields(report: dict[str, object]) -> dict[str, object]:
     return {k: v for k, v in report.items() if k not in ("run_id", "started_at", "finished_at")}
 
 
+def _after_first_batch(root: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """Input after both batches and a copy of the outputs after the first: (input, output)."""
+    source, output = tmp_path / "in", tmp_path / "out"
+    shutil.copytree(root / "in", source)
+    shutil.copytree(root / "first", output)
+    return source, output
+
+
+def _killed_runs(spark, monkeypatch, source: Path, output: Path, stops: dict[str, str]) -> None:
+    """Run once per `stops` entry (run id: checkpoint), each stopped at its checkpoint."""
+
+    def kill() -> None:
+        raise SimulatedKill()
+
+    monkeypatch.setattr(checkpoints, "_kill", kill)
+    for run_id, point in stops.items():
+        with monkeypatch.context() as killed:
+            killed.setenv(checkpoints.KILL_AT_ENV, point)
+            killed.setattr(batch, "new_run_id", lambda run_id=run_id: run_id)
+            with pytest.raises(SimulatedKill):
+                run(spark, source, output, full_refresh=False)
+        # A real kill leaves it; see the SIGKILL test.
+        (output / LOCK_FILE).unlink(missing_ok=True)
+
+
 @pytest.mark.parametrize("point", checkpoints.POINTS)
 def test_a_run_stopped_at_any_point_and_rerun_equals_a_clean_run(
     spark, tmp_path, clean, monkeypatch, point
 ):
     root, expected = clean
-    source, output = tmp_path / "in", tmp_path / "out"
-    shutil.copytree(root / "in", source)
-    shutil.copytree(root / "first", output)
-
-    def kill() -> None:
-        raise SimulatedKill(point)
-
+    source, output = _after_first_batch(root, tmp_path)
     dead_id = "20150101T000000000000Z-dead00"
-    monkeypatch.setattr(checkpoints, "_kill", kill)
-    with monkeypatch.context() as killed:
-        killed.setenv(checkpoints.KILL_AT_ENV, point)
-        killed.setattr(batch, "new_run_id", lambda: dead_id)
-        with pytest.raises(SimulatedKill):
-            run(spark, source, output, full_refresh=False)
-    (output / LOCK_FILE).unlink(missing_ok=True)  # a real kill leaves it; see the SIGKILL test
+    _killed_runs(spark, monkeypatch, source, output, {dead_id: point})
 
     rerun = run(spark, source, output, full_refresh=False)
 
@@ -161,11 +174,30 @@ def test_a_run_stopped_at_any_point_and_rerun_equals_a_clean_run(
     assert latest["recovered_runs"][0]["run_id"] == dead_id
 
 
+@pytest.mark.parametrize(
+    "point", [checkpoints.SWAPPING, checkpoints.RECORDED, checkpoints.REPORTED]
+)
+def test_a_run_stopped_while_it_finishes_a_dead_runs_publish_is_recovered_the_same_way(
+    spark, tmp_path, clean, monkeypatch, point
+):
+    root, expected = clean
+    source, output = _after_first_batch(root, tmp_path)
+    # The first run dies at its commit, the second while it finishes the first's publish.
+    stops = {"r-1-dead": checkpoints.COMMITTED, "r-2-dead": point}
+    _killed_runs(spark, monkeypatch, source, output, stops)
+
+    rerun = run(spark, source, output, full_refresh=False)
+
+    _assert_same_outputs(spark, output, expected)
+    assert ([r.run_id for r in rerun.recovered_runs], rerun.files_processed) == (["r-1-dead"], 0)
+    clean_report = json.loads((expected / "_reports" / "latest.json").read_text())
+    dead = json.loads((output / "_reports" / "r-1-dead.json").read_text())
+    assert _report_fields(dead) == _report_fields(clean_report)
+
+
 def test_a_process_killed_inside_publish_recovers_on_the_next_run(spark, tmp_path, clean):
     root, expected = clean
-    source, output = tmp_path / "in", tmp_path / "out"
-    shutil.copytree(root / "in", source)
-    shutil.copytree(root / "first", output)
+    source, output = _after_first_batch(root, tmp_path)
     environment = {**os.environ, checkpoints.KILL_AT_ENV: checkpoints.SWAPPING}
 
     killed = subprocess.run(

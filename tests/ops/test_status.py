@@ -130,7 +130,10 @@ def test_status_shows_the_latest_report_and_its_failed_files(glue):
 
 
 def test_status_names_a_run_the_latest_one_finished_after_it_died(glue):
-    dead = {"run_id": "20261124T210000000000Z-dead00", "rows_read": 90, "rows_written": 80}
+    older = {"run_id": "20261124T200000000000Z-dead00", "rows_read": 9, "rows_written": 8}
+    dead = {"run_id": "20261124T210000000000Z-dead01", "rows_read": 90, "rows_written": 80}
+    # The dead run had finished an older one before it died in turn.
+    dead["recovered_runs"] = [{**older, "rows_quarantined": 1}]
     report = {
         "run_id": "20261124T220000000000Z-abc123",
         "mode": "incremental",
@@ -148,7 +151,9 @@ def test_status_names_a_run_the_latest_one_finished_after_it_died(glue):
     result = run_cli(["status", "--stack", STACK], FakePulumi(stack_outputs()), {"glue": glue})
 
     assert result.code == 0
-    assert result.out_lines[-1] == (
-        "  finished run 20261124T210000000000Z-dead00, which died after its commit: "
-        "rows read 90, written 80, quarantined 10"
-    )
+    assert result.out_lines[-2:] == [
+        "  finished run 20261124T200000000000Z-dead00, which died after its commit: "
+        "rows read 9, written 8, quarantined 1",
+        "  finished run 20261124T210000000000Z-dead01, which died after its commit: "
+        "rows read 90, written 80, quarantined 10",
+    ]
