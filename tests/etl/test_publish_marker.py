@@ -37,8 +37,8 @@ def test_a_marker_of_an_earlier_version_publishes_without_state_or_report(spark,
 def test_recovery_writes_each_dead_runs_state_and_report_oldest_first(spark, tmp_path):
     output = tmp_path / "out"
     older, newer = _report("r-1"), _report("r-2")
-    # Both committed: possible only for a run that committed an older one's recovery (nested).
-    newer = RunReport(**{**vars(newer), "recovered_runs": [older]})
+    # Runs that take the lock in turn never leave two committed stagings (each finishes the one
+    # before first), but a copied or restored output could: each is finished, oldest first.
     _dead_run(output, "r-2", {"clear": [], "state": STATE + " ", "report": newer.document()})
     _dead_run(output, "r-1", {"clear": [], "state": STATE, "report": older.document()})
     _dead_run(output, "r-live", {"clear": []})
