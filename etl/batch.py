@@ -77,12 +77,6 @@ def run_batch(
             report,
             unloaded_files=[FailedFile(e.path, e.reason) for e in unloaded(updated, listing)],
         )
-        publish(
-            storage,
-            output_root,
-            run_id,
-            staged.sources,
-            report.partitions_removed,
-            RunRecord(state_text(updated), report),
-        )
+        committed = RunRecord(state_text(updated), report)
+        publish(storage, output_root, run_id, staged.sources, committed)
     return report

@@ -121,20 +121,19 @@ def publish(
     output_root: str,
     run_id: str,
     sources: Sequence[str],
-    emptied: Sequence[str],
     record: RunRecord,
 ) -> None:
     """Commit the run's staged outputs with its state and report, swap the outputs into place,
     then write the state and the report. `sources` are the batch's input files (paths under
     the input root): their old quarantine folders go away when they have no rejected rows now.
-    The trips and hourly metrics of the `emptied` dates are removed."""
+    The trips and hourly metrics of the dates the report names as removed go too."""
     staged = staging_root(output_root, run_id)
     staged_quarantine = set(storage.list_dirs(join_path(staged, QUARANTINE_DIR)))
     clear = sorted({quarantine_folder(s) for s in sources} - staged_quarantine)
     checkpoints.checkpoint(checkpoints.MERGED)
     marker = {
         "clear": clear,
-        "clear_dates": [partition_name(d) for d in sorted(emptied)],
+        "clear_dates": [partition_name(d) for d in sorted(record.report.partitions_removed)],
         "state": record.state,
         "report": record.report.document(),
     }
