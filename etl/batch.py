@@ -3,7 +3,8 @@ entrypoints, `etl.local` and the Glue job, go through.
 
 The run takes the output root (`etl.run_lock`), finishes or discards what dead runs left in
 staging, lists the input files, keeps those not recorded in `<output>/_state/` and hands them to
-the pipeline, then publishes what it staged with the new state and the report. The files are
+the pipeline, then publishes what it staged with the new state and the report, and announces
+what waits to be (`etl.announce`; the Glue job announces, local runs do not). The files are
 recorded only once the outputs are in place, so a run that fails before its commit processes
 the same files again next time, and one that fails after it is finished by the next run;
 `etl.publish` walks through why either gives the outputs of a clean run.
@@ -11,10 +12,12 @@ the same files again next time, and one that fails after it is finished by the n
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from pyspark.sql import SparkSession
 
+from etl.announce import announce_waiting
 from etl.pipeline import RunOptions, run_pipeline
 from etl.publish import RunRecord, publish, recover_dead_runs, reset_outputs
 from etl.report import FailedFile, RunReport, new_run_id
@@ -37,11 +40,14 @@ def run_batch(
     full_refresh: bool,
     dedupe_keys: tuple[str, ...],
     retry_failed: bool = False,
+    announce: Callable[[RunReport], None] | None = None,
 ) -> RunReport:
     """Process the files under `input_root` not processed before (all of them, after clearing
     outputs and state, when `full_refresh`; also those that failed before, when
     `retry_failed`), record them and write the run report. Both roots are URIs (file:// locally,
-    s3:// in Glue). Returns the report written."""
+    s3:// in Glue). With `announce`, the run waits to be announced too, and once published
+    `announce` is called with every run waiting, oldest first, this one included (see
+    `etl.announce`). Returns the report written."""
     storage = Storage(spark)
     run_id = new_run_id()
     with run_lock(output_root, run_id):
@@ -77,6 +83,8 @@ def run_batch(
             report,
             unloaded_files=[FailedFile(e.path, e.reason) for e in unloaded(updated, listing)],
         )
-        committed = RunRecord(state_text(updated), report)
+        committed = RunRecord(state_text(updated), report, announce=announce is not None)
         publish(storage, output_root, run_id, staged.sources, committed)
+        if announce is not None:
+            announce_waiting(storage, output_root, announce, report.finished_runs())
     return report

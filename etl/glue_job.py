@@ -8,9 +8,9 @@ wrote are registered there as partitions of `trips` and `hourly_metrics`, see
 `etl.catalog_partitions`), --metrics_namespace and --pipeline_name (the run report's counts are
 published as CloudWatch metrics there, see `etl.run_metrics`), --retry_failed true (also read
 the input files an earlier run could not read; set it on one run, e.g. `aws glue start-job-run
---arguments '{"--retry_failed": "true"}'`). Dates are registered and counts published for the
-runs the run finished too (`recovered_runs` in its report: runs that died after committing
-their outputs).
+--arguments '{"--retry_failed": "true"}'`). Dates are registered and counts published for every
+run still waiting for it too (`etl.announce`): a run that died after committing its outputs, or
+whose registration or publishing failed, is announced by the next run.
 
 The job keeps its own record of processed files in `<output_path>/_state/processed_files.json`
 instead of using Glue job bookmarks: the pipeline reads whole files with Spark's CSV reader, which
@@ -22,6 +22,7 @@ and `job.commit` still frame the run so Glue's run bookkeeping stays normal.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 import boto3
 from awsglue.context import GlueContext
@@ -33,6 +34,7 @@ from etl.batch import run_batch
 from etl.catalog_partitions import register_curated_partitions
 from etl.jvm_classes import pin_pyspark_classes
 from etl.pipeline import dedupe_keys_from
+from etl.report import RunReport
 from etl.run_metrics import publish_metrics
 
 JOB_ARGUMENTS = ["JOB_NAME", "input_path", "output_path", "dedupe_keys"]
@@ -56,20 +58,31 @@ def main(argv: list[str]) -> None:
         full_refresh=False,
         dedupe_keys=dedupe_keys_from(args["dedupe_keys"]),
         retry_failed=args.get("retry_failed", "false").strip().lower() == "true",
+        announce=announcer(args),
     )
     print(report.to_json())
-    # A run that died after committing its outputs never published its counts or registered
-    # its dates: this run, which finished its publish, does both for it.
-    finished = report.finished_runs()
-    if "metrics_namespace" in args:
-        pipeline = args.get("pipeline_name", args["JOB_NAME"])
-        cloudwatch = boto3.client("cloudwatch")
-        for run in finished:
-            publish_metrics(cloudwatch, args["metrics_namespace"], pipeline, run)
-    if "catalog_database" in args:
-        dates = [date for run in finished for date in run.partitions_written]
-        register_curated_partitions(boto3.client("glue"), args["catalog_database"], dates)
     job.commit()
+
+
+def announcer(args: dict[str, str]) -> Callable[[RunReport], None]:
+    """What announcing one run means for this job: its dates registered in the catalog, then its
+    counts published to CloudWatch, each when its job argument is set. An AWS error is raised:
+    the run stays waiting (`etl.announce`) and the next run announces it. Registering first
+    means a failed registration publishes nothing, so only a failure after the counts went out
+    publishes them twice (registering twice changes nothing)."""
+    cloudwatch = boto3.client("cloudwatch") if "metrics_namespace" in args else None
+    glue = boto3.client("glue") if "catalog_database" in args else None
+    pipeline = args.get("pipeline_name", args["JOB_NAME"])
+
+    def announce(run: RunReport) -> None:
+        if glue is not None:
+            register_curated_partitions(glue, args["catalog_database"], run.partitions_written)
+        if cloudwatch is not None:
+            publish_metrics(cloudwatch, args["metrics_namespace"], pipeline, run)
+        # The job's standard output is its report (JSON); this goes to its error log.
+        print(f"announced run {run.run_id}: {len(run.partitions_written)} dates", file=sys.stderr)
+
+    return announce
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ How a run becomes durable, step by step (`etl.batch.run_batch` drives them in th
    processes them again.
 2. **Commit point: the publish marker.** When every staged output is complete, the run writes
    `_staging/<run_id>/_PUBLISH`, as JSON: the quarantine folders and dates it will clear, the
-   input state it will record and its report. From here on the run is decided: whoever gets
+   input state it will record, its report and whether it announces. From here on the run is decided: whoever gets
    there first, this run or the next run's recovery, finishes it exactly as it was staged.
 3. **Swap.** Each staged partition folder replaces its curated folder (the old one is moved into
    the staging folder first, then the new one moved in), then the quarantine folders of files
@@ -22,7 +22,9 @@ How a run becomes durable, step by step (`etl.batch.run_batch` drives them in th
    the publish moves in; a file already moved is no longer staged.
 4. **Record state.** The marker's state is written to `_state/` (after the swap, never before:
    a file recorded there is never read again unless it changes).
-5. **Report.** The marker's report, to `_reports/<run_id>.json`, then `latest.json`.
+5. **Report.** The marker's report, to `_reports/<run_id>.json`, then `latest.json`; for a run
+   that announces (the Glue job), also to `_announce/<run_id>.json`, where it waits to have its
+   dates registered and counts published (`etl.announce`).
 6. **Drop staging.** The staging folder, with the replaced partitions and the marker, is
    deleted: the run is over.
 
@@ -31,8 +33,8 @@ folder without a publish marker is deleted. The dead run's files were not record
 processes them again: the merge keeps a trip already written instead of adding it twice, and
 reprocessing a file replaces its quarantine rows. A staging folder with a marker is published to
 completion, steps 3 to 6, its state and report included: its files are not read again, and the
-report of the run that finished it lists the dead run's under `recovered_runs` (the Glue job
-registers those dates and publishes those counts too). Writing the same state and report twice
+report of the run that finished it lists the dead run's under `recovered_runs` (its dates and
+counts wait in `_announce/` for the next run that announces). Writing the same state and report twice
 is harmless, so a crash during recovery is recovered the same way. A run killed at any point
 and run again therefore gives the outputs of a clean run, and leaves no staging behind.
 """
@@ -49,6 +51,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as sf
 
 from etl import checkpoints
+from etl.announce import write_entry
 from etl.paths import (
     APPENDED_TRIPS_DIR,
     METRICS_DIR,
@@ -100,10 +103,12 @@ def stage_quarantine(quarantine: DataFrame, output_root: str, run_id: str, rows:
 @dataclass(frozen=True)
 class RunRecord:
     """What a run leaves besides its outputs, written once they are in place: the input state
-    after the run (`etl.state.state_text`) and its report."""
+    after the run (`etl.state.state_text`) and its report; `announce`, whether the report waits
+    to be announced (`etl.announce`)."""
 
     state: str
     report: RunReport
+    announce: bool = False
 
 
 def staged_dates(storage: Storage, output_root: str, run_id: str) -> list[str]:
@@ -136,6 +141,7 @@ def publish(
         "clear_dates": [partition_name(d) for d in sorted(record.report.partitions_removed)],
         "state": record.state,
         "report": record.report.document(),
+        "announce": record.announce,
     }
     storage.write_text(join_path(staged, PUBLISH_MARKER), json.dumps(marker) + "\n")
     checkpoints.checkpoint(checkpoints.COMMITTED)
@@ -172,6 +178,8 @@ def finish_publish(storage: Storage, output_root: str, run_id: str) -> RunReport
         checkpoints.checkpoint(checkpoints.RECORDED)
         report = report_from_document(committed["report"])
         write_report(storage, output_root, report)
+        if committed.get("announce"):
+            write_entry(storage, output_root, report)
         checkpoints.checkpoint(checkpoints.REPORTED)
     storage.delete(staged)
     if not storage.list_dirs(join_path(output_root, STAGING_DIR)):

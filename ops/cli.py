@@ -25,7 +25,7 @@ from ops.stack import (
     stack_outputs,
     stack_region,
 )
-from ops.status import format_report, latest_report, recent_runs
+from ops.status import format_report, format_waiting, latest_report, recent_runs, waiting_runs
 from ops.upload import collect, upload
 from ops.workflow import ActionState, follow, start_run
 
@@ -187,8 +187,9 @@ def cmd_status(args: argparse.Namespace, env: Env) -> int:
     bucket = args.curated_bucket or require_output(
         stack_outputs(args.stack, env.runner), "curated_bucket", args.stack, "--curated-bucket"
     )
-    report = latest_report(env.client("s3", region), bucket)
-    for line in format_report(report, bucket):
+    s3 = env.client("s3", region)
+    report = latest_report(s3, bucket)
+    for line in [*format_report(report, bucket), *format_waiting(waiting_runs(s3, bucket), bucket)]:
         print(line, file=env.out)
     return EXIT_OK
 

@@ -1,4 +1,5 @@
-"""The most recent runs of a workflow (GetWorkflowRuns) and the job's latest run report."""
+"""The most recent runs of a workflow (GetWorkflowRuns), the job's latest run report and the runs
+still waiting to be announced."""
 
 from __future__ import annotations
 
@@ -71,3 +72,29 @@ def _recovered(report: dict[str, Any]) -> list[dict[str, Any]]:
     itself before it died."""
     runs = report.get("recovered_runs", [])
     return [run for r in runs for run in [*_recovered(r), r]]
+
+
+# Where a run waits until its dates are registered and its counts published (etl.announce).
+ANNOUNCE_PREFIX = "_announce/"
+
+
+def waiting_runs(s3: Any, bucket: str) -> list[str]:
+    """Ids of the runs waiting to be announced, oldest first (run ids sort by time)."""
+    paginator = s3.get_paginator("list_objects_v2")
+    keys = [
+        item["Key"]
+        for page in paginator.paginate(Bucket=bucket, Prefix=ANNOUNCE_PREFIX)
+        for item in page.get("Contents", [])
+    ]
+    names = [key.removeprefix(ANNOUNCE_PREFIX) for key in keys]
+    return sorted(n.removesuffix(".json") for n in names if n.endswith(".json") and "/" not in n)
+
+
+def format_waiting(run_ids: list[str], bucket: str) -> list[str]:
+    """One line when runs are waiting (none otherwise): how many, and the oldest."""
+    if not run_ids:
+        return []
+    return [
+        f"runs whose dates are not registered and counts not published yet: {len(run_ids)}, "
+        f"oldest {run_ids[0]} (s3://{bucket}/{ANNOUNCE_PREFIX}; the next job run retries them)"
+    ]

@@ -17,11 +17,13 @@ from typing import Any
 import boto3
 import pytest
 from awsglue.utils import GlueArgumentError
+from botocore.exceptions import ClientError
 from chispa import assert_df_equality
 from pyspark import SparkContext
 from pyspark.sql.types import DateType, DoubleType, IntegerType, TimestampType
 
 from etl import checkpoints, glue_job
+from etl.announce import AnnounceError
 from etl.contract import CURATED_TABLES, DEFAULT_DEDUPE_KEYS
 from etl.jvm_classes import PYSPARK_SHORT_NAMES, StaticsFoundOnce
 from etl.schema import TRIPS_SCHEMA
@@ -326,23 +328,51 @@ class _Killed(BaseException):
     """Stands in for the driver lost at a checkpoint: nothing after it runs."""
 
 
-def test_runs_killed_after_their_commit_have_their_dates_and_counts_published_by_the_next(
-    tmp_path, glue_jvm, job_arguments, aws, capsys, monkeypatch
-):
+# What the one-file job of the tests below announces: a trip written and a row quarantined.
+_ONE_RUN_COUNTS = {
+    "RowsRead": 2.0,
+    "RowsWritten": 1.0,
+    "RowsQuarantined": 1.0,
+    "DuplicatesDropped": 0.0,
+    "FilesFailed": 0.0,
+}
+
+
+def _one_file_job(tmp_path: Path, job_arguments: dict[str, str]) -> tuple[list[str], Path]:
+    """The job's arguments over one input file, and its curated folder."""
     raw, curated = tmp_path / "raw" / "input", tmp_path / "curated"
     write_csv(raw / "a.csv", [TLC_HEADER, trip_line(), trip_line(total_amount="x")])
-    argv = _argv(job_arguments, raw, curated)
+    return _argv(job_arguments, raw, curated), curated
+
+
+def _killed_jobs(argv: list[str], monkeypatch, points: tuple[str, ...]) -> None:
+    """One job execution per checkpoint, each lost there."""
 
     def kill() -> None:
         raise _Killed
 
-    # Two runs in a row die after their commit: the second had finished the first's publish.
-    for _ in range(2):
+    for point in points:
         with monkeypatch.context() as killed:
             killed.setattr(checkpoints, "_kill", kill)
-            killed.setenv(checkpoints.KILL_AT_ENV, checkpoints.COMMITTED)
+            killed.setenv(checkpoints.KILL_AT_ENV, point)
             with pytest.raises(_Killed):
                 glue_job.main(argv)
+
+
+def _announced_once(aws: dict[str, Any], curated: Path) -> None:
+    """The one-file run's date is registered, its counts published once, nothing waits."""
+    for table in CURATED_TABLES:
+        assert _dates(aws["glue"], table) == ["2015-01-15"]
+    assert _metrics(aws["cloudwatch"]) == _ONE_RUN_COUNTS
+    assert list((curated / "_announce").iterdir()) == []
+
+
+def test_runs_killed_after_their_commit_have_their_dates_and_counts_published_by_the_next(
+    tmp_path, glue_jvm, job_arguments, aws, capsys, monkeypatch
+):
+    argv, curated = _one_file_job(tmp_path, job_arguments)
+    # Two runs in a row die after their commit: the second had finished the first's publish.
+    _killed_jobs(argv, monkeypatch, (checkpoints.COMMITTED, checkpoints.COMMITTED))
     capsys.readouterr()
 
     rerun = _run(argv, capsys, curated)
@@ -357,12 +387,56 @@ def test_runs_killed_after_their_commit_have_their_dates_and_counts_published_by
         1,
         ["2015-01-15"],
     )
+    _announced_once(aws, curated)
+
+
+def test_a_run_that_died_finishing_a_dead_runs_publish_leaves_it_to_be_announced(
+    tmp_path, glue_jvm, job_arguments, aws, capsys, monkeypatch
+):
+    argv, curated = _one_file_job(tmp_path, job_arguments)
+    # The first run dies after its commit; the second finishes its publish, then dies before
+    # its own commit, so no staging of either is left for the third to find.
+    _killed_jobs(argv, monkeypatch, (checkpoints.COMMITTED, checkpoints.STAGED))
+    capsys.readouterr()
+    assert not (curated / "_staging").exists()
     for table in CURATED_TABLES:
-        assert _dates(aws["glue"], table) == ["2015-01-15"]
-    assert _metrics(aws["cloudwatch"]) == {
-        "RowsRead": 2.0,
-        "RowsWritten": 1.0,
-        "RowsQuarantined": 1.0,
-        "DuplicatesDropped": 0.0,
-        "FilesFailed": 0.0,
-    }
+        assert _dates(aws["glue"], table) == []
+
+    third = _run(argv, capsys, curated)
+
+    assert (third["files_processed"], third["recovered_runs"]) == (0, [])
+    _announced_once(aws, curated)
+
+
+def test_a_run_whose_registration_failed_is_announced_by_the_next(
+    tmp_path, glue_jvm, job_arguments, aws, capsys, monkeypatch
+):
+    argv, curated = _one_file_job(tmp_path, job_arguments)
+    throttled = ClientError(
+        {"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}},
+        "BatchCreatePartition",
+    )
+
+    def refused(*_: object) -> None:
+        raise throttled
+
+    with monkeypatch.context() as patched:
+        patched.setattr(glue_job, "register_curated_partitions", refused)
+        with pytest.raises(AnnounceError, match="ThrottlingException") as failed:
+            glue_job.main(argv)
+    assert failed.value.__cause__ is throttled
+    capsys.readouterr()
+
+    # The run loaded its file and said so; the failure only kept it waiting to be announced,
+    # and its counts were not published without its dates.
+    first = json.loads((curated / "_reports" / "latest.json").read_text())
+    assert (first["files_processed"], first["rows_written"]) == (1, 1)
+    assert [p.name for p in (curated / "_announce").iterdir()] == [f"{first['run_id']}.json"]
+    assert [call[0] for call in glue_jvm.calls].count("Job.commit") == 0
+    assert _metrics(aws["cloudwatch"]) == {}
+
+    rerun = _run(argv, capsys, curated)
+
+    # The rerun's own counts are zeros: the first run's are counted once.
+    assert (rerun["files_processed"], rerun["rows_read"]) == (0, 0)
+    _announced_once(aws, curated)

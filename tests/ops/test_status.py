@@ -157,3 +157,20 @@ def test_status_names_a_run_the_latest_one_finished_after_it_died(glue):
         "  finished run 20261124T210000000000Z-dead01, which died after its commit: "
         "rows read 90, written 80, quarantined 10",
     ]
+
+
+def test_status_names_the_runs_still_waiting_to_be_announced(glue):
+    s3 = boto3.client("s3", region_name=REGION)
+    for run_id in ("20261124T220000000000Z-abc123", "20261124T210000000000Z-dead01"):
+        s3.put_object(Bucket=CURATED_BUCKET, Key=f"_announce/{run_id}.json", Body=b"{}")
+    # The folder object some S3 tools create is not a run.
+    s3.put_object(Bucket=CURATED_BUCKET, Key="_announce/", Body=b"")
+
+    result = run_cli(["status", "--stack", STACK], FakePulumi(stack_outputs()), {"glue": glue})
+
+    assert result.code == 0
+    assert result.out_lines[-1] == (
+        "runs whose dates are not registered and counts not published yet: 2, oldest "
+        f"20261124T210000000000Z-dead01 (s3://{CURATED_BUCKET}/_announce/; the next job run "
+        "retries them)"
+    )
