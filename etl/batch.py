@@ -12,12 +12,12 @@ the same files again next time, and one that fails after it is finished by the n
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import replace
 
 from pyspark.sql import SparkSession
 
-from etl.announce import announce_waiting
+from etl.announce import AnnounceError, Step, announce_waiting
 from etl.pipeline import RunOptions, run_pipeline
 from etl.publish import RunRecord, publish, recover_dead_runs, reset_outputs
 from etl.report import FailedFile, RunReport, new_run_id
@@ -40,18 +40,19 @@ def run_batch(
     full_refresh: bool,
     dedupe_keys: tuple[str, ...],
     retry_failed: bool = False,
-    announce: Callable[[RunReport], None] | None = None,
+    announce: Sequence[Step] | None = None,
 ) -> RunReport:
     """Process the files under `input_root` not processed before (all of them, after clearing
     outputs and state, when `full_refresh`; also those that failed before, when
     `retry_failed`), record them and write the run report. Both roots are URIs (file:// locally,
-    s3:// in Glue). With `announce`, the run waits to be announced too, and once published
-    `announce` is called with every run waiting, oldest first, this one included (see
-    `etl.announce`). Returns the report written."""
+    s3:// in Glue). With `announce` (the steps of announcing a run, see `etl.announce`), the run
+    announces: once published, it announces every run waiting, oldest first, itself included;
+    an `AnnounceError` carries its report. Returns the report written."""
     storage = Storage(spark)
     run_id = new_run_id()
     with run_lock(output_root, run_id):
-        recovered = recover_dead_runs(storage, output_root, run_id)
+        announces = announce is not None
+        recovered = recover_dead_runs(storage, output_root, run_id, announces)
         if full_refresh:
             reset_outputs(storage, output_root)
         recorded = load_recorded(storage, output_root)
@@ -83,8 +84,12 @@ def run_batch(
             report,
             unloaded_files=[FailedFile(e.path, e.reason) for e in unloaded(updated, listing)],
         )
-        committed = RunRecord(state_text(updated), report, announce=announce is not None)
+        committed = RunRecord(state_text(updated), report, announce=announces)
         publish(storage, output_root, run_id, staged.sources, committed)
         if announce is not None:
-            announce_waiting(storage, output_root, announce, report.finished_runs())
+            try:
+                announce_waiting(storage, output_root, announce)
+            except AnnounceError as error:
+                error.report = report
+                raise
     return report

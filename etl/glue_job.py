@@ -22,7 +22,6 @@ and `job.commit` still frame the run so Glue's run bookkeeping stays normal.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 
 import boto3
 from awsglue.context import GlueContext
@@ -30,11 +29,11 @@ from awsglue.job import Job
 from awsglue.utils import getResolvedOptions
 from pyspark.context import SparkContext
 
+from etl.announce import AnnounceError, Step
 from etl.batch import run_batch
 from etl.catalog_partitions import register_curated_partitions
 from etl.jvm_classes import pin_pyspark_classes
 from etl.pipeline import dedupe_keys_from
-from etl.report import RunReport
 from etl.run_metrics import publish_metrics
 
 JOB_ARGUMENTS = ["JOB_NAME", "input_path", "output_path", "dedupe_keys"]
@@ -51,38 +50,48 @@ def main(argv: list[str]) -> None:
     glue_context = GlueContext(spark_context)
     job = Job(glue_context)
     job.init(args["JOB_NAME"], args)
-    report = run_batch(
-        glue_context.spark_session,
-        input_root=args["input_path"],
-        output_root=args["output_path"],
-        full_refresh=False,
-        dedupe_keys=dedupe_keys_from(args["dedupe_keys"]),
-        retry_failed=args.get("retry_failed", "false").strip().lower() == "true",
-        announce=announcer(args),
-    )
+    try:
+        report = run_batch(
+            glue_context.spark_session,
+            input_root=args["input_path"],
+            output_root=args["output_path"],
+            full_refresh=False,
+            dedupe_keys=dedupe_keys_from(args["dedupe_keys"]),
+            retry_failed=args.get("retry_failed", "false").strip().lower() == "true",
+            announce=announce_steps(args),
+        )
+    except AnnounceError as error:
+        # The run's outputs, state and report were published: its log shows the report too.
+        if error.report is not None:
+            print(error.report.to_json())
+        raise
     print(report.to_json())
     job.commit()
 
 
-def announcer(args: dict[str, str]) -> Callable[[RunReport], None]:
-    """What announcing one run means for this job: its dates registered in the catalog, then its
-    counts published to CloudWatch, each when its job argument is set. An AWS error is raised:
-    the run stays waiting (`etl.announce`) and the next run announces it. Registering first
-    means a failed registration publishes nothing, so only a failure after the counts went out
-    publishes them twice (registering twice changes nothing)."""
-    cloudwatch = boto3.client("cloudwatch") if "metrics_namespace" in args else None
-    glue = boto3.client("glue") if "catalog_database" in args else None
-    pipeline = args.get("pipeline_name", args["JOB_NAME"])
-
-    def announce(run: RunReport) -> None:
-        if glue is not None:
-            register_curated_partitions(glue, args["catalog_database"], run.partitions_written)
-        if cloudwatch is not None:
-            publish_metrics(cloudwatch, args["metrics_namespace"], pipeline, run)
-        # The job's standard output is its report (JSON); this goes to its error log.
-        print(f"announced run {run.run_id}: {len(run.partitions_written)} dates", file=sys.stderr)
-
-    return announce
+def announce_steps(args: dict[str, str]) -> list[Step]:
+    """What announcing a run means for this job: its counts published to CloudWatch, then its
+    dates registered in the catalog, each when its job argument is set. Counts go first so that
+    the alarm on failed files hears of the run even while the catalog refuses its dates. An AWS
+    error leaves the run waiting for the next run (`etl.announce`)."""
+    steps = []
+    if "metrics_namespace" in args:
+        cloudwatch = boto3.client("cloudwatch")
+        namespace = args["metrics_namespace"]
+        pipeline = args.get("pipeline_name", args["JOB_NAME"])
+        steps.append(
+            Step("counts", lambda run: publish_metrics(cloudwatch, namespace, pipeline, run))
+        )
+    if "catalog_database" in args:
+        glue = boto3.client("glue")
+        database = args["catalog_database"]
+        steps.append(
+            Step(
+                "dates",
+                lambda run: register_curated_partitions(glue, database, run.partitions_written),
+            )
+        )
+    return steps
 
 
 if __name__ == "__main__":

@@ -10,8 +10,9 @@ How a run becomes durable, step by step (`etl.batch.run_batch` drives them in th
    processes them again.
 2. **Commit point: the publish marker.** When every staged output is complete, the run writes
    `_staging/<run_id>/_PUBLISH`, as JSON: the quarantine folders and dates it will clear, the
-   input state it will record, its report and whether it announces. From here on the run is decided: whoever gets
-   there first, this run or the next run's recovery, finishes it exactly as it was staged.
+   input state it will record, its report and whether it announces. From here on the run is
+   decided: whoever gets there first, this run or the next run's recovery, finishes it exactly
+   as it was staged.
 3. **Swap.** Each staged partition folder replaces its curated folder (the old one is moved into
    the staging folder first, then the new one moved in), then the quarantine folders of files
    that no longer have rejected rows are removed. The files of an appended date
@@ -33,9 +34,9 @@ folder without a publish marker is deleted. The dead run's files were not record
 processes them again: the merge keeps a trip already written instead of adding it twice, and
 reprocessing a file replaces its quarantine rows. A staging folder with a marker is published to
 completion, steps 3 to 6, its state and report included: its files are not read again, and the
-report of the run that finished it lists the dead run's under `recovered_runs` (its dates and
-counts wait in `_announce/` for the next run that announces). Writing the same state and report twice
-is harmless, so a crash during recovery is recovered the same way. A run killed at any point
+report of the run that finished it lists the dead run's under `recovered_runs` (a run that
+announces waits in `_announce/` to be, see `etl.announce`). Writing the same state and report
+twice is harmless, so a crash during recovery is recovered the same way. A run killed at any point
 and run again therefore gives the outputs of a clean run, and leaves no staging behind.
 """
 
@@ -148,11 +149,15 @@ def publish(
     finish_publish(storage, output_root, run_id)
 
 
-def finish_publish(storage: Storage, output_root: str, run_id: str) -> RunReport | None:
+def finish_publish(
+    storage: Storage, output_root: str, run_id: str, announces: bool = False
+) -> RunReport | None:
     """Swap every partition still staged into place, add the appended dates' files, clear the
-    quarantine folders the marker lists, write the state and the report the marker holds, and
-    delete the staging folder. Safe to run again after a crash at any point. Returns the run's
-    report (None from a marker of an earlier version, which held neither state nor report)."""
+    quarantine folders the marker lists, write the state and the report the marker holds (and
+    leave the run to be announced when it asks, see `etl.announce`), and delete the staging
+    folder. Safe to run again after a crash at any point. Returns the run's report (None from a
+    marker of an earlier version, which held neither state nor report). `announces`: whether
+    the run finishing the publish announces, which decides for a marker that does not say."""
     staged = staging_root(output_root, run_id)
     marker = storage.read_text(join_path(staged, PUBLISH_MARKER))
     if marker is None:
@@ -178,8 +183,11 @@ def finish_publish(storage: Storage, output_root: str, run_id: str) -> RunReport
         checkpoints.checkpoint(checkpoints.RECORDED)
         report = report_from_document(committed["report"])
         write_report(storage, output_root, report)
-        if committed.get("announce"):
-            write_entry(storage, output_root, report)
+        if committed.get("announce", announces):
+            # A job that wrote no flag announced the runs its run had finished too.
+            runs = [report] if "announce" in committed else report.finished_runs()
+            for run in runs:
+                write_entry(storage, output_root, run)
         checkpoints.checkpoint(checkpoints.REPORTED)
     storage.delete(staged)
     if not storage.list_dirs(join_path(output_root, STAGING_DIR)):
@@ -221,17 +229,20 @@ def _append_trips(
     list(pool.map(lambda m: move(*m), moves))
 
 
-def recover_dead_runs(storage: Storage, output_root: str, run_id: str) -> list[RunReport]:
+def recover_dead_runs(
+    storage: Storage, output_root: str, run_id: str, announces: bool = False
+) -> list[RunReport]:
     """Finish or discard the staging of runs that died (every staging folder but this run's:
     the caller holds the run lock, so no other run is alive). Returns the reports of the runs
-    whose publish was finished, oldest first."""
+    whose publish was finished, oldest first. `announces`: whether this run announces (see
+    `finish_publish`)."""
     dead = sorted(
         name for name in storage.list_dirs(join_path(output_root, STAGING_DIR)) if name != run_id
     )
     recovered: list[RunReport] = []
     for name in dead:
         if storage.exists(join_path(staging_root(output_root, name), PUBLISH_MARKER)):
-            report = finish_publish(storage, output_root, name)
+            report = finish_publish(storage, output_root, name, announces)
             if report is not None:
                 recovered.append(report)
         else:

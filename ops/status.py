@@ -95,6 +95,6 @@ def format_waiting(run_ids: list[str], bucket: str) -> list[str]:
     if not run_ids:
         return []
     return [
-        f"runs whose dates are not registered and counts not published yet: {len(run_ids)}, "
+        f"runs whose counts or dates are still to be announced: {len(run_ids)}, "
         f"oldest {run_ids[0]} (s3://{bucket}/{ANNOUNCE_PREFIX}; the next job run retries them)"
     ]

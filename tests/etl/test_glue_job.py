@@ -425,18 +425,18 @@ def test_a_run_whose_registration_failed_is_announced_by_the_next(
         with pytest.raises(AnnounceError, match="ThrottlingException") as failed:
             glue_job.main(argv)
     assert failed.value.__cause__ is throttled
-    capsys.readouterr()
 
-    # The run loaded its file and said so; the failure only kept it waiting to be announced,
-    # and its counts were not published without its dates.
-    first = json.loads((curated / "_reports" / "latest.json").read_text())
-    assert (first["files_processed"], first["rows_written"]) == (1, 1)
-    assert [p.name for p in (curated / "_announce").iterdir()] == [f"{first['run_id']}.json"]
+    # The run loaded its file and printed its report; its counts went out (the alarm on failed
+    # files hears of it), and the failure only kept its dates waiting.
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == json.loads((curated / "_reports" / "latest.json").read_text())
+    assert (printed["files_processed"], printed["rows_written"]) == (1, 1)
+    assert [p.name for p in (curated / "_announce").iterdir()] == [f"{printed['run_id']}.json"]
     assert [call[0] for call in glue_jvm.calls].count("Job.commit") == 0
-    assert _metrics(aws["cloudwatch"]) == {}
+    assert _metrics(aws["cloudwatch"]) == _ONE_RUN_COUNTS
 
     rerun = _run(argv, capsys, curated)
 
-    # The rerun's own counts are zeros: the first run's are counted once.
+    # The rerun registers the date and publishes no count twice (its own are zeros).
     assert (rerun["files_processed"], rerun["rows_read"]) == (0, 0)
     _announced_once(aws, curated)

@@ -170,7 +170,7 @@ def test_status_names_the_runs_still_waiting_to_be_announced(glue):
 
     assert result.code == 0
     assert result.out_lines[-1] == (
-        "runs whose dates are not registered and counts not published yet: 2, oldest "
+        "runs whose counts or dates are still to be announced: 2, oldest "
         f"20261124T210000000000Z-dead01 (s3://{CURATED_BUCKET}/_announce/; the next job run "
         "retries them)"
     )
