@@ -12,8 +12,10 @@ and an announcement that failed (a throttled or refused AWS call) are announced 
 whatever happened in between.
 
 Each step done is recorded in the entry before the next starts: a retry repeats only what is
-not done yet. Announcing is still at least once per step: a run killed between a step's call
-and its record repeats that step next time. Registering a date twice changes nothing; counts
+not done yet. Announcing is still at least once per step: a run stopped between a step's call
+and its record (killed, or the record's own write failed) repeats that step next time. An entry
+is deleted once the steps the job runs with are done: a step the job is not configured for (its
+job argument unset) is not waited for. Registering a date twice changes nothing; counts
 published twice are counted twice by a CloudWatch sum over that period.
 """
 
@@ -75,9 +77,15 @@ def announce_waiting(storage: Storage, output_root: str, steps: Sequence[Step]) 
     are still announced: one run the catalog refuses must not hold back every later one. Then
     `AnnounceError` names each, raised from the first error, so the job fails and its failure
     alert goes out."""
+    try:
+        waiting = waiting_run_ids(storage, output_root)
+    except Exception as error:
+        raise AnnounceError(
+            f"{ANNOUNCE_DIR}/ could not be listed: {_in_one_line(error)}"
+        ) from error
     announced = []
     failed: list[tuple[str, Exception]] = []
-    for run_id in waiting_run_ids(storage, output_root):
+    for run_id in waiting:
         try:
             if _announce(storage, output_root, run_id, steps):
                 announced.append(run_id)

@@ -58,7 +58,8 @@ def main(argv: list[str]) -> None:
             full_refresh=False,
             dedupe_keys=dedupe_keys_from(args["dedupe_keys"]),
             retry_failed=args.get("retry_failed", "false").strip().lower() == "true",
-            announce=announce_steps(args),
+            # With neither argument set nothing is announced, and waiting runs keep waiting.
+            announce=announce_steps(args) or None,
         )
     except AnnounceError as error:
         # The run's outputs, state and report were published: its log shows the report too.

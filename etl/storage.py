@@ -83,9 +83,11 @@ class Storage:
         return bool(self._fs(path).exists(self._path(path)))
 
     def delete(self, path: str) -> None:
-        """Delete `path` recursively; a missing path is not an error."""
-        if self.exists(path):
-            self._fs(path).delete(self._path(path), True)
+        """Delete `path` recursively; a missing path is not an error, one left behind is: a
+        publish marker that outlived its staging folder would be published again."""
+        fs = self._fs(path)
+        if self.exists(path) and not fs.delete(self._path(path), True) and self.exists(path):
+            raise OSError(f"could not delete {path}")
 
     def rename(self, source: str, target: str) -> None:
         """Move `source` to `target`, creating the target's parent folder first."""

@@ -188,8 +188,9 @@ def cmd_status(args: argparse.Namespace, env: Env) -> int:
         stack_outputs(args.stack, env.runner), "curated_bucket", args.stack, "--curated-bucket"
     )
     s3 = env.client("s3", region)
-    report = latest_report(s3, bucket)
-    for line in [*format_report(report, bucket), *format_waiting(waiting_runs(s3, bucket), bucket)]:
+    for line in format_report(latest_report(s3, bucket), bucket):
+        print(line, file=env.out)
+    for line in format_waiting(waiting_runs(s3, bucket), bucket):
         print(line, file=env.out)
     return EXIT_OK
 

@@ -78,20 +78,31 @@ def _recovered(report: dict[str, Any]) -> list[dict[str, Any]]:
 ANNOUNCE_PREFIX = "_announce/"
 
 
-def waiting_runs(s3: Any, bucket: str) -> list[str]:
-    """Ids of the runs waiting to be announced, oldest first (run ids sort by time)."""
+def waiting_runs(s3: Any, bucket: str) -> list[str] | None:
+    """Ids of the runs waiting to be announced, oldest first (run ids sort by time); None when
+    the caller may not list the bucket (reading the latest report needs no listing)."""
     paginator = s3.get_paginator("list_objects_v2")
-    keys = [
-        item["Key"]
-        for page in paginator.paginate(Bucket=bucket, Prefix=ANNOUNCE_PREFIX)
-        for item in page.get("Contents", [])
-    ]
+    try:
+        keys = [
+            item["Key"]
+            for page in paginator.paginate(Bucket=bucket, Prefix=ANNOUNCE_PREFIX)
+            for item in page.get("Contents", [])
+        ]
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "AccessDenied":
+            return None
+        raise
     names = [key.removeprefix(ANNOUNCE_PREFIX) for key in keys]
     return sorted(n.removesuffix(".json") for n in names if n.endswith(".json") and "/" not in n)
 
 
-def format_waiting(run_ids: list[str], bucket: str) -> list[str]:
+def format_waiting(run_ids: list[str] | None, bucket: str) -> list[str]:
     """One line when runs are waiting (none otherwise): how many, and the oldest."""
+    if run_ids is None:
+        return [
+            f"runs waiting to be announced: unknown (listing s3://{bucket}/{ANNOUNCE_PREFIX} "
+            "needs s3:ListBucket)"
+        ]
     if not run_ids:
         return []
     return [

@@ -173,3 +173,15 @@ def test_a_local_run_announces_nothing_and_leaves_a_dead_runs_entry_for_the_next
 
     assert seen == [dead, last]
     assert list((output / "_announce").iterdir()) == []
+
+
+def test_a_listing_that_fails_is_an_announce_error(spark, tmp_path, monkeypatch):
+    storage, output = Storage(spark), (tmp_path / "out").as_uri()
+
+    def unlistable(path: str) -> list[object]:
+        raise OSError("SlowDown")
+
+    monkeypatch.setattr(storage, "list_files", unlistable)
+
+    with pytest.raises(AnnounceError, match=r"^_announce/ could not be listed: OSError: SlowDown"):
+        announce_waiting(storage, output, [Step("counts", lambda run: None)])

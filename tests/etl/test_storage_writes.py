@@ -1,8 +1,11 @@
-"""Small control files (state, publish marker, reports) are replaced whole, never cut."""
+"""Small control files (state, publish marker, reports) are replaced whole, never cut, and what
+is deleted is gone."""
 
 from __future__ import annotations
 
 import os
+
+import pytest
 
 from etl.storage import Storage
 
@@ -44,3 +47,31 @@ def test_a_checksum_left_by_an_earlier_writer_never_stops_a_read(spark, tmp_path
     assert storage.read_text(state.as_uri()) == '{"newer": true}\n'
     assert sorted(p.name for p in tmp_path.iterdir()) == ["processed_files.json"]
     assert storage.read_text((tmp_path / "missing.json").as_uri()) is None
+
+
+class _RefusingFileSystem:
+    """A file system whose delete removes nothing and says so, as Hadoop's may; `gone` makes
+    the path disappear anyway (deleted by someone else meanwhile)."""
+
+    def __init__(self, gone: bool) -> None:
+        self._checks = 0
+        self._gone = gone
+
+    def exists(self, _: object) -> bool:
+        self._checks += 1
+        return not (self._gone and self._checks > 1)
+
+    def delete(self, _: object, recursive: bool) -> bool:
+        return False
+
+
+def test_a_path_the_file_system_would_not_delete_is_an_error(spark, tmp_path):
+    storage = Storage(spark)
+    target = (tmp_path / "_staging" / "r-1").as_uri()
+    storage._file_systems[("file", "")] = _RefusingFileSystem(gone=False)
+
+    with pytest.raises(OSError, match=r"could not delete .*/_staging/r-1$"):
+        storage.delete(target)
+
+    storage._file_systems[("file", "")] = _RefusingFileSystem(gone=True)
+    storage.delete(target)

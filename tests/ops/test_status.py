@@ -6,10 +6,12 @@ import json
 from datetime import timedelta
 
 import boto3
+from botocore.exceptions import ClientError
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.glue.models import glue_backends
 
 from ops.display import format_statistics
+from ops.status import format_waiting, waiting_runs
 from tests.ops.conftest import (
     CURATED_BUCKET,
     REGION,
@@ -174,3 +176,20 @@ def test_status_names_the_runs_still_waiting_to_be_announced(glue):
         f"20261124T210000000000Z-dead01 (s3://{CURATED_BUCKET}/_announce/; the next job run "
         "retries them)"
     )
+
+
+class _NoListing:
+    """An S3 client whose caller may read objects but not list the bucket."""
+
+    def get_paginator(self, operation: str) -> _NoListing:
+        return self
+
+    def paginate(self, **_: object) -> list[dict[str, object]]:
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "denied"}}, "ListObjectsV2")
+
+
+def test_status_says_when_it_may_not_list_the_runs_waiting():
+    assert format_waiting(waiting_runs(_NoListing(), CURATED_BUCKET), CURATED_BUCKET) == [
+        f"runs waiting to be announced: unknown (listing s3://{CURATED_BUCKET}/_announce/ "
+        "needs s3:ListBucket)"
+    ]
