@@ -36,8 +36,9 @@ reprocessing a file replaces its quarantine rows. A staging folder with a marker
 completion, steps 3 to 6, its state and report included: its files are not read again, and the
 report of the run that finished it lists the dead run's under `recovered_runs` (a run that
 announces then waits in `_announce/` until it is announced, see `etl.announce`). Writing the
-same state and report twice is harmless, so a crash during recovery is recovered the same way. A run killed at any point
-and run again therefore gives the outputs of a clean run, and leaves no staging behind.
+same state and report twice is harmless, so a crash during recovery is recovered the same way.
+A run killed at any point and run again therefore gives the outputs of a clean run, and leaves
+no staging behind.
 """
 
 from __future__ import annotations
