@@ -69,9 +69,10 @@ LOG_ACTIONS: tuple[str, ...] = (
     "logs:AssociateKmsKey",
 )
 # After publishing, the job registers the new partitions of its curated tables for readers other
-# than Athena (which uses partition projection). GetTable, which it also needs to copy the table's
-# storage descriptor, is already part of JOB_CATALOG_ACTIONS.
-JOB_PARTITION_ACTIONS: tuple[str, ...] = ("glue:BatchCreatePartition",)
+# than Athena (which uses partition projection), and removes those of dates left with no trip.
+# GetTable, which it also needs to copy the table's storage descriptor, is already part of
+# JOB_CATALOG_ACTIONS.
+JOB_PARTITION_ACTIONS: tuple[str, ...] = ("glue:BatchCreatePartition", "glue:BatchDeletePartition")
 # The actions AWS lists for a crawler role consuming S3 events from SQS (and its DLQ):
 # https://docs.aws.amazon.com/glue/latest/dg/crawler-s3-event-notifications.html
 QUEUE_ACTIONS: tuple[str, ...] = (

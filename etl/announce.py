@@ -1,5 +1,5 @@
 """Runs whose counts and dates are still to be announced (published to CloudWatch, registered
-in the Glue catalog), kept under the output root until they are.
+in or removed from the Glue catalog), kept under the output root until they are.
 
 The Glue job announces its runs; local runs do not (there is no catalog to register in). A run
 that announces says so in its publish marker, and whoever finishes that publish, the run itself

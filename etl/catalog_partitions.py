@@ -1,8 +1,11 @@
-"""Register the curated tables' new `pickup_date` partitions in the Glue Data Catalog.
+"""Register the curated tables' new `pickup_date` partitions in the Glue Data Catalog, and
+remove those of dates no trip is left on.
 
 Athena finds partitions through partition projection (table properties), but Spark on the Glue
 catalog, EMR and Redshift Spectrum read only the partitions stored in the catalog. After a run
-publishes its dates, the Glue job calls `register_curated_partitions` with them.
+publishes its dates, the Glue job calls `register_curated_partitions` with the dates it wrote and
+`remove_curated_partitions` with those it removed (a changed file's earlier trips were all a
+date held), whose folders are gone.
 
 Each partition copies its table's storage descriptor (columns, Parquet formats, SerDe) with the
 location of its own folder, `<table location>pickup_date=<date>/`. Partitions that already exist
@@ -19,9 +22,11 @@ from typing import Any
 
 from etl.contract import CURATED_TABLES, PARTITION_COLUMN
 
-# BatchCreatePartition accepts at most 100 partitions per call.
+# BatchCreatePartition accepts at most 100 partitions per call, BatchDeletePartition 25.
 BATCH_SIZE = 100
+DELETE_BATCH_SIZE = 25
 ALREADY_EXISTS = "AlreadyExistsException"
+NOT_FOUND = "EntityNotFoundException"
 
 
 @dataclass(frozen=True)
@@ -38,13 +43,13 @@ class PartitionError:
 
 
 class PartitionRegistrationError(RuntimeError):
-    """Some partitions could not be registered; `errors` lists each one."""
+    """Some partitions could not be registered (or removed); `errors` lists each one."""
 
-    def __init__(self, errors: Sequence[PartitionError]) -> None:
+    def __init__(self, errors: Sequence[PartitionError], done: str = "registered") -> None:
         self.errors = list(errors)
         shown = "; ".join(str(e) for e in self.errors[:5])
         more = f" (and {len(self.errors) - 5} more)" if len(self.errors) > 5 else ""
-        super().__init__(f"{len(self.errors)} partitions not registered: {shown}{more}")
+        super().__init__(f"{len(self.errors)} partitions not {done}: {shown}{more}")
 
 
 @dataclass
@@ -87,20 +92,11 @@ def register_partitions(
                 TableName=table,
                 PartitionInputList=[partition_input(descriptors[table], v) for v in batch],
             )
-            for error in response.get("Errors", []):
-                detail = error.get("ErrorDetail", {})
-                code = detail.get("ErrorCode", "")
-                if code == ALREADY_EXISTS:
+            for error in (_refused(table, e) for e in response.get("Errors", [])):
+                if error.code == ALREADY_EXISTS:
                     existing += 1
                     continue
-                errors.append(
-                    PartitionError(
-                        table,
-                        tuple(error.get("PartitionValues", [])),
-                        code,
-                        detail.get("ErrorMessage", ""),
-                    )
-                )
+                errors.append(error)
         failed = sum(1 for e in errors if e.table == table)
         summary.created[table] = len(unique) - existing - failed
         summary.existing[table] = existing
@@ -130,3 +126,38 @@ def register_curated_partitions(
         return RegistrationSummary()
     descriptors = table_descriptors(glue, database, CURATED_TABLES)
     return register_partitions(glue, database, dict.fromkeys(CURATED_TABLES, values), descriptors)
+
+
+def remove_curated_partitions(glue: Any, database: str, dates: Iterable[str]) -> int:
+    """Remove the partitions of `dates` from every curated table; returns how many were there.
+    A partition already gone is not an error (a retry, or a date never registered); any other
+    refusal is collected and raised once every batch was tried."""
+    values = sorted(set(dates))
+    removed = 0
+    errors: list[PartitionError] = []
+    for table in CURATED_TABLES if values else ():
+        for start in range(0, len(values), DELETE_BATCH_SIZE):
+            batch = values[start : start + DELETE_BATCH_SIZE]
+            response = glue.batch_delete_partition(
+                DatabaseName=database,
+                TableName=table,
+                PartitionsToDelete=[{"Values": [value]} for value in batch],
+            )
+            refused = [_refused(table, e) for e in response.get("Errors", [])]
+            removed += len(batch) - len(refused)
+            errors += refused
+    missing = [e for e in errors if e.code != NOT_FOUND]
+    if missing:
+        raise PartitionRegistrationError(missing, done="removed")
+    return removed
+
+
+def _refused(table: str, error: Mapping[str, Any]) -> PartitionError:
+    """One entry of a batch call's `Errors`."""
+    detail = error.get("ErrorDetail", {})
+    return PartitionError(
+        table,
+        tuple(error.get("PartitionValues", [])),
+        detail.get("ErrorCode", ""),
+        detail.get("ErrorMessage", ""),
+    )

@@ -4,8 +4,8 @@ runner), the run report, commit.
 Job arguments (set by the infrastructure): --input_path (s3://<raw bucket>/input/),
 --output_path (s3://<curated bucket>/), --dedupe_keys (comma-separated canonical column names);
 optional --catalog_database (Glue database of the curated tables: after the run, the dates it
-wrote are registered there as partitions of `trips` and `hourly_metrics`, see
-`etl.catalog_partitions`), --metrics_namespace and --pipeline_name (the run report's counts are
+wrote are registered there as partitions of `trips` and `hourly_metrics`, and those it removed
+taken out, see `etl.catalog_partitions`), --metrics_namespace and --pipeline_name (the run report's counts are
 published as CloudWatch metrics there, see `etl.run_metrics`), --retry_failed true (also read
 the input files an earlier run could not read; set it on one run, e.g. `aws glue start-job-run
 --arguments '{"--retry_failed": "true"}'`). Dates are registered and counts published for every
@@ -31,10 +31,13 @@ from pyspark.context import SparkContext
 
 from etl.announce import AnnounceError, Step
 from etl.batch import run_batch
-from etl.catalog_partitions import register_curated_partitions
+from etl.catalog_partitions import register_curated_partitions, remove_curated_partitions
 from etl.jvm_classes import pin_pyspark_classes
+from etl.paths import TRIPS_DIR
 from etl.pipeline import dedupe_keys_from
+from etl.report import RunReport
 from etl.run_metrics import publish_metrics
+from etl.storage import Storage, join_path
 
 JOB_ARGUMENTS = ["JOB_NAME", "input_path", "output_path", "dedupe_keys"]
 # Read only when present: getResolvedOptions fails on a listed argument that is missing.
@@ -59,7 +62,7 @@ def main(argv: list[str]) -> None:
             dedupe_keys=dedupe_keys_from(args["dedupe_keys"]),
             retry_failed=args.get("retry_failed", "false").strip().lower() == "true",
             # With neither argument set nothing is announced, and waiting runs keep waiting.
-            announce=announce_steps(args) or None,
+            announce=announce_steps(args, Storage(glue_context.spark_session)) or None,
         )
     except AnnounceError as error:
         # The run's outputs, state and report were published: its log shows the report too.
@@ -70,11 +73,16 @@ def main(argv: list[str]) -> None:
     job.commit()
 
 
-def announce_steps(args: dict[str, str]) -> list[Step]:
+def announce_steps(args: dict[str, str], storage: Storage) -> list[Step]:
     """What announcing a run means for this job: its counts published to CloudWatch, then its
-    dates registered in the catalog, each when its job argument is set. Counts go first so that
-    the alarm on failed files hears of the run even while the catalog refuses its dates. An AWS
-    error leaves the run waiting for the next run (`etl.announce`)."""
+    dates registered in the catalog and its removed dates taken out, each when its job argument
+    is set. Counts go first so that the alarm on failed files hears of the run even while the
+    catalog refuses its dates. An AWS error leaves the run waiting for the next run
+    (`etl.announce`).
+
+    The catalog is brought to the dates as they are when announcing, not as the run left them:
+    a run announced late may have written a date that a later run removed, or removed one a
+    later run wrote again."""
     steps = []
     if "metrics_namespace" in args:
         cloudwatch = boto3.client("cloudwatch")
@@ -86,12 +94,22 @@ def announce_steps(args: dict[str, str]) -> list[Step]:
     if "catalog_database" in args:
         glue = boto3.client("glue")
         database = args["catalog_database"]
-        steps.append(
-            Step(
-                "dates",
-                lambda run: register_curated_partitions(glue, database, run.partitions_written),
-            )
-        )
+
+        def written() -> set[str]:
+            folders = storage.list_dirs(join_path(args["output_path"], TRIPS_DIR))
+            return {name.split("=", 1)[1] for name in folders}
+
+        def register(run: RunReport) -> None:
+            present = written()
+            dates = [date for date in run.partitions_written if date in present]
+            register_curated_partitions(glue, database, dates)
+
+        def remove(run: RunReport) -> None:
+            present = written()
+            dates = [date for date in run.partitions_removed if date not in present]
+            remove_curated_partitions(glue, database, dates)
+
+        steps += [Step("dates", register), Step("removed dates", remove)]
     return steps
 
 

@@ -130,7 +130,7 @@ def test_job_registers_partitions_of_the_curated_tables_only(dev: Graph) -> None
     assert statements["RegisterCuratedPartitions"] == {
         "Sid": "RegisterCuratedPartitions",
         "Effect": "Allow",
-        "Action": ["glue:BatchCreatePartition"],
+        "Action": ["glue:BatchCreatePartition", "glue:BatchDeletePartition"],
         "Resource": [
             f"{GLUE}:catalog",
             f"{GLUE}:database/glue_etl_dev",

@@ -1,5 +1,6 @@
-"""Partition registration against moto's Glue catalog (and botocore's Stubber for the errors moto
-never returns): chunking, existing partitions, other errors, locations and descriptors."""
+"""Partition registration and removal against moto's Glue catalog (and botocore's Stubber for
+the errors moto never returns): chunking, existing or missing partitions, other errors,
+locations and descriptors."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from botocore.stub import Stubber
 
 from etl.catalog_partitions import (
     BATCH_SIZE,
+    DELETE_BATCH_SIZE,
     PartitionRegistrationError,
     register_curated_partitions,
     register_partitions,
+    remove_curated_partitions,
 )
 from etl.contract import CURATED_TABLES
 from tests.etl.helpers import moto_catalog
@@ -103,14 +106,19 @@ def test_many_dates_are_sent_in_batches_of_one_hundred(glue):
     assert len(_partitions(glue, "trips")) == 250
 
 
-def test_other_errors_are_collected_and_raised_after_every_batch():
+def _stubbed_glue() -> tuple[Any, Stubber]:
+    """A Glue client that answers only what its Stubber is given."""
     glue = boto3.client(
         "glue",
         region_name="us-east-1",
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )
-    stubber = Stubber(glue)
+    return glue, Stubber(glue)
+
+
+def test_other_errors_are_collected_and_raised_after_every_batch():
+    glue, stubber = _stubbed_glue()
     refused = {
         "PartitionValues": ["2015-13-01"],
         "ErrorDetail": {"ErrorCode": "InvalidInputException", "ErrorMessage": "bad date"},
@@ -134,4 +142,43 @@ def test_other_errors_are_collected_and_raised_after_every_batch():
     ]
     assert str(caught.value) == (
         "1 partitions not registered: trips 2015-13-01: InvalidInputException: bad date"
+    )
+
+
+def test_removed_dates_leave_both_tables_in_batches_and_missing_ones_are_no_error(glue):
+    start = dt.date(2015, 1, 1)
+    dates = [(start + dt.timedelta(days=i)).isoformat() for i in range(30)]
+    register_curated_partitions(glue, DATABASE, dates)
+    sizes: list[int] = []
+    glue.meta.events.register(
+        "provide-client-params.glue.BatchDeletePartition",
+        lambda params, **_: sizes.append(len(params["PartitionsToDelete"])),
+    )
+
+    # Two dates never registered (or removed by an earlier try) among them.
+    removed = remove_curated_partitions(glue, DATABASE, [*dates[:27], "2016-01-01", "2016-01-02"])
+
+    assert DELETE_BATCH_SIZE == 25
+    assert sizes == [25, 4, 25, 4]
+    assert removed == 2 * 27
+    for table in CURATED_TABLES:
+        assert sorted(_partitions(glue, table)) == dates[27:]
+    assert remove_curated_partitions(glue, DATABASE, []) == 0
+
+
+def test_a_removal_the_catalog_refuses_is_raised_after_every_table():
+    glue, stubber = _stubbed_glue()
+    refused = {
+        "PartitionValues": ["2015-01-15"],
+        "ErrorDetail": {"ErrorCode": "AccessDeniedException", "ErrorMessage": "denied"},
+    }
+    stubber.add_response("batch_delete_partition", {"Errors": [refused]})
+    stubber.add_response("batch_delete_partition", {})
+
+    with stubber, pytest.raises(PartitionRegistrationError) as caught:
+        remove_curated_partitions(glue, DATABASE, ["2015-01-15"])
+
+    stubber.assert_no_pending_responses()
+    assert str(caught.value) == (
+        "1 partitions not removed: trips 2015-01-15: AccessDeniedException: denied"
     )

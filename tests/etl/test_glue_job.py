@@ -24,9 +24,12 @@ from pyspark.sql.types import DateType, DoubleType, IntegerType, TimestampType
 
 from etl import checkpoints, glue_job
 from etl.announce import AnnounceError
+from etl.catalog_partitions import register_curated_partitions
 from etl.contract import CURATED_TABLES, DEFAULT_DEDUPE_KEYS
 from etl.jvm_classes import PYSPARK_SHORT_NAMES, StaticsFoundOnce
+from etl.report import RunReport
 from etl.schema import TRIPS_SCHEMA
+from etl.storage import Storage
 from preview.capture import capture_stack
 from tests.etl.helpers import (
     DEFAULTS,
@@ -445,3 +448,41 @@ def test_a_run_whose_registration_failed_is_announced_by_the_next(
     # The rerun registers the date and publishes no count twice (its own are zeros).
     assert (rerun["files_processed"], rerun["rows_read"]) == (0, 0)
     _announced_once(aws, curated)
+
+
+_NEXT_DAY = {"pickup_datetime": "2015-01-16 08:00:00", "dropoff_datetime": "2015-01-16 08:20:00"}
+
+
+def test_a_date_a_corrected_file_no_longer_holds_leaves_the_catalog(
+    tmp_path, glue_jvm, job_arguments, aws, capsys
+):
+    argv, curated = _one_file_job(tmp_path, job_arguments)
+    _run(argv, capsys, curated)
+    # The file is corrected: its one trip was on the 16th, and it holds no bad line any more.
+    write_csv(tmp_path / "raw" / "input" / "a.csv", [TLC_HEADER, trip_line(**_NEXT_DAY)])
+
+    corrected = _run(argv, capsys, curated)
+
+    assert corrected["partitions_written"] == ["2015-01-16"]
+    assert corrected["partitions_removed"] == ["2015-01-15"]
+    for table in CURATED_TABLES:
+        assert _dates(aws["glue"], table) == ["2015-01-16"]
+
+
+def test_the_catalog_is_brought_to_the_dates_written_when_a_run_is_announced(spark, tmp_path, aws):
+    curated = tmp_path / "curated"
+    (curated / "trips" / "pickup_date=2015-01-16").mkdir(parents=True)
+    register_curated_partitions(aws["glue"], DATABASE, ["2015-01-17"])
+    # Announced late: since it ran, a later run removed the 15th and wrote the 16th again.
+    late = RunReport(
+        "r-1", "t0", "t1", "incremental", 1, 2, 0, 0, 2,
+        partitions_written=["2015-01-15", "2015-01-16"],
+        partitions_removed=["2015-01-16", "2015-01-17"],
+    )  # fmt: skip
+    args = {"JOB_NAME": "job", "catalog_database": DATABASE, "output_path": curated.as_uri()}
+
+    for step in glue_job.announce_steps(args, Storage(spark)):
+        step.run(late)
+
+    for table in CURATED_TABLES:
+        assert _dates(aws["glue"], table) == ["2015-01-16"]
