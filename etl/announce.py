@@ -15,8 +15,8 @@ Each step done is recorded in the entry before the next starts: a retry repeats 
 not done yet. Announcing is still at least once per step: a run stopped between a step's call
 and its record (killed, or the record's own write failed) repeats that step next time. An entry
 is deleted once the steps the job runs with are done: a step the job is not configured for (its
-job argument unset) is not waited for. Registering a date twice changes nothing; counts
-published twice are counted twice by a CloudWatch sum over that period.
+job argument unset) is not waited for. Registering or removing a date twice changes nothing;
+counts published twice are counted twice by a CloudWatch sum over that period.
 """
 
 from __future__ import annotations

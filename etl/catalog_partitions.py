@@ -5,7 +5,7 @@ Athena finds partitions through partition projection (table properties), but Spa
 catalog, EMR and Redshift Spectrum read only the partitions stored in the catalog. After a run
 publishes its dates, the Glue job calls `register_curated_partitions` with the dates it wrote and
 `remove_curated_partitions` with those it removed (a changed file's earlier trips were all a
-date held), whose folders are gone.
+date held), each as far as the dates' folders still agree when it does (`etl.glue_job`).
 
 Each partition copies its table's storage descriptor (columns, Parquet formats, SerDe) with the
 location of its own folder, `<table location>pickup_date=<date>/`. Partitions that already exist

@@ -5,12 +5,12 @@ Job arguments (set by the infrastructure): --input_path (s3://<raw bucket>/input
 --output_path (s3://<curated bucket>/), --dedupe_keys (comma-separated canonical column names);
 optional --catalog_database (Glue database of the curated tables: after the run, the dates it
 wrote are registered there as partitions of `trips` and `hourly_metrics`, and those it removed
-taken out, see `etl.catalog_partitions`), --metrics_namespace and --pipeline_name (the run report's counts are
-published as CloudWatch metrics there, see `etl.run_metrics`), --retry_failed true (also read
-the input files an earlier run could not read; set it on one run, e.g. `aws glue start-job-run
---arguments '{"--retry_failed": "true"}'`). Dates are registered and counts published for every
-run still waiting for it too (`etl.announce`): a run that died after committing its outputs, or
-whose registration or publishing failed, is announced by the next run.
+taken out, see `etl.catalog_partitions`), --metrics_namespace and --pipeline_name (the run
+report's counts are published as CloudWatch metrics there, see `etl.run_metrics`),
+--retry_failed true (also read the input files an earlier run could not read; set it on one
+run, e.g. `aws glue start-job-run --arguments '{"--retry_failed": "true"}'`). Every run still
+waiting to be announced is too (`etl.announce`): a run that died after committing its outputs,
+or whose registration or publishing failed, is announced by the next run.
 
 The job keeps its own record of processed files in `<output_path>/_state/processed_files.json`
 instead of using Glue job bookmarks: the pipeline reads whole files with Spark's CSV reader, which
@@ -33,7 +33,7 @@ from etl.announce import AnnounceError, Step
 from etl.batch import run_batch
 from etl.catalog_partitions import register_curated_partitions, remove_curated_partitions
 from etl.jvm_classes import pin_pyspark_classes
-from etl.paths import TRIPS_DIR
+from etl.paths import TRIPS_DIR, partition_name
 from etl.pipeline import dedupe_keys_from
 from etl.report import RunReport
 from etl.run_metrics import publish_metrics
@@ -95,19 +95,23 @@ def announce_steps(args: dict[str, str], storage: Storage) -> list[Step]:
         glue = boto3.client("glue")
         database = args["catalog_database"]
 
-        def written() -> set[str]:
+        def present_dates() -> set[str]:
             folders = storage.list_dirs(join_path(args["output_path"], TRIPS_DIR))
-            return {name.split("=", 1)[1] for name in folders}
+            # A folder that is not a date's (made by hand, or by another tool) is not counted.
+            prefix = partition_name("")
+            return {name.removeprefix(prefix) for name in folders if name.startswith(prefix)}
 
         def register(run: RunReport) -> None:
-            present = written()
-            dates = [date for date in run.partitions_written if date in present]
-            register_curated_partitions(glue, database, dates)
+            if run.partitions_written:
+                present = present_dates()
+                dates = [date for date in run.partitions_written if date in present]
+                register_curated_partitions(glue, database, dates)
 
         def remove(run: RunReport) -> None:
-            present = written()
-            dates = [date for date in run.partitions_removed if date not in present]
-            remove_curated_partitions(glue, database, dates)
+            if run.partitions_removed:
+                present = present_dates()
+                dates = [date for date in run.partitions_removed if date not in present]
+                remove_curated_partitions(glue, database, dates)
 
         steps += [Step("dates", register), Step("removed dates", remove)]
     return steps

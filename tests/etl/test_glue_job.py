@@ -472,6 +472,8 @@ def test_a_date_a_corrected_file_no_longer_holds_leaves_the_catalog(
 def test_the_catalog_is_brought_to_the_dates_written_when_a_run_is_announced(spark, tmp_path, aws):
     curated = tmp_path / "curated"
     (curated / "trips" / "pickup_date=2015-01-16").mkdir(parents=True)
+    # A folder someone made by hand is no date.
+    (curated / "trips" / "notes").mkdir()
     register_curated_partitions(aws["glue"], DATABASE, ["2015-01-17"])
     # Announced late: since it ran, a later run removed the 15th and wrote the 16th again.
     late = RunReport(
