@@ -65,7 +65,8 @@ def write_entry(
 
 def waiting_run_ids(storage: Storage, output_root: str) -> list[str]:
     """The runs waiting to be announced, oldest first (run ids sort by time)."""
-    names = (f.uri.rsplit("/", 1)[-1] for f in storage.list_files(_folder(output_root)))
+    folder = join_path(output_root, ANNOUNCE_DIR)
+    names = (f.uri.rsplit("/", 1)[-1] for f in storage.list_files(folder))
     return sorted(n.removesuffix(_SUFFIX) for n in names if n.endswith(_SUFFIX))
 
 
@@ -116,10 +117,6 @@ def _announce(storage: Storage, output_root: str, run_id: str, steps: Sequence[S
             write_entry(storage, output_root, report, done)
     storage.delete(path)
     return True
-
-
-def _folder(output_root: str) -> str:
-    return join_path(output_root, ANNOUNCE_DIR)
 
 
 def _in_one_line(error: BaseException) -> str:

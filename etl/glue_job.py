@@ -22,6 +22,7 @@ and `job.commit` still frame the run so Glue's run bookkeeping stays normal.
 from __future__ import annotations
 
 import sys
+from functools import cache
 
 import boto3
 from awsglue.context import GlueContext
@@ -95,11 +96,16 @@ def announce_steps(args: dict[str, str], storage: Storage) -> list[Step]:
         glue = boto3.client("glue")
         database = args["catalog_database"]
 
-        def present_dates() -> set[str]:
+        # Listed once, on first use: steps run after the publish, under the run lock, and
+        # announcing changes no folder.
+        @cache
+        def present_dates() -> frozenset[str]:
             folders = storage.list_dirs(join_path(args["output_path"], TRIPS_DIR))
             # A folder that is not a date's (made by hand, or by another tool) is not counted.
             prefix = partition_name("")
-            return {name.removeprefix(prefix) for name in folders if name.startswith(prefix)}
+            return frozenset(
+                name.removeprefix(prefix) for name in folders if name.startswith(prefix)
+            )
 
         def register(run: RunReport) -> None:
             if run.partitions_written:

@@ -6,8 +6,8 @@ class is first tried as one (a failed class load). Creating one Hadoop `Path` th
 round trips instead of one, and the driver creates a few for every file it lists, reads a header
 or footer of, publishes or checks: thousands in a run over many files. A class found by its full
 name costs one round trip, once (`java_class`); each of its static methods found once is one
-more (`StaticsFoundOnce`). The proxies hold no JVM object, only the name, so keeping them holds nothing
-on the JVM.
+more (`StaticsFoundOnce`). The proxies hold no JVM object, only the name, so keeping them holds
+nothing on the JVM.
 
 PySpark 3.5 itself names a few classes by their short names on the JVM view, on every use:
 `functions` (every Spark SQL function a Column is built with, `sf.col`, `sf.when`, `sf.lit`...,
