@@ -5,7 +5,8 @@ Athena finds partitions through partition projection (table properties), but Spa
 catalog, EMR and Redshift Spectrum read only the partitions stored in the catalog. After a run
 publishes its dates, the Glue job calls `register_curated_partitions` with the dates it wrote and
 `remove_curated_partitions` with those it removed (a changed file's earlier trips were all a
-date held), each as far as the dates' folders still agree when it does (`etl.glue_job`).
+date held), each as far as the dates' folders still agree when it does (`etl.glue_job`). The
+operators' `python -m ops catalog` repairs drift from outside the job with the same calls.
 
 Each partition copies its table's storage descriptor (columns, Parquet formats, SerDe) with the
 location of its own folder, `<table location>pickup_date=<date>/`. Partitions that already exist
@@ -133,11 +134,21 @@ def remove_curated_partitions(glue: Any, database: str, dates: Iterable[str]) ->
     A partition already gone is not an error (a retry, or a date never registered); any other
     refusal is collected and raised once every batch was tried."""
     values = sorted(set(dates))
+    return remove_partitions(glue, database, dict.fromkeys(CURATED_TABLES, values))
+
+
+def remove_partitions(
+    glue: Any, database: str, values_by_table: Mapping[str, Iterable[str]]
+) -> int:
+    """Remove the partitions `values_by_table` (table -> partition values) from `database`, in
+    batches of DELETE_BATCH_SIZE; returns how many were there. As `remove_curated_partitions`,
+    a missing partition is no error and other refusals are raised once all were tried."""
     removed = 0
     errors: list[PartitionError] = []
-    for table in CURATED_TABLES if values else ():
-        for start in range(0, len(values), DELETE_BATCH_SIZE):
-            batch = values[start : start + DELETE_BATCH_SIZE]
+    for table, values in values_by_table.items():
+        unique = sorted(set(values))
+        for start in range(0, len(unique), DELETE_BATCH_SIZE):
+            batch = unique[start : start + DELETE_BATCH_SIZE]
             response = glue.batch_delete_partition(
                 DatabaseName=database,
                 TableName=table,

@@ -1,4 +1,4 @@
-"""The four commands (run, follow, status, upload) and the entry point that dispatches to them."""
+"""The five commands (run, follow, status, catalog, upload) and the entry point that dispatches to them."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
 from ops import display
+from ops.catalog import RepairError, drift, format_drift, repair
 from ops.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, OpsError, UsageError
 from ops.parser import build_parser
 from ops.stack import (
@@ -195,6 +196,38 @@ def cmd_status(args: argparse.Namespace, env: Env) -> int:
     return EXIT_OK
 
 
+def cmd_catalog(args: argparse.Namespace, env: Env) -> int:
+    """Print where the curated tables' partitions and date folders disagree; with --apply,
+    register and remove partitions until they agree."""
+    database = args.database or require_output(
+        stack_outputs(args.stack, env.runner), "database_name", args.stack, "--database"
+    )
+    region = _region(args, env)
+    glue = env.client("glue", region)
+    try:
+        drifts = drift(glue, env.client("s3", region), database)
+    except ClientError as exc:
+        if _is_not_found(exc):
+            raise OpsError(
+                f"database '{database}' or a curated table in it not found in "
+                f"{region or 'the default region'}: deploy the stack or check --database/--region"
+            ) from exc
+        raise
+    for line in format_drift(drifts):
+        print(line, file=env.out)
+    if all(d.in_line for d in drifts):
+        return EXIT_OK
+    if not args.apply:
+        print("nothing changed: pass --apply to register and remove them", file=env.out)
+        return EXIT_OK
+    try:
+        registered, removed = repair(glue, database, drifts)
+    except RepairError as exc:
+        raise OpsError(f"catalog not repaired in full: {exc}") from exc
+    print(f"registered {registered} partitions, removed {removed}", file=env.out)
+    return EXIT_OK
+
+
 def cmd_upload(args: argparse.Namespace, env: Env) -> int:
     """Upload CSV files to s3://<raw bucket>/input/ with a progress bar on stderr."""
     items = collect(args.paths)
@@ -221,6 +254,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Env], int]] = {
     "run": cmd_run,
     "follow": cmd_follow,
     "status": cmd_status,
+    "catalog": cmd_catalog,
     "upload": cmd_upload,
 }
 

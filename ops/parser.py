@@ -102,6 +102,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="bucket holding the run reports (default: the stack output curated_bucket)",
     )
 
+    catalog = command(
+        "catalog",
+        [common],
+        "compare the catalog's partitions with the data, and repair them",
+        "Compare the partitions of the curated tables (trips, hourly_metrics) in the Glue Data "
+        "Catalog with the pickup_date=<date> folders under each table's location, and print "
+        "where they disagree. With --apply, register the dates that have a folder and no "
+        "partition and remove the partitions that have no folder. The job keeps them in line "
+        "for the dates its runs write or empty; this repairs older drift and folders changed by "
+        "hand. Run it while no job run is publishing. Athena projects its partitions and needs "
+        "none of this.",
+    )
+    catalog.add_argument(
+        "--database", help="Glue database (default: the stack output database_name)"
+    )
+    catalog.add_argument(
+        "--apply", action="store_true", help="make the changes (default: only print them)"
+    )
+
     up = command(
         "upload",
         [common],

@@ -1,0 +1,239 @@
+"""`python -m ops catalog` against moto's Glue Data Catalog and S3."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import pytest
+
+from tests.ops.conftest import CURATED_BUCKET, REGION, STACK, FakePulumi, run_cli, stack_outputs
+
+DATABASE = "glue_etl_dev"
+TABLES = ("trips", "hourly_metrics")
+
+
+def _location(table: str) -> str:
+    return f"s3://{CURATED_BUCKET}/{table}/"
+
+
+@pytest.fixture
+def catalog(glue: Any) -> Any:
+    """The two curated tables, as the stack declares them, with no partitions yet."""
+    for table in TABLES:
+        glue.create_table(
+            DatabaseName=DATABASE,
+            TableInput={
+                "Name": table,
+                "TableType": "EXTERNAL_TABLE",
+                "PartitionKeys": [{"Name": "pickup_date", "Type": "date"}],
+                "StorageDescriptor": {
+                    "Columns": [{"Name": "trip_distance", "Type": "double"}],
+                    "Location": _location(table),
+                    "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+                },
+            },
+        )
+    return glue
+
+
+def _folders(table: str, *dates: str) -> None:
+    s3 = boto3.client("s3", region_name=REGION)
+    for date in dates:
+        s3.put_object(Bucket=CURATED_BUCKET, Key=f"{table}/pickup_date={date}/part-0.parquet")
+
+
+def _partitions(glue: Any, table: str, *dates: str) -> None:
+    for date in dates:
+        glue.create_partition(
+            DatabaseName=DATABASE,
+            TableName=table,
+            PartitionInput={
+                "Values": [date],
+                "StorageDescriptor": {"Location": f"{_location(table)}pickup_date={date}/"},
+            },
+        )
+
+
+def _registered(glue: Any, table: str) -> dict[str, str]:
+    """Each partition's date and location."""
+    partitions = glue.get_partitions(DatabaseName=DATABASE, TableName=table)["Partitions"]
+    return {p["Values"][0]: p["StorageDescriptor"]["Location"] for p in partitions}
+
+
+def _catalog(*extra: str) -> list[str]:
+    return ["catalog", "--stack", STACK, *extra]
+
+
+def _pulumi() -> FakePulumi:
+    return FakePulumi(stack_outputs(database_name=DATABASE))
+
+
+def _drifted(glue: Any) -> None:
+    """trips: two dates without a partition and one partition of a date emptied long ago;
+    hourly_metrics: in line."""
+    _folders("trips", "2015-01-01", "2015-01-02", "2015-01-03")
+    _partitions(glue, "trips", "2014-12-31", "2015-01-01")
+    _folders("hourly_metrics", "2015-01-01", "2015-01-02", "2015-01-03")
+    _partitions(glue, "hourly_metrics", "2015-01-01", "2015-01-02", "2015-01-03")
+
+
+def test_a_catalog_in_line_with_its_folders_is_left_alone(catalog):
+    for table in TABLES:
+        _folders(table, "2015-01-01", "2015-01-02")
+        _partitions(catalog, table, "2015-01-01", "2015-01-02")
+
+    result = run_cli(_catalog("--apply"), _pulumi(), {"glue": catalog})
+
+    assert (result.code, result.err) == (0, "")
+    assert result.out_lines == [
+        "trips: 2 date folders, 2 partitions: in line",
+        "hourly_metrics: 2 date folders, 2 partitions: in line",
+    ]
+
+
+def test_without_apply_the_drift_is_printed_and_nothing_changes(catalog):
+    _drifted(catalog)
+
+    result = run_cli(_catalog(), _pulumi(), {"glue": catalog})
+
+    assert (result.code, result.err) == (0, "")
+    assert result.out_lines == [
+        "trips: 3 date folders, 2 partitions:",
+        "  to register (folder, no partition): 2: 2015-01-02, 2015-01-03",
+        "  to remove (partition, no folder): 1: 2014-12-31",
+        "hourly_metrics: 3 date folders, 3 partitions: in line",
+        "nothing changed: pass --apply to register and remove them",
+    ]
+    assert sorted(_registered(catalog, "trips")) == ["2014-12-31", "2015-01-01"]
+
+
+def test_apply_registers_the_dates_with_data_and_removes_partitions_without(catalog):
+    _drifted(catalog)
+
+    result = run_cli(_catalog("--apply"), _pulumi(), {"glue": catalog})
+
+    assert (result.code, result.err) == (0, "")
+    assert result.out_lines[-1] == "registered 2 partitions, removed 1"
+    assert _registered(catalog, "trips") == {
+        date: f"s3://{CURATED_BUCKET}/trips/pickup_date={date}/"
+        for date in ("2015-01-01", "2015-01-02", "2015-01-03")
+    }
+    # A registered partition carries its table's columns and formats.
+    added = catalog.get_partition(
+        DatabaseName=DATABASE, TableName="trips", PartitionValues=["2015-01-02"]
+    )["Partition"]["StorageDescriptor"]
+    assert added["Columns"] == [{"Name": "trip_distance", "Type": "double"}]
+    assert added["InputFormat"].endswith("MapredParquetInputFormat")
+    assert sorted(_registered(catalog, "hourly_metrics")) == [
+        "2015-01-01",
+        "2015-01-02",
+        "2015-01-03",
+    ]
+    again = run_cli(_catalog(), _pulumi(), {"glue": catalog})
+    assert again.out_lines == [
+        "trips: 3 date folders, 3 partitions: in line",
+        "hourly_metrics: 3 date folders, 3 partitions: in line",
+    ]
+
+
+def test_each_table_is_compared_with_its_own_folders_and_only_date_folders_count(catalog):
+    _folders("trips", "2015-01-01", "2015-01-02")
+    _folders("hourly_metrics", "2015-01-01")
+    s3 = boto3.client("s3", region_name=REGION)
+    # Folders that are no date of the table: Spark's folder for rows without a date, a copy
+    # someone left under the table, and a table whose name starts the same way.
+    for key in (
+        "trips/pickup_date=__HIVE_DEFAULT_PARTITION__/part-0.parquet",
+        "trips/backup/pickup_date=2014-01-01/part-0.parquet",
+        "trips_old/pickup_date=2014-02-01/part-0.parquet",
+        "trips/_SUCCESS",
+    ):
+        s3.put_object(Bucket=CURATED_BUCKET, Key=key)
+
+    result = run_cli(_catalog("--apply"), _pulumi(), {"glue": catalog})
+
+    assert result.code == 0
+    assert sorted(_registered(catalog, "trips")) == ["2015-01-01", "2015-01-02"]
+    assert sorted(_registered(catalog, "hourly_metrics")) == ["2015-01-01"]
+
+
+def test_many_dates_are_named_by_count_and_the_first_few(catalog):
+    dates = [f"2015-01-{day:02d}" for day in range(1, 32)]
+    _folders("trips", *dates)
+    _folders("hourly_metrics", *dates)
+
+    result = run_cli(_catalog(), _pulumi(), {"glue": catalog})
+
+    assert result.out_lines[1] == (
+        "  to register (folder, no partition): 31: 2015-01-01, 2015-01-02, 2015-01-03,"
+        " 2015-01-04, 2015-01-05 and 26 more"
+    )
+    # More than one BatchCreatePartition and BatchDeletePartition call's worth.
+    many = [f"2016-{month:02d}-{day:02d}" for month in range(1, 5) for day in range(1, 29)]
+    _folders("trips", *many)
+    assert run_cli(_catalog("--apply"), _pulumi(), {"glue": catalog}).code == 0
+    assert sorted(_registered_all(catalog, "trips")) == sorted(dates + many)
+    boto3.resource("s3", region_name=REGION).Bucket(CURATED_BUCKET).objects.filter(
+        Prefix="trips/pickup_date=2016-"
+    ).delete()
+    assert run_cli(_catalog("--apply"), _pulumi(), {"glue": catalog}).out_lines[-1] == (
+        "registered 0 partitions, removed 112"
+    )
+    assert sorted(_registered_all(catalog, "trips")) == dates
+
+
+def _registered_all(glue: Any, table: str) -> list[str]:
+    pages = glue.get_paginator("get_partitions").paginate(DatabaseName=DATABASE, TableName=table)
+    return [p["Values"][0] for page in pages for p in page["Partitions"]]
+
+
+def test_a_refused_partition_fails_the_command_after_every_change_was_tried(
+    catalog, monkeypatch: pytest.MonkeyPatch
+):
+    _drifted(catalog)
+    real = catalog.batch_create_partition
+
+    def refusing(**kwargs: Any) -> dict[str, Any]:
+        inputs = kwargs["PartitionInputList"]
+        kwargs["PartitionInputList"] = [p for p in inputs if p["Values"] != ["2015-01-03"]]
+        response = real(**kwargs)
+        response.setdefault("Errors", []).append(
+            {
+                "PartitionValues": ["2015-01-03"],
+                "ErrorDetail": {"ErrorCode": "AccessDeniedException", "ErrorMessage": "no"},
+            }
+        )
+        return response
+
+    monkeypatch.setattr(catalog, "batch_create_partition", refusing)
+
+    result = run_cli(_catalog("--apply"), _pulumi(), {"glue": catalog})
+
+    assert result.code == 1
+    assert result.err_lines == [
+        "error: catalog not repaired in full: 1 partitions not registered: "
+        "trips 2015-01-03: AccessDeniedException: no"
+    ]
+    # The other date was registered and the stale partition removed all the same.
+    assert sorted(_registered(catalog, "trips")) == ["2015-01-01", "2015-01-02"]
+
+
+def test_the_database_comes_from_the_stack_or_the_option(catalog):
+    missing = run_cli(_catalog(), FakePulumi(stack_outputs()), {"glue": catalog})
+    assert (missing.code, missing.err_lines) == (
+        2,
+        [
+            f"error: stack '{STACK}' has no output 'database_name': run `pulumi up` on it or "
+            "pass --database"
+        ],
+    )
+
+    wrong = run_cli(_catalog("--database", "nope"), FakePulumi(stack_outputs()), {"glue": catalog})
+    assert (wrong.code, wrong.err_lines) == (
+        1,
+        [
+            f"error: database 'nope' or a curated table in it not found in {REGION}: deploy the "
+            "stack or check --database/--region"
+        ],
+    )
