@@ -14,10 +14,12 @@ partition and removes the partitions with no folder, through the job's own calls
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from etl.catalog_partitions import (
     PartitionRegistrationError,
@@ -27,7 +29,6 @@ from etl.catalog_partitions import (
 )
 from etl.contract import CURATED_TABLES, PARTITION_COLUMN
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Dates named in a summary line before it says "and N more".
 _SHOWN = 5
 
@@ -45,13 +46,18 @@ class TableDrift:
 
     @property
     def in_line(self) -> bool:
+        """Whether every date folder has its partition and every partition its folder."""
         return not self.unregistered and not self.stale
+
+
+class LocationError(ValueError):
+    """A table's location is not a folder in S3: there are no folders to compare with."""
 
 
 def split_s3_uri(uri: str) -> tuple[str, str]:
     """`s3://bucket/some/prefix` -> (`bucket`, `some/prefix/`)."""
-    if not uri.startswith(("s3://", "s3a://")):
-        raise ValueError(f"table location is not an S3 URI: {uri!r}")
+    if not uri.startswith(("s3://", "s3a://")) or not uri.split("://", 1)[1].strip("/"):
+        raise LocationError(f"table location is not an S3 folder: {uri!r}")
     bucket, _, prefix = uri.split("://", 1)[1].partition("/")
     return bucket, prefix.rstrip("/") + "/" if prefix else ""
 
@@ -66,35 +72,62 @@ def folder_dates(s3: Any, location: str) -> set[str]:
     for page in paginator.paginate(Bucket=bucket, Prefix=marker, Delimiter="/"):
         for common in page.get("CommonPrefixes", []):
             value = common["Prefix"].removeprefix(marker).rstrip("/")
-            if _DATE.fullmatch(value):
+            if _is_date(value):
                 dates.add(value)
     return dates
+
+
+def _is_date(value: str) -> bool:
+    # The job writes `YYYY-MM-DD`; fromisoformat alone would also take `20150101`.
+    try:
+        return len(value) == 10 and date.fromisoformat(value).isoformat() == value
+    except ValueError:
+        return False
+
+
+def holds_data(s3: Any, location: str, value: str) -> bool:
+    """Whether the folder of date `value` under `location` holds a file, not only the empty
+    object the S3 console makes for a folder (which S3 lists as a folder all the same)."""
+    bucket, prefix = split_s3_uri(location)
+    folder = f"{prefix}{PARTITION_COLUMN.name}={value}/"
+    paginator = s3.get_paginator("list_objects_v2")
+    return any(
+        not item["Key"].endswith("/")
+        for page in paginator.paginate(Bucket=bucket, Prefix=folder)
+        for item in page.get("Contents", [])
+    )
 
 
 def partition_dates(glue: Any, database: str, table: str) -> set[str]:
     """The `pickup_date` values of the table's partitions in the catalog."""
     paginator = glue.get_paginator("get_partitions")
-    return {
-        partition["Values"][0]
-        for page in paginator.paginate(DatabaseName=database, TableName=table)
-        for partition in page.get("Partitions", [])
-    }
+    # Only the values are compared: the columns of every partition would only weigh the pages.
+    pages = paginator.paginate(DatabaseName=database, TableName=table, ExcludeColumnSchema=True)
+    return {partition["Values"][0] for page in pages for partition in page.get("Partitions", [])}
 
 
 def drift(
     glue: Any, s3: Any, database: str, tables: Iterable[str] = CURATED_TABLES
 ) -> list[TableDrift]:
-    """Each table's partitions against the date folders under its location."""
+    """Each table's partitions against the date folders under its location. A folder with no
+    partition counts only when it holds a file (see `holds_data`); that is checked for those
+    folders alone, so a table in line costs two listings. Raises `LocationError` for a table
+    whose location is not in S3."""
     found = []
     for table, descriptor in table_descriptors(glue, database, tables).items():
-        folders = folder_dates(s3, str(descriptor["Location"]))
+        location = str(descriptor.get("Location", ""))
+        try:
+            folders = folder_dates(s3, location)
+        except LocationError as exc:
+            raise LocationError(f"{table}: {exc}") from exc
         partitions = partition_dates(glue, database, table)
+        missing = [d for d in sorted(folders - partitions) if holds_data(s3, location, d)]
         found.append(
             TableDrift(
                 table,
                 len(folders),
                 len(partitions),
-                tuple(sorted(folders - partitions)),
+                tuple(missing),
                 tuple(sorted(partitions - folders)),
             )
         )
@@ -108,21 +141,23 @@ class RepairError(RuntimeError):
 def repair(glue: Any, database: str, drifts: Sequence[TableDrift]) -> tuple[int, int]:
     """Register every unregistered date and remove every stale partition of `drifts`; returns
     how many partitions were registered and how many removed. Removals are tried even when
-    registrations were refused; then `RepairError` names every refused partition."""
+    registrations were refused (a partition, or a whole call); then `RepairError` names each
+    refusal."""
     unregistered = {d.table: d.unregistered for d in drifts if d.unregistered}
     stale = {d.table: d.stale for d in drifts if d.stale}
-    refused: list[PartitionRegistrationError] = []
+    refused: list[Exception] = []
     registered = removed = 0
     if unregistered:
         descriptors = table_descriptors(glue, database, unregistered)
         try:
             summary = register_partitions(glue, database, unregistered, descriptors)
             registered = sum(summary.created.values())
-        except PartitionRegistrationError as exc:
+        except (PartitionRegistrationError, ClientError) as exc:
+            # A whole call refused (no permission, throttled) holds back no removal either.
             refused.append(exc)
     try:
         removed = remove_partitions(glue, database, stale)
-    except PartitionRegistrationError as exc:
+    except (PartitionRegistrationError, ClientError) as exc:
         refused.append(exc)
     if refused:
         raise RepairError("; ".join(str(exc) for exc in refused))

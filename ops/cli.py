@@ -1,4 +1,5 @@
-"""The five commands (run, follow, status, catalog, upload) and the entry point that dispatches to them."""
+"""The five commands (run, follow, status, catalog, upload) and the entry point that dispatches
+to them."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
 from ops import display
-from ops.catalog import RepairError, drift, format_drift, repair
+from ops.catalog import LocationError, RepairError, drift, format_drift, repair
 from ops.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, OpsError, UsageError
 from ops.parser import build_parser
 from ops.stack import (
@@ -213,6 +214,8 @@ def cmd_catalog(args: argparse.Namespace, env: Env) -> int:
                 f"{region or 'the default region'}: deploy the stack or check --database/--region"
             ) from exc
         raise
+    except LocationError as exc:
+        raise OpsError(f"database '{database}': {exc}") from exc
     for line in format_drift(drifts):
         print(line, file=env.out)
     if all(d.in_line for d in drifts):

@@ -111,8 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
         "where they disagree. With --apply, register the dates that have a folder and no "
         "partition and remove the partitions that have no folder. The job keeps them in line "
         "for the dates its runs write or empty; this repairs older drift and folders changed by "
-        "hand. Run it while no job run is publishing. Athena projects its partitions and needs "
-        "none of this.",
+        "hand. A job run publishing meanwhile registers or removes its own dates once it has "
+        "published: run it again if it named such dates. Athena projects its partitions and "
+        "needs none of this.",
     )
     catalog.add_argument(
         "--database", help="Glue database (default: the stack output database_name)"

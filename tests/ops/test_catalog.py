@@ -6,7 +6,9 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
+from ops.catalog import folder_dates, partition_dates
 from tests.ops.conftest import CURATED_BUCKET, REGION, STACK, FakePulumi, run_cli, stack_outputs
 
 DATABASE = "glue_etl_dev"
@@ -237,3 +239,106 @@ def test_the_database_comes_from_the_stack_or_the_option(catalog):
             "stack or check --database/--region"
         ],
     )
+
+
+def test_a_folder_with_no_file_or_no_real_date_is_not_registered(catalog):
+    _folders("trips", "2015-01-01")
+    _folders("hourly_metrics", "2015-01-01")
+    s3 = boto3.client("s3", region_name=REGION)
+    # The empty object the S3 console makes for a folder, and names that only look like dates.
+    for key in (
+        "trips/pickup_date=2015-01-05/",
+        "trips/pickup_date=2015-13-45/part-0.parquet",
+        "trips/pickup_date=20150102/part-0.parquet",
+    ):
+        s3.put_object(Bucket=CURATED_BUCKET, Key=key)
+
+    result = run_cli(_catalog("--apply"), _pulumi(), {"glue": catalog})
+
+    assert result.code == 0
+    assert sorted(_registered(catalog, "trips")) == ["2015-01-01"]
+
+
+def test_a_whole_call_refused_still_leaves_the_removals_tried(
+    catalog, monkeypatch: pytest.MonkeyPatch
+):
+    _drifted(catalog)
+
+    def denied(**kwargs: Any) -> dict[str, Any]:
+        raise ClientError(
+            {"Error": {"Code": "AccessDeniedException", "Message": "not allowed"}},
+            "BatchCreatePartition",
+        )
+
+    monkeypatch.setattr(catalog, "batch_create_partition", denied)
+
+    result = run_cli(_catalog("--apply"), _pulumi(), {"glue": catalog})
+
+    assert result.code == 1
+    assert result.err_lines == [
+        "error: catalog not repaired in full: An error occurred (AccessDeniedException) when "
+        "calling the BatchCreatePartition operation: not allowed"
+    ]
+    assert sorted(_registered(catalog, "trips")) == ["2015-01-01"]
+
+
+def test_a_table_outside_s3_is_named_in_one_line(catalog):
+    catalog.update_table(
+        DatabaseName=DATABASE,
+        TableInput={
+            "Name": "hourly_metrics",
+            "PartitionKeys": [{"Name": "pickup_date", "Type": "date"}],
+            "StorageDescriptor": {"Location": "hdfs:///warehouse/hourly_metrics"},
+        },
+    )
+
+    result = run_cli(_catalog(), _pulumi(), {"glue": catalog})
+
+    assert (result.code, result.err_lines) == (
+        1,
+        [
+            f"error: database '{DATABASE}': hourly_metrics: table location is not an S3 "
+            "folder: 'hdfs:///warehouse/hourly_metrics'"
+        ],
+    )
+
+
+class _Pages:
+    """A client whose paginators hand back fixed pages, as AWS splits long answers."""
+
+    def __init__(self, pages: list[dict[str, Any]]) -> None:
+        self.pages = pages
+        self.calls: list[dict[str, Any]] = []
+
+    def get_paginator(self, name: str) -> Any:
+        client = self
+
+        class Paginator:
+            def paginate(self, **kwargs: Any) -> list[dict[str, Any]]:
+                client.calls.append({"operation": name, **kwargs})
+                return client.pages
+
+        return Paginator()
+
+
+def test_every_page_of_folders_and_partitions_is_read():
+    s3 = _Pages(
+        [
+            {"CommonPrefixes": [{"Prefix": "trips/pickup_date=2015-01-01/"}]},
+            {"CommonPrefixes": [{"Prefix": "trips/pickup_date=2015-01-02/"}]},
+        ]
+    )
+    assert folder_dates(s3, "s3://bucket/trips") == {"2015-01-01", "2015-01-02"}
+    assert s3.calls == [
+        {
+            "operation": "list_objects_v2",
+            "Bucket": "bucket",
+            "Prefix": "trips/pickup_date=",
+            "Delimiter": "/",
+        }
+    ]
+    glue = _Pages(
+        [{"Partitions": [{"Values": ["2015-01-01"]}]}, {"Partitions": [{"Values": ["2015-01-03"]}]}]
+    )
+    assert partition_dates(glue, DATABASE, "trips") == {"2015-01-01", "2015-01-03"}
+    assert glue.calls[0]["ExcludeColumnSchema"] is True
