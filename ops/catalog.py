@@ -7,9 +7,9 @@ without its partitions. Athena is not affected (it projects partitions from the 
 properties); Spark on the Glue catalog, EMR and Redshift Spectrum see only stored partitions.
 
 Each table is compared with the folders under its own location: a `pickup_date=<date>` folder
-that holds an object is a date with data. The repair registers the dates with a folder and no
-partition and removes the partitions with no folder, through the job's own calls
-(`etl.catalog_partitions`), and changes nothing else.
+is a date with data (one to register only when it holds a file, see `holds_data`). The repair
+registers the dates with a folder and no partition and removes the partitions with no folder,
+through the job's own calls (`etl.catalog_partitions`), and changes nothing else.
 """
 
 from __future__ import annotations
