@@ -62,11 +62,16 @@ def split_s3_uri(uri: str) -> tuple[str, str]:
     return bucket, prefix.rstrip("/") + "/" if prefix else ""
 
 
+def _date_folders(location: str) -> tuple[str, str]:
+    """The bucket of `location`, and the key prefix its date folders' names start with."""
+    bucket, prefix = split_s3_uri(location)
+    return bucket, f"{prefix}{PARTITION_COLUMN.name}="
+
+
 def folder_dates(s3: Any, location: str) -> set[str]:
     """Dates of the `pickup_date=<date>/` folders under `location` that hold at least one object
     (S3 lists a folder only then). Other folders, and names that are no date, are left out."""
-    bucket, prefix = split_s3_uri(location)
-    marker = f"{prefix}{PARTITION_COLUMN.name}="
+    bucket, marker = _date_folders(location)
     paginator = s3.get_paginator("list_objects_v2")
     dates = set()
     for page in paginator.paginate(Bucket=bucket, Prefix=marker, Delimiter="/"):
@@ -88,8 +93,8 @@ def _is_date(value: str) -> bool:
 def holds_data(s3: Any, location: str, value: str) -> bool:
     """Whether the folder of date `value` under `location` holds a file, not only the empty
     object the S3 console makes for a folder (which S3 lists as a folder all the same)."""
-    bucket, prefix = split_s3_uri(location)
-    folder = f"{prefix}{PARTITION_COLUMN.name}={value}/"
+    bucket, marker = _date_folders(location)
+    folder = f"{marker}{value}/"
     paginator = s3.get_paginator("list_objects_v2")
     return any(
         not item["Key"].endswith("/")

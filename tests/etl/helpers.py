@@ -125,17 +125,25 @@ def moto_catalog(
     with mock_aws():
         glue = boto3.client("glue", region_name="us-east-1")
         glue.create_database(DatabaseInput={"Name": database})
-        for table in CURATED_TABLES:
-            glue.create_table(
-                DatabaseName=database,
-                TableInput={
-                    "Name": table,
-                    "TableType": "EXTERNAL_TABLE",
-                    "PartitionKeys": [{"Name": PARTITION_COLUMN.name, "Type": "date"}],
-                    "StorageDescriptor": descriptor(table),
-                },
-            )
+        create_curated_tables(glue, database, descriptor)
         yield glue
+
+
+def create_curated_tables(
+    glue: Any, database: str, descriptor: Callable[[str], dict[str, Any]]
+) -> None:
+    """The curated tables in `database`, partitioned by pickup date, each with the storage
+    descriptor `descriptor(table)`, as the stack declares them."""
+    for table in CURATED_TABLES:
+        glue.create_table(
+            DatabaseName=database,
+            TableInput={
+                "Name": table,
+                "TableType": "EXTERNAL_TABLE",
+                "PartitionKeys": [{"Name": PARTITION_COLUMN.name, "Type": "date"}],
+                "StorageDescriptor": descriptor(table),
+            },
+        )
 
 
 def record_shuffle_sizes(monkeypatch: pytest.MonkeyPatch, module: Any) -> list[Any]:

@@ -9,6 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from ops.catalog import folder_dates, partition_dates
+from tests.etl.helpers import create_curated_tables
 from tests.ops.conftest import CURATED_BUCKET, REGION, STACK, FakePulumi, run_cli, stack_outputs
 
 DATABASE = "glue_etl_dev"
@@ -22,20 +23,15 @@ def _location(table: str) -> str:
 @pytest.fixture
 def catalog(glue: Any) -> Any:
     """The two curated tables, as the stack declares them, with no partitions yet."""
-    for table in TABLES:
-        glue.create_table(
-            DatabaseName=DATABASE,
-            TableInput={
-                "Name": table,
-                "TableType": "EXTERNAL_TABLE",
-                "PartitionKeys": [{"Name": "pickup_date", "Type": "date"}],
-                "StorageDescriptor": {
-                    "Columns": [{"Name": "trip_distance", "Type": "double"}],
-                    "Location": _location(table),
-                    "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
-                },
-            },
-        )
+    create_curated_tables(
+        glue,
+        DATABASE,
+        lambda table: {
+            "Columns": [{"Name": "trip_distance", "Type": "double"}],
+            "Location": _location(table),
+            "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+        },
+    )
     return glue
 
 
