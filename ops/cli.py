@@ -199,7 +199,7 @@ def cmd_status(args: argparse.Namespace, env: Env) -> int:
 
 def cmd_catalog(args: argparse.Namespace, env: Env) -> int:
     """Print where the curated tables' partitions and date folders disagree; with --apply,
-    register and remove partitions until they agree."""
+    register and remove partitions until they agree; with --check, exit 1 if they disagree."""
     database = args.database or require_output(
         stack_outputs(args.stack, env.runner), "database_name", args.stack, "--database"
     )
@@ -220,6 +220,12 @@ def cmd_catalog(args: argparse.Namespace, env: Env) -> int:
         print(line, file=env.out)
     if all(d.in_line for d in drifts):
         return EXIT_OK
+    if args.check:
+        print(
+            "catalog out of line with the data: pass --apply to register and remove them",
+            file=env.out,
+        )
+        return EXIT_FAILED
     if not args.apply:
         print("nothing changed: pass --apply to register and remove them", file=env.out)
         return EXIT_OK

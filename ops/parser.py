@@ -113,13 +113,20 @@ def build_parser() -> argparse.ArgumentParser:
         "for the dates its runs write or empty; this repairs older drift and folders changed by "
         "hand. A job run publishing meanwhile registers or removes its own dates once it has "
         "published: run it again if it named such dates. Athena projects its partitions and "
-        "needs none of this.",
+        "needs none of this. With --check, it exits 1 when they disagree, for a monitor or a "
+        "scheduled check.",
     )
     catalog.add_argument(
         "--database", help="Glue database (default: the stack output database_name)"
     )
-    catalog.add_argument(
+    mode = catalog.add_mutually_exclusive_group()
+    mode.add_argument(
         "--apply", action="store_true", help="make the changes (default: only print them)"
+    )
+    mode.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing and exit 1 if the catalog and the data disagree",
     )
 
     up = command(

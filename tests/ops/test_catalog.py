@@ -106,6 +106,35 @@ def test_without_apply_the_drift_is_printed_and_nothing_changes(catalog):
     assert sorted(_registered(catalog, "trips")) == ["2014-12-31", "2015-01-01"]
 
 
+@pytest.mark.parametrize(("drifted", "code"), [(True, 1), (False, 0)])
+def test_check_exits_1_on_drift_for_monitors_and_changes_nothing(catalog, drifted, code):
+    if drifted:
+        _drifted(catalog)
+    else:
+        for table in TABLES:
+            _folders(table, "2015-01-01")
+            _partitions(catalog, table, "2015-01-01")
+
+    result = run_cli(_catalog("--check"), _pulumi(), {"glue": catalog})
+
+    assert (result.code, result.err) == (code, "")
+    if drifted:
+        assert result.out_lines[-1] == (
+            "catalog out of line with the data: pass --apply to register and remove them"
+        )
+        assert sorted(_registered(catalog, "trips")) == ["2014-12-31", "2015-01-01"]
+    else:
+        assert result.out_lines[-1] == "hourly_metrics: 1 date folders, 1 partitions: in line"
+
+
+def test_check_and_apply_cannot_be_given_together(catalog, capsys):
+    with pytest.raises(SystemExit) as exited:
+        run_cli(_catalog("--check", "--apply"), _pulumi(), {"glue": catalog})
+
+    assert exited.value.code == 2
+    assert "argument --apply: not allowed with argument --check" in capsys.readouterr().err
+
+
 def test_apply_registers_the_dates_with_data_and_removes_partitions_without(catalog):
     _drifted(catalog)
 
