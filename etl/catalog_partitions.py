@@ -6,7 +6,8 @@ catalog, EMR and Redshift Spectrum read only the partitions stored in the catalo
 publishes its dates, the Glue job calls `register_curated_partitions` with the dates it wrote and
 `remove_curated_partitions` with those it removed (a changed file's earlier trips were all a
 date held), each as far as the dates' folders still agree when it does (`etl.glue_job`). The
-operators' `python -m ops catalog` repairs drift from outside the job with the same calls.
+operators' `python -m ops catalog` repairs drift from outside the job with the same calls, and
+with `repoint_partitions` for partitions registered at another folder.
 
 Each partition copies its table's storage descriptor (columns, Parquet formats, SerDe) with the
 location of its own folder, `<table location>pickup_date=<date>/`. Partitions that already exist
@@ -17,13 +18,14 @@ collected and raised once every batch was tried, so one bad value does not hide 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from etl.contract import CURATED_TABLES, PARTITION_COLUMN
 
-# BatchCreatePartition accepts at most 100 partitions per call, BatchDeletePartition 25.
+# BatchCreatePartition and BatchUpdatePartition accept at most 100 partitions per call,
+# BatchDeletePartition 25.
 BATCH_SIZE = 100
 DELETE_BATCH_SIZE = 25
 ALREADY_EXISTS = "AlreadyExistsException"
@@ -83,24 +85,20 @@ def register_partitions(
     """
     summary = RegistrationSummary()
     errors: list[PartitionError] = []
-    for table, values in values_by_table.items():
-        unique = sorted(set(values))
-        existing = 0
-        for start in range(0, len(unique), BATCH_SIZE):
-            batch = unique[start : start + BATCH_SIZE]
-            response = glue.batch_create_partition(
-                DatabaseName=database,
-                TableName=table,
-                PartitionInputList=[partition_input(descriptors[table], v) for v in batch],
-            )
-            for error in (_refused(table, e) for e in response.get("Errors", [])):
-                if error.code == ALREADY_EXISTS:
-                    existing += 1
-                    continue
-                errors.append(error)
-        failed = sum(1 for e in errors if e.table == table)
-        summary.created[table] = len(unique) - existing - failed
-        summary.existing[table] = existing
+    calls = _batch_calls(
+        values_by_table,
+        BATCH_SIZE,
+        lambda table, batch: glue.batch_create_partition(
+            DatabaseName=database,
+            TableName=table,
+            PartitionInputList=[partition_input(descriptors[table], v) for v in batch],
+        ),
+    )
+    for table, batch, refused in calls:
+        existing = sum(1 for e in refused if e.code == ALREADY_EXISTS)
+        summary.existing[table] = summary.existing.get(table, 0) + existing
+        summary.created[table] = summary.created.get(table, 0) + len(batch) - len(refused)
+        errors += [e for e in refused if e.code != ALREADY_EXISTS]
     if errors:
         raise PartitionRegistrationError(errors)
     return summary
@@ -145,30 +143,81 @@ def remove_partitions(
     a missing partition is no error and other refusals are raised once all were tried."""
     removed = 0
     errors: list[PartitionError] = []
-    for table, values in values_by_table.items():
-        unique = sorted(set(values))
-        for start in range(0, len(unique), DELETE_BATCH_SIZE):
-            batch = unique[start : start + DELETE_BATCH_SIZE]
-            response = glue.batch_delete_partition(
-                DatabaseName=database,
-                TableName=table,
-                PartitionsToDelete=[{"Values": [value]} for value in batch],
-            )
-            refused = [_refused(table, e) for e in response.get("Errors", [])]
-            removed += len(batch) - len(refused)
-            errors += refused
+    calls = _batch_calls(
+        values_by_table,
+        DELETE_BATCH_SIZE,
+        lambda table, batch: glue.batch_delete_partition(
+            DatabaseName=database,
+            TableName=table,
+            PartitionsToDelete=[{"Values": [value]} for value in batch],
+        ),
+    )
+    for _, batch, refused in calls:
+        removed += len(batch) - len(refused)
+        errors += refused
     missing = [e for e in errors if e.code != NOT_FOUND]
     if missing:
         raise PartitionRegistrationError(missing, done="removed")
     return removed
 
 
+def repoint_partitions(
+    glue: Any,
+    database: str,
+    values_by_table: Mapping[str, Iterable[str]],
+    descriptors: Mapping[str, Mapping[str, Any]],
+) -> int:
+    """Point the existing partitions `values_by_table` at their own folders, each with its
+    table's storage descriptor as `register_partitions` gives a new one (BatchUpdatePartition in
+    batches of BATCH_SIZE: a partition is never missing meanwhile). Returns how many were
+    changed; raises PartitionRegistrationError listing every refusal once all were tried."""
+    repointed = 0
+    errors: list[PartitionError] = []
+    calls = _batch_calls(
+        values_by_table,
+        BATCH_SIZE,
+        lambda table, batch: glue.batch_update_partition(
+            DatabaseName=database,
+            TableName=table,
+            Entries=[
+                {
+                    "PartitionValueList": [v],
+                    "PartitionInput": partition_input(descriptors[table], v),
+                }
+                for v in batch
+            ],
+        ),
+    )
+    for _, batch, refused in calls:
+        repointed += len(batch) - len(refused)
+        errors += refused
+    if errors:
+        raise PartitionRegistrationError(errors, done="repointed")
+    return repointed
+
+
+def _batch_calls(
+    values_by_table: Mapping[str, Iterable[str]],
+    size: int,
+    call: Callable[[str, list[str]], Mapping[str, Any]],
+) -> Iterator[tuple[str, list[str], list[PartitionError]]]:
+    """Call `call(table, values)` for each table's distinct values, `size` at a time, and yield
+    each batch with the partitions the answer says were refused."""
+    for table, values in values_by_table.items():
+        unique = sorted(set(values))
+        for start in range(0, len(unique), size):
+            batch = unique[start : start + size]
+            response = call(table, batch)
+            yield table, batch, [_refused(table, e) for e in response.get("Errors", [])]
+
+
 def _refused(table: str, error: Mapping[str, Any]) -> PartitionError:
-    """One entry of a batch call's `Errors`."""
+    """One entry of a batch call's `Errors` (BatchUpdatePartition names the values
+    `PartitionValueList`, the others `PartitionValues`)."""
     detail = error.get("ErrorDetail", {})
     return PartitionError(
         table,
-        tuple(error.get("PartitionValues", [])),
+        tuple(error.get("PartitionValues") or error.get("PartitionValueList") or []),
         detail.get("ErrorCode", ""),
         detail.get("ErrorMessage", ""),
     )

@@ -7,14 +7,16 @@ without its partitions. Athena is not affected (it projects partitions from the 
 properties); Spark on the Glue catalog, EMR and Redshift Spectrum see only stored partitions.
 
 Each table is compared with the folders under its own location: a `pickup_date=<date>` folder
-is a date with data (one to register only when it holds a file, see `holds_data`). The repair
-registers the dates with a folder and no partition and removes the partitions with no folder,
-through the job's own calls (`etl.catalog_partitions`), and changes nothing else.
+is a date with data (one to register only when it holds a file, see `holds_data`), and its
+partition must point at that folder. The repair registers the dates with a folder and no
+partition, removes the partitions with no folder and points those registered at another folder
+(a table moved to another bucket or prefix, a partition added by hand) at their own, through the
+job's own calls (`etl.catalog_partitions`), and changes nothing else.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -25,6 +27,7 @@ from etl.catalog_partitions import (
     PartitionRegistrationError,
     register_partitions,
     remove_partitions,
+    repoint_partitions,
     table_descriptors,
 )
 from etl.contract import CURATED_TABLES, PARTITION_COLUMN
@@ -40,14 +43,17 @@ class TableDrift:
     table: str
     folders: int
     partitions: int
-    # Dates with a folder and no partition, and partitions with no folder; sorted.
+    # Dates with a folder and no partition, partitions with no folder, and partitions of a date
+    # with a folder that point at another folder; sorted.
     unregistered: tuple[str, ...]
     stale: tuple[str, ...]
+    misplaced: tuple[str, ...] = ()
 
     @property
     def in_line(self) -> bool:
-        """Whether every date folder has its partition and every partition its folder."""
-        return not self.unregistered and not self.stale
+        """Whether every date folder has its partition and every partition points at its
+        folder."""
+        return not self.unregistered and not self.stale and not self.misplaced
 
 
 class LocationError(ValueError):
@@ -103,12 +109,23 @@ def holds_data(s3: Any, location: str, value: str) -> bool:
     )
 
 
-def partition_dates(glue: Any, database: str, table: str) -> set[str]:
-    """The `pickup_date` values of the table's partitions in the catalog."""
+def partition_locations(glue: Any, database: str, table: str) -> dict[str, str]:
+    """The `pickup_date` value of each of the table's partitions in the catalog, with the
+    folder it points at."""
     paginator = glue.get_paginator("get_partitions")
-    # Only the values are compared: the columns of every partition would only weigh the pages.
+    # Only values and locations are compared: the columns of every partition would only weigh
+    # the pages.
     pages = paginator.paginate(DatabaseName=database, TableName=table, ExcludeColumnSchema=True)
-    return {partition["Values"][0] for page in pages for partition in page.get("Partitions", [])}
+    return {
+        partition["Values"][0]: str(partition.get("StorageDescriptor", {}).get("Location", ""))
+        for page in pages
+        for partition in page.get("Partitions", [])
+    }
+
+
+def _own_folder(location: str, value: str) -> str:
+    """The folder the date `value`'s partition must point at, as the job registers it."""
+    return f"{location.rstrip('/')}/{PARTITION_COLUMN.name}={value}"
 
 
 def drift(
@@ -125,15 +142,21 @@ def drift(
             folders = folder_dates(s3, location)
         except LocationError as exc:
             raise LocationError(f"{table}: {exc}") from exc
-        partitions = partition_dates(glue, database, table)
-        missing = [d for d in sorted(folders - partitions) if holds_data(s3, location, d)]
+        partitions = partition_locations(glue, database, table)
+        missing = [d for d in sorted(folders - partitions.keys()) if holds_data(s3, location, d)]
+        misplaced = [
+            d
+            for d in sorted(folders & partitions.keys())
+            if partitions[d].rstrip("/") != _own_folder(location, d)
+        ]
         found.append(
             TableDrift(
                 table,
                 len(folders),
                 len(partitions),
                 tuple(missing),
-                tuple(sorted(partitions - folders)),
+                tuple(sorted(partitions.keys() - folders)),
+                tuple(misplaced),
             )
         )
     return found
@@ -143,35 +166,51 @@ class RepairError(RuntimeError):
     """Some partitions could not be registered or removed; the message names each."""
 
 
-def repair(glue: Any, database: str, drifts: Sequence[TableDrift]) -> tuple[int, int]:
-    """Register every unregistered date and remove every stale partition of `drifts`; returns
-    how many partitions were registered and how many removed. Removals are tried even when
-    registrations were refused (a partition, or a whole call); then `RepairError` names each
-    refusal."""
+@dataclass(frozen=True)
+class Repaired:
+    """How many partitions a repair registered, removed and pointed at their own folder."""
+
+    registered: int
+    removed: int
+    repointed: int
+
+
+def repair(glue: Any, database: str, drifts: Sequence[TableDrift]) -> Repaired:
+    """Register every unregistered date, remove every stale partition and repoint every
+    misplaced one of `drifts`. Each step is tried even when another was refused (a partition,
+    or a whole call); then `RepairError` names each refusal."""
     unregistered = {d.table: d.unregistered for d in drifts if d.unregistered}
-    stale = {d.table: d.stale for d in drifts if d.stale}
+    misplaced = {d.table: d.misplaced for d in drifts if d.misplaced}
+    descriptors = table_descriptors(glue, database, {**unregistered, **misplaced})
     refused: list[Exception] = []
-    registered = removed = 0
-    if unregistered:
-        descriptors = table_descriptors(glue, database, unregistered)
+
+    def attempt(step: Callable[[], int]) -> int:
         try:
-            summary = register_partitions(glue, database, unregistered, descriptors)
-            registered = sum(summary.created.values())
+            return step()
         except (PartitionRegistrationError, ClientError) as exc:
-            # A whole call refused (no permission, throttled) holds back no removal either.
+            # A whole call refused (no permission, throttled) holds back no other step.
             refused.append(exc)
-    try:
-        removed = remove_partitions(glue, database, stale)
-    except (PartitionRegistrationError, ClientError) as exc:
-        refused.append(exc)
+            return 0
+
+    done = Repaired(
+        registered=attempt(
+            lambda: sum(
+                register_partitions(glue, database, unregistered, descriptors).created.values()
+            )
+        ),
+        removed=attempt(
+            lambda: remove_partitions(glue, database, {d.table: d.stale for d in drifts})
+        ),
+        repointed=attempt(lambda: repoint_partitions(glue, database, misplaced, descriptors)),
+    )
     if refused:
         raise RepairError("; ".join(str(exc) for exc in refused))
-    return registered, removed
+    return done
 
 
 def format_drift(drifts: Sequence[TableDrift]) -> list[str]:
-    """A line per table: in line, or which dates lack a partition and which partitions lack a
-    folder (the first few of each)."""
+    """A line per table: in line, or which dates lack a partition, which partitions lack a
+    folder and which point at another folder (the first few of each)."""
     lines = []
     for d in drifts:
         counts = f"{d.table}: {d.folders} date folders, {d.partitions} partitions"
@@ -183,6 +222,8 @@ def format_drift(drifts: Sequence[TableDrift]) -> list[str]:
             lines.append(f"  to register (folder, no partition): {_dates(d.unregistered)}")
         if d.stale:
             lines.append(f"  to remove (partition, no folder): {_dates(d.stale)}")
+        if d.misplaced:
+            lines.append(f"  to repoint (partition at another folder): {_dates(d.misplaced)}")
     return lines
 
 

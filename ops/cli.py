@@ -199,7 +199,8 @@ def cmd_status(args: argparse.Namespace, env: Env) -> int:
 
 def cmd_catalog(args: argparse.Namespace, env: Env) -> int:
     """Print where the curated tables' partitions and date folders disagree; with --apply,
-    register and remove partitions until they agree; with --check, exit 1 if they disagree."""
+    register, remove and repoint partitions until they agree; with --check, exit 1 if they
+    disagree."""
     database = args.database or require_output(
         stack_outputs(args.stack, env.runner), "database_name", args.stack, "--database"
     )
@@ -222,18 +223,22 @@ def cmd_catalog(args: argparse.Namespace, env: Env) -> int:
         return EXIT_OK
     if args.check:
         print(
-            "catalog out of line with the data: pass --apply to register and remove them",
+            "catalog out of line with the data: pass --apply to make these changes",
             file=env.out,
         )
         return EXIT_FAILED
     if not args.apply:
-        print("nothing changed: pass --apply to register and remove them", file=env.out)
+        print("nothing changed: pass --apply to make these changes", file=env.out)
         return EXIT_OK
     try:
-        registered, removed = repair(glue, database, drifts)
+        done = repair(glue, database, drifts)
     except RepairError as exc:
         raise OpsError(f"catalog not repaired in full: {exc}") from exc
-    print(f"registered {registered} partitions, removed {removed}", file=env.out)
+    print(
+        f"registered {done.registered} partitions, removed {done.removed}, "
+        f"repointed {done.repointed}",
+        file=env.out,
+    )
     return EXIT_OK
 
 

@@ -15,6 +15,7 @@ from moto import mock_aws
 
 from ops.cli import Env, main
 from ops.stack import Runner
+from tests.etl.helpers import create_curated_tables
 
 REGION = "eu-west-1"
 STACK = "dev"
@@ -110,6 +111,30 @@ class FakePulumi:
         if list(args[:3]) == ["config", "get", "aws:region"]:
             return self.region + "\n"
         raise AssertionError(f"unexpected pulumi call: {args}")
+
+
+DATABASE = "glue_etl_dev"
+PARQUET_INPUT_FORMAT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
+
+
+def location(table: str) -> str:
+    """The table's location, as the stack declares it."""
+    return f"s3://{CURATED_BUCKET}/{table}/"
+
+
+@pytest.fixture
+def catalog(glue: Any) -> Any:
+    """The two curated tables, as the stack declares them, with no partitions yet."""
+    create_curated_tables(
+        glue,
+        DATABASE,
+        lambda table: {
+            "Columns": [{"Name": "trip_distance", "Type": "double"}],
+            "Location": location(table),
+            "InputFormat": PARQUET_INPUT_FORMAT,
+        },
+    )
+    return glue
 
 
 def stack_outputs(**overrides: Any) -> dict[str, Any]:

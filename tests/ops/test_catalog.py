@@ -8,80 +8,41 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from ops.catalog import folder_dates, partition_dates
-from tests.etl.helpers import create_curated_tables
-from tests.ops.conftest import CURATED_BUCKET, REGION, STACK, FakePulumi, run_cli, stack_outputs
-
-DATABASE = "glue_etl_dev"
-TABLES = ("trips", "hourly_metrics")
-
-
-def _location(table: str) -> str:
-    return f"s3://{CURATED_BUCKET}/{table}/"
-
-
-@pytest.fixture
-def catalog(glue: Any) -> Any:
-    """The two curated tables, as the stack declares them, with no partitions yet."""
-    create_curated_tables(
-        glue,
-        DATABASE,
-        lambda table: {
-            "Columns": [{"Name": "trip_distance", "Type": "double"}],
-            "Location": _location(table),
-            "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
-        },
-    )
-    return glue
-
-
-def _folders(table: str, *dates: str) -> None:
-    s3 = boto3.client("s3", region_name=REGION)
-    for date in dates:
-        s3.put_object(Bucket=CURATED_BUCKET, Key=f"{table}/pickup_date={date}/part-0.parquet")
-
-
-def _partitions(glue: Any, table: str, *dates: str) -> None:
-    for date in dates:
-        glue.create_partition(
-            DatabaseName=DATABASE,
-            TableName=table,
-            PartitionInput={
-                "Values": [date],
-                "StorageDescriptor": {"Location": f"{_location(table)}pickup_date={date}/"},
-            },
-        )
-
-
-def _registered(glue: Any, table: str) -> dict[str, str]:
-    """Each partition's date and location."""
-    partitions = glue.get_partitions(DatabaseName=DATABASE, TableName=table)["Partitions"]
-    return {p["Values"][0]: p["StorageDescriptor"]["Location"] for p in partitions}
-
-
-def _catalog(*extra: str) -> list[str]:
-    return ["catalog", "--stack", STACK, *extra]
-
-
-def _pulumi() -> FakePulumi:
-    return FakePulumi(stack_outputs(database_name=DATABASE))
+from ops.catalog import folder_dates, partition_locations
+from tests.ops.catalog_setup import (
+    TABLES,
+    catalog_argv,
+    create_partitions,
+    pulumi_with_database,
+    put_folders,
+    registered,
+)
+from tests.ops.conftest import (
+    CURATED_BUCKET,
+    DATABASE,
+    REGION,
+    STACK,
+    FakePulumi,
+    run_cli,
+    stack_outputs,
+)
 
 
 def _drifted(glue: Any) -> None:
     """trips: two dates without a partition and one partition of a date emptied long ago;
     hourly_metrics: in line."""
-    _folders("trips", "2015-01-01", "2015-01-02", "2015-01-03")
-    _partitions(glue, "trips", "2014-12-31", "2015-01-01")
-    _folders("hourly_metrics", "2015-01-01", "2015-01-02", "2015-01-03")
-    _partitions(glue, "hourly_metrics", "2015-01-01", "2015-01-02", "2015-01-03")
+    put_folders("trips", "2015-01-01", "2015-01-02", "2015-01-03")
+    create_partitions(glue, "trips", "2014-12-31", "2015-01-01")
+    put_folders("hourly_metrics", "2015-01-01", "2015-01-02", "2015-01-03")
+    create_partitions(glue, "hourly_metrics", "2015-01-01", "2015-01-02", "2015-01-03")
 
 
 def test_a_catalog_in_line_with_its_folders_is_left_alone(catalog):
     for table in TABLES:
-        _folders(table, "2015-01-01", "2015-01-02")
-        _partitions(catalog, table, "2015-01-01", "2015-01-02")
+        put_folders(table, "2015-01-01", "2015-01-02")
+        create_partitions(catalog, table, "2015-01-01", "2015-01-02")
 
-    result = run_cli(_catalog("--apply"), _pulumi(), {"glue": catalog})
+    result = run_cli(catalog_argv("--apply"), pulumi_with_database(), {"glue": catalog})
 
     assert (result.code, result.err) == (0, "")
     assert result.out_lines == [
@@ -93,7 +54,7 @@ def test_a_catalog_in_line_with_its_folders_is_left_alone(catalog):
 def test_without_apply_the_drift_is_printed_and_nothing_changes(catalog):
     _drifted(catalog)
 
-    result = run_cli(_catalog(), _pulumi(), {"glue": catalog})
+    result = run_cli(catalog_argv(), pulumi_with_database(), {"glue": catalog})
 
     assert (result.code, result.err) == (0, "")
     assert result.out_lines == [
@@ -101,9 +62,9 @@ def test_without_apply_the_drift_is_printed_and_nothing_changes(catalog):
         "  to register (folder, no partition): 2: 2015-01-02, 2015-01-03",
         "  to remove (partition, no folder): 1: 2014-12-31",
         "hourly_metrics: 3 date folders, 3 partitions: in line",
-        "nothing changed: pass --apply to register and remove them",
+        "nothing changed: pass --apply to make these changes",
     ]
-    assert sorted(_registered(catalog, "trips")) == ["2014-12-31", "2015-01-01"]
+    assert sorted(registered(catalog, "trips")) == ["2014-12-31", "2015-01-01"]
 
 
 @pytest.mark.parametrize(("drifted", "code"), [(True, 1), (False, 0)])
@@ -112,24 +73,24 @@ def test_check_exits_1_on_drift_for_monitors_and_changes_nothing(catalog, drifte
         _drifted(catalog)
     else:
         for table in TABLES:
-            _folders(table, "2015-01-01")
-            _partitions(catalog, table, "2015-01-01")
+            put_folders(table, "2015-01-01")
+            create_partitions(catalog, table, "2015-01-01")
 
-    result = run_cli(_catalog("--check"), _pulumi(), {"glue": catalog})
+    result = run_cli(catalog_argv("--check"), pulumi_with_database(), {"glue": catalog})
 
     assert (result.code, result.err) == (code, "")
     if drifted:
         assert result.out_lines[-1] == (
-            "catalog out of line with the data: pass --apply to register and remove them"
+            "catalog out of line with the data: pass --apply to make these changes"
         )
-        assert sorted(_registered(catalog, "trips")) == ["2014-12-31", "2015-01-01"]
+        assert sorted(registered(catalog, "trips")) == ["2014-12-31", "2015-01-01"]
     else:
         assert result.out_lines[-1] == "hourly_metrics: 1 date folders, 1 partitions: in line"
 
 
 def test_check_and_apply_cannot_be_given_together(catalog, capsys):
     with pytest.raises(SystemExit) as exited:
-        run_cli(_catalog("--check", "--apply"), _pulumi(), {"glue": catalog})
+        run_cli(catalog_argv("--check", "--apply"), pulumi_with_database(), {"glue": catalog})
 
     assert exited.value.code == 2
     assert "argument --apply: not allowed with argument --check" in capsys.readouterr().err
@@ -138,11 +99,11 @@ def test_check_and_apply_cannot_be_given_together(catalog, capsys):
 def test_apply_registers_the_dates_with_data_and_removes_partitions_without(catalog):
     _drifted(catalog)
 
-    result = run_cli(_catalog("--apply"), _pulumi(), {"glue": catalog})
+    result = run_cli(catalog_argv("--apply"), pulumi_with_database(), {"glue": catalog})
 
     assert (result.code, result.err) == (0, "")
-    assert result.out_lines[-1] == "registered 2 partitions, removed 1"
-    assert _registered(catalog, "trips") == {
+    assert result.out_lines[-1] == "registered 2 partitions, removed 1, repointed 0"
+    assert registered(catalog, "trips") == {
         date: f"s3://{CURATED_BUCKET}/trips/pickup_date={date}/"
         for date in ("2015-01-01", "2015-01-02", "2015-01-03")
     }
@@ -152,12 +113,12 @@ def test_apply_registers_the_dates_with_data_and_removes_partitions_without(cata
     )["Partition"]["StorageDescriptor"]
     assert added["Columns"] == [{"Name": "trip_distance", "Type": "double"}]
     assert added["InputFormat"].endswith("MapredParquetInputFormat")
-    assert sorted(_registered(catalog, "hourly_metrics")) == [
+    assert sorted(registered(catalog, "hourly_metrics")) == [
         "2015-01-01",
         "2015-01-02",
         "2015-01-03",
     ]
-    again = run_cli(_catalog(), _pulumi(), {"glue": catalog})
+    again = run_cli(catalog_argv(), pulumi_with_database(), {"glue": catalog})
     assert again.out_lines == [
         "trips: 3 date folders, 3 partitions: in line",
         "hourly_metrics: 3 date folders, 3 partitions: in line",
@@ -165,8 +126,8 @@ def test_apply_registers_the_dates_with_data_and_removes_partitions_without(cata
 
 
 def test_each_table_is_compared_with_its_own_folders_and_only_date_folders_count(catalog):
-    _folders("trips", "2015-01-01", "2015-01-02")
-    _folders("hourly_metrics", "2015-01-01")
+    put_folders("trips", "2015-01-01", "2015-01-02")
+    put_folders("hourly_metrics", "2015-01-01")
     s3 = boto3.client("s3", region_name=REGION)
     # Folders that are no date of the table: Spark's folder for rows without a date, a copy
     # someone left under the table, and a table whose name starts the same way.
@@ -178,19 +139,19 @@ def test_each_table_is_compared_with_its_own_folders_and_only_date_folders_count
     ):
         s3.put_object(Bucket=CURATED_BUCKET, Key=key)
 
-    result = run_cli(_catalog("--apply"), _pulumi(), {"glue": catalog})
+    result = run_cli(catalog_argv("--apply"), pulumi_with_database(), {"glue": catalog})
 
     assert result.code == 0
-    assert sorted(_registered(catalog, "trips")) == ["2015-01-01", "2015-01-02"]
-    assert sorted(_registered(catalog, "hourly_metrics")) == ["2015-01-01"]
+    assert sorted(registered(catalog, "trips")) == ["2015-01-01", "2015-01-02"]
+    assert sorted(registered(catalog, "hourly_metrics")) == ["2015-01-01"]
 
 
 def test_many_dates_are_named_by_count_and_the_first_few(catalog):
     dates = [f"2015-01-{day:02d}" for day in range(1, 32)]
-    _folders("trips", *dates)
-    _folders("hourly_metrics", *dates)
+    put_folders("trips", *dates)
+    put_folders("hourly_metrics", *dates)
 
-    result = run_cli(_catalog(), _pulumi(), {"glue": catalog})
+    result = run_cli(catalog_argv(), pulumi_with_database(), {"glue": catalog})
 
     assert result.out_lines[1] == (
         "  to register (folder, no partition): 31: 2015-01-01, 2015-01-02, 2015-01-03,"
@@ -198,21 +159,16 @@ def test_many_dates_are_named_by_count_and_the_first_few(catalog):
     )
     # More than one BatchCreatePartition and BatchDeletePartition call's worth.
     many = [f"2016-{month:02d}-{day:02d}" for month in range(1, 5) for day in range(1, 29)]
-    _folders("trips", *many)
-    assert run_cli(_catalog("--apply"), _pulumi(), {"glue": catalog}).code == 0
-    assert sorted(_registered_all(catalog, "trips")) == sorted(dates + many)
+    put_folders("trips", *many)
+    assert run_cli(catalog_argv("--apply"), pulumi_with_database(), {"glue": catalog}).code == 0
+    assert sorted(registered(catalog, "trips")) == sorted(dates + many)
     boto3.resource("s3", region_name=REGION).Bucket(CURATED_BUCKET).objects.filter(
         Prefix="trips/pickup_date=2016-"
     ).delete()
-    assert run_cli(_catalog("--apply"), _pulumi(), {"glue": catalog}).out_lines[-1] == (
-        "registered 0 partitions, removed 112"
-    )
-    assert sorted(_registered_all(catalog, "trips")) == dates
-
-
-def _registered_all(glue: Any, table: str) -> list[str]:
-    pages = glue.get_paginator("get_partitions").paginate(DatabaseName=DATABASE, TableName=table)
-    return [p["Values"][0] for page in pages for p in page["Partitions"]]
+    assert run_cli(catalog_argv("--apply"), pulumi_with_database(), {"glue": catalog}).out_lines[
+        -1
+    ] == ("registered 0 partitions, removed 112, repointed 0")
+    assert sorted(registered(catalog, "trips")) == dates
 
 
 def test_a_refused_partition_fails_the_command_after_every_change_was_tried(
@@ -235,7 +191,7 @@ def test_a_refused_partition_fails_the_command_after_every_change_was_tried(
 
     monkeypatch.setattr(catalog, "batch_create_partition", refusing)
 
-    result = run_cli(_catalog("--apply"), _pulumi(), {"glue": catalog})
+    result = run_cli(catalog_argv("--apply"), pulumi_with_database(), {"glue": catalog})
 
     assert result.code == 1
     assert result.err_lines == [
@@ -243,11 +199,11 @@ def test_a_refused_partition_fails_the_command_after_every_change_was_tried(
         "trips 2015-01-03: AccessDeniedException: no"
     ]
     # The other date was registered and the stale partition removed all the same.
-    assert sorted(_registered(catalog, "trips")) == ["2015-01-01", "2015-01-02"]
+    assert sorted(registered(catalog, "trips")) == ["2015-01-01", "2015-01-02"]
 
 
 def test_the_database_comes_from_the_stack_or_the_option(catalog):
-    missing = run_cli(_catalog(), FakePulumi(stack_outputs()), {"glue": catalog})
+    missing = run_cli(catalog_argv(), FakePulumi(stack_outputs()), {"glue": catalog})
     assert (missing.code, missing.err_lines) == (
         2,
         [
@@ -256,7 +212,9 @@ def test_the_database_comes_from_the_stack_or_the_option(catalog):
         ],
     )
 
-    wrong = run_cli(_catalog("--database", "nope"), FakePulumi(stack_outputs()), {"glue": catalog})
+    wrong = run_cli(
+        catalog_argv("--database", "nope"), FakePulumi(stack_outputs()), {"glue": catalog}
+    )
     assert (wrong.code, wrong.err_lines) == (
         1,
         [
@@ -267,8 +225,8 @@ def test_the_database_comes_from_the_stack_or_the_option(catalog):
 
 
 def test_a_folder_with_no_file_or_no_real_date_is_not_registered(catalog):
-    _folders("trips", "2015-01-01")
-    _folders("hourly_metrics", "2015-01-01")
+    put_folders("trips", "2015-01-01")
+    put_folders("hourly_metrics", "2015-01-01")
     s3 = boto3.client("s3", region_name=REGION)
     # The empty object the S3 console makes for a folder, and names that only look like dates.
     for key in (
@@ -278,10 +236,10 @@ def test_a_folder_with_no_file_or_no_real_date_is_not_registered(catalog):
     ):
         s3.put_object(Bucket=CURATED_BUCKET, Key=key)
 
-    result = run_cli(_catalog("--apply"), _pulumi(), {"glue": catalog})
+    result = run_cli(catalog_argv("--apply"), pulumi_with_database(), {"glue": catalog})
 
     assert result.code == 0
-    assert sorted(_registered(catalog, "trips")) == ["2015-01-01"]
+    assert sorted(registered(catalog, "trips")) == ["2015-01-01"]
 
 
 def test_a_whole_call_refused_still_leaves_the_removals_tried(
@@ -297,14 +255,14 @@ def test_a_whole_call_refused_still_leaves_the_removals_tried(
 
     monkeypatch.setattr(catalog, "batch_create_partition", denied)
 
-    result = run_cli(_catalog("--apply"), _pulumi(), {"glue": catalog})
+    result = run_cli(catalog_argv("--apply"), pulumi_with_database(), {"glue": catalog})
 
     assert result.code == 1
     assert result.err_lines == [
         "error: catalog not repaired in full: An error occurred (AccessDeniedException) when "
         "calling the BatchCreatePartition operation: not allowed"
     ]
-    assert sorted(_registered(catalog, "trips")) == ["2015-01-01"]
+    assert sorted(registered(catalog, "trips")) == ["2015-01-01"]
 
 
 def test_a_table_outside_s3_is_named_in_one_line(catalog):
@@ -317,7 +275,7 @@ def test_a_table_outside_s3_is_named_in_one_line(catalog):
         },
     )
 
-    result = run_cli(_catalog(), _pulumi(), {"glue": catalog})
+    result = run_cli(catalog_argv(), pulumi_with_database(), {"glue": catalog})
 
     assert (result.code, result.err_lines) == (
         1,
@@ -363,7 +321,17 @@ def test_every_page_of_folders_and_partitions_is_read():
         }
     ]
     glue = _Pages(
-        [{"Partitions": [{"Values": ["2015-01-01"]}]}, {"Partitions": [{"Values": ["2015-01-03"]}]}]
+        [
+            {
+                "Partitions": [
+                    {"Values": [date], "StorageDescriptor": {"Location": f"s3://b/{date}"}}
+                ]
+            }
+            for date in ("2015-01-01", "2015-01-03")
+        ]
     )
-    assert partition_dates(glue, DATABASE, "trips") == {"2015-01-01", "2015-01-03"}
+    assert partition_locations(glue, DATABASE, "trips") == {
+        "2015-01-01": "s3://b/2015-01-01",
+        "2015-01-03": "s3://b/2015-01-03",
+    }
     assert glue.calls[0]["ExcludeColumnSchema"] is True
