@@ -46,7 +46,8 @@ class PartitionError:
 
 
 class PartitionRegistrationError(RuntimeError):
-    """Some partitions could not be registered (or removed); `errors` lists each one."""
+    """Some partitions could not be registered (or removed, or repointed); `errors` lists each
+    one."""
 
     def __init__(self, errors: Sequence[PartitionError], done: str = "registered") -> None:
         self.errors = list(errors)
@@ -94,10 +95,12 @@ def register_partitions(
             PartitionInputList=[partition_input(descriptors[table], v) for v in batch],
         ),
     )
+    for table in values_by_table:
+        summary.created[table] = summary.existing[table] = 0
     for table, batch, refused in calls:
         existing = sum(1 for e in refused if e.code == ALREADY_EXISTS)
-        summary.existing[table] = summary.existing.get(table, 0) + existing
-        summary.created[table] = summary.created.get(table, 0) + len(batch) - len(refused)
+        summary.existing[table] += existing
+        summary.created[table] += len(batch) - len(refused)
         errors += [e for e in refused if e.code != ALREADY_EXISTS]
     if errors:
         raise PartitionRegistrationError(errors)

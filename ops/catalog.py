@@ -17,7 +17,7 @@ job's own calls (`etl.catalog_partitions`), and changes nothing else.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -48,6 +48,9 @@ class TableDrift:
     unregistered: tuple[str, ...]
     stale: tuple[str, ...]
     misplaced: tuple[str, ...] = ()
+    # The table's storage descriptor as the comparison read it: the repair builds partitions
+    # from it without reading the table again.
+    descriptor: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def in_line(self) -> bool:
@@ -123,18 +126,25 @@ def partition_locations(glue: Any, database: str, table: str) -> dict[str, str]:
     }
 
 
-def _own_folder(location: str, value: str) -> str:
-    """The folder the date `value`'s partition must point at, as the job registers it."""
-    return f"{location.rstrip('/')}/{PARTITION_COLUMN.name}={value}"
+def _at_own_folder(partition: str, location: str, value: str) -> bool:
+    """Whether the partition location `partition` is the folder of date `value` under the table
+    `location`, as the job registers it (`s3a://` names the same folder as `s3://`)."""
+    try:
+        return split_s3_uri(partition) == split_s3_uri(
+            f"{location.rstrip('/')}/{PARTITION_COLUMN.name}={value}"
+        )
+    except LocationError:
+        return False
 
 
 def drift(
     glue: Any, s3: Any, database: str, tables: Iterable[str] = CURATED_TABLES
 ) -> list[TableDrift]:
     """Each table's partitions against the date folders under its location. A folder with no
-    partition counts only when it holds a file (see `holds_data`); that is checked for those
-    folders alone, so a table in line costs two listings. Raises `LocationError` for a table
-    whose location is not in S3."""
+    partition, or whose partition points elsewhere, counts only when it holds a file (see
+    `holds_data`; a partition elsewhere is stale otherwise); that is checked for those folders
+    alone, so a table in line costs two listings. Raises `LocationError` for a table whose
+    location is not in S3."""
     found = []
     for table, descriptor in table_descriptors(glue, database, tables).items():
         location = str(descriptor.get("Location", ""))
@@ -144,26 +154,28 @@ def drift(
             raise LocationError(f"{table}: {exc}") from exc
         partitions = partition_locations(glue, database, table)
         missing = [d for d in sorted(folders - partitions.keys()) if holds_data(s3, location, d)]
-        misplaced = [
-            d
-            for d in sorted(folders & partitions.keys())
-            if partitions[d].rstrip("/") != _own_folder(location, d)
+        elsewhere = [
+            d for d in folders & partitions.keys() if not _at_own_folder(partitions[d], location, d)
         ]
+        misplaced = {d for d in elsewhere if holds_data(s3, location, d)}
+        stale = (partitions.keys() - folders) | (set(elsewhere) - misplaced)
         found.append(
             TableDrift(
                 table,
                 len(folders),
                 len(partitions),
                 tuple(missing),
-                tuple(sorted(partitions.keys() - folders)),
-                tuple(misplaced),
+                tuple(sorted(stale)),
+                tuple(sorted(misplaced)),
+                descriptor,
             )
         )
     return found
 
 
 class RepairError(RuntimeError):
-    """Some partitions could not be registered or removed; the message names each."""
+    """Some partitions could not be registered, removed or repointed; the message names
+    each."""
 
 
 @dataclass(frozen=True)
@@ -181,7 +193,7 @@ def repair(glue: Any, database: str, drifts: Sequence[TableDrift]) -> Repaired:
     or a whole call); then `RepairError` names each refusal."""
     unregistered = {d.table: d.unregistered for d in drifts if d.unregistered}
     misplaced = {d.table: d.misplaced for d in drifts if d.misplaced}
-    descriptors = table_descriptors(glue, database, {**unregistered, **misplaced})
+    descriptors = {d.table: d.descriptor for d in drifts}
     refused: list[Exception] = []
 
     def attempt(step: Callable[[], int]) -> int:

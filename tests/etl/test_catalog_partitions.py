@@ -1,4 +1,4 @@
-"""Partition registration and removal against moto's Glue catalog (and botocore's Stubber for
+"""Partition registration, removal and repointing against moto's Glue catalog (and botocore's Stubber for
 the errors moto never returns): chunking, existing or missing partitions, other errors,
 locations and descriptors."""
 
@@ -19,6 +19,7 @@ from etl.catalog_partitions import (
     register_curated_partitions,
     register_partitions,
     remove_curated_partitions,
+    repoint_partitions,
 )
 from etl.contract import CURATED_TABLES
 from tests.etl.helpers import moto_catalog
@@ -181,4 +182,47 @@ def test_a_removal_the_catalog_refuses_is_raised_after_every_table():
     stubber.assert_no_pending_responses()
     assert str(caught.value) == (
         "1 partitions not removed: trips 2015-01-15: AccessDeniedException: denied"
+    )
+
+
+def test_partitions_are_repointed_in_batches_of_one_hundred_with_their_tables_descriptor(glue):
+    start = dt.date(2015, 1, 1)
+    dates = [(start + dt.timedelta(days=i)).isoformat() for i in range(230)]
+    elsewhere = {**_descriptor("trips"), "Location": "s3://old-bucket/trips/"}
+    register_partitions(glue, DATABASE, {"trips": dates}, {"trips": elsewhere})
+    sizes: list[int] = []
+    glue.meta.events.register(
+        "provide-client-params.glue.BatchUpdatePartition",
+        lambda params, **_: sizes.append(len(params["Entries"])),
+    )
+
+    repointed = repoint_partitions(
+        glue, DATABASE, {"trips": dates + dates[:5]}, {"trips": _descriptor("trips")}
+    )
+
+    assert (repointed, sizes) == (230, [100, 100, 30])
+    partitions = _partitions(glue, "trips")
+    assert {v: p["StorageDescriptor"]["Location"] for v, p in partitions.items()} == {
+        d: f"s3://{BUCKET}/trips/pickup_date={d}/" for d in dates
+    }
+    assert partitions[dates[0]]["StorageDescriptor"]["SerdeInfo"] == SERDE
+
+
+def test_refused_repoints_are_raised_after_every_batch_with_their_values():
+    glue, stubber = _stubbed_glue()
+    refused = {
+        "PartitionValueList": ["2015-01-02"],
+        "ErrorDetail": {"ErrorCode": "EntityNotFoundException", "ErrorMessage": "gone"},
+    }
+    stubber.add_response("batch_update_partition", {"Errors": [refused]})
+    stubber.add_response("batch_update_partition", {})
+    values = {"trips": ["2015-01-01", "2015-01-02"], "hourly_metrics": ["2015-01-01"]}
+    descriptors = {table: _descriptor(table) for table in CURATED_TABLES}
+
+    with stubber, pytest.raises(PartitionRegistrationError) as caught:
+        repoint_partitions(glue, DATABASE, values, descriptors)
+
+    stubber.assert_no_pending_responses()
+    assert str(caught.value) == (
+        "1 partitions not repointed: trips 2015-01-02: EntityNotFoundException: gone"
     )

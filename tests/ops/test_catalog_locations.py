@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import boto3
 import pytest
 
 from tests.ops.catalog_setup import (
@@ -14,7 +15,7 @@ from tests.ops.catalog_setup import (
     put_folders,
     registered,
 )
-from tests.ops.conftest import DATABASE, location, run_cli
+from tests.ops.conftest import CURATED_BUCKET, DATABASE, REGION, location, run_cli
 
 ELSEWHERE = "s3://glue-etl-old-curated/trips/"
 
@@ -144,3 +145,52 @@ def test_a_refused_repoint_fails_the_command_after_the_others_were_made(
     assert trips["2015-01-03"] == f"{ELSEWHERE}pickup_date=2015-01-03/"
     # The registration was made all the same.
     assert trips["2015-01-04"] == _own_folder("trips", "2015-01-04")
+
+
+def test_a_partition_elsewhere_whose_own_folder_holds_no_file_is_removed(catalog):
+    # The own folder holds only the empty object the S3 console makes for a folder: no data to
+    # point the partition at.
+    boto3.client("s3", region_name=REGION).put_object(
+        Bucket=CURATED_BUCKET, Key="trips/pickup_date=2015-01-01/"
+    )
+    create_partitions(catalog, "trips", "2015-01-01", under=ELSEWHERE)
+
+    result = run_cli(catalog_argv("--apply"), pulumi_with_database(), {"glue": catalog})
+
+    assert result.out_lines[:2] == [
+        "trips: 1 date folders, 1 partitions:",
+        "  to remove (partition, no folder): 1: 2015-01-01",
+    ]
+    assert result.out_lines[-1] == "registered 0 partitions, removed 1, repointed 0"
+    assert registered(catalog, "trips") == {}
+
+
+def test_the_same_folder_named_with_s3a_is_in_line(catalog):
+    for table in ("trips", "hourly_metrics"):
+        put_folders(table, "2015-01-01")
+    create_partitions(catalog, "hourly_metrics", "2015-01-01")
+    create_partitions(catalog, "trips", "2015-01-01", under=f"s3a://{CURATED_BUCKET}/trips/")
+
+    result = run_cli(catalog_argv("--check"), pulumi_with_database(), {"glue": catalog})
+
+    assert (result.code, result.out_lines[0]) == (0, "trips: 1 date folders, 1 partitions: in line")
+
+
+def test_the_repair_reads_each_table_once_so_a_lookup_cannot_hold_back_the_removals(
+    moved, monkeypatch: pytest.MonkeyPatch
+):
+    create_partitions(moved, "trips", "2014-12-31")
+    put_folders("trips", "2015-01-03")
+    lookups: list[str] = []
+    real = moved.get_table
+
+    def counted(**kwargs: Any) -> dict[str, Any]:
+        lookups.append(kwargs["Name"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(moved, "get_table", counted)
+
+    result = run_cli(catalog_argv("--apply"), pulumi_with_database(), {"glue": moved})
+
+    assert result.out_lines[-1] == "registered 1 partitions, removed 1, repointed 1"
+    assert sorted(lookups) == ["hourly_metrics", "trips"]
