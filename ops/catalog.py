@@ -43,8 +43,9 @@ class TableDrift:
     table: str
     folders: int
     partitions: int
-    # Dates with a folder and no partition, partitions with no folder, and partitions of a date
-    # with a folder that point at another folder; sorted.
+    # Dates whose folder holds a file and that have no partition, partitions with no folder (or
+    # at another folder, when their own holds no file), and partitions at another folder when
+    # their own holds a file; sorted.
     unregistered: tuple[str, ...]
     stale: tuple[str, ...]
     misplaced: tuple[str, ...] = ()
