@@ -174,6 +174,18 @@ def drift(
     return found
 
 
+# Job run states of a run that has not ended (one that is queued counts: it will publish).
+_IN_PROGRESS = frozenset({"STARTING", "RUNNING", "STOPPING", "WAITING"})
+
+
+def runs_in_progress(glue: Any, job: str) -> list[tuple[str, str]]:
+    """The job's runs that have not ended, newest first, as (run id, state). GetJobRuns lists
+    the newest first; a run in progress is among the newest 200 (the most one call returns)
+    unless 200 others started and ended while it ran."""
+    runs = glue.get_job_runs(JobName=job, MaxResults=200).get("JobRuns", [])
+    return [(r["Id"], r["JobRunState"]) for r in runs if r.get("JobRunState") in _IN_PROGRESS]
+
+
 class RepairError(RuntimeError):
     """Some partitions could not be registered, removed or repointed; the message names
     each."""

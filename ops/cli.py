@@ -15,7 +15,14 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
 from ops import display
-from ops.catalog import LocationError, RepairError, drift, format_drift, repair
+from ops.catalog import (
+    LocationError,
+    RepairError,
+    drift,
+    format_drift,
+    repair,
+    runs_in_progress,
+)
 from ops.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, OpsError, UsageError
 from ops.parser import build_parser
 from ops.stack import (
@@ -201,9 +208,15 @@ def cmd_catalog(args: argparse.Namespace, env: Env) -> int:
     """Print where the curated tables' partitions and date folders disagree; with --apply,
     register, remove and repoint partitions until they agree; with --check, exit 1 if they
     disagree."""
-    database = args.database or require_output(
-        stack_outputs(args.stack, env.runner), "database_name", args.stack, "--database"
-    )
+    outputs: dict[str, Any] = {}
+
+    def output(key: str, flag: str) -> str:
+        # The stack is read once, and only when a name is not given.
+        if not outputs:
+            outputs.update(stack_outputs(args.stack, env.runner))
+        return require_output(outputs, key, args.stack, flag)
+
+    database = args.database or output("database_name", "--database")
     region = _region(args, env)
     glue = env.client("glue", region)
     try:
@@ -230,6 +243,7 @@ def cmd_catalog(args: argparse.Namespace, env: Env) -> int:
     if not args.apply:
         print("nothing changed: pass --apply to make these changes", file=env.out)
         return EXIT_OK
+    _refuse_while_running(glue, args.job or output("job_name", "--job"), region)
     try:
         done = repair(glue, database, drifts)
     except RepairError as exc:
@@ -240,6 +254,25 @@ def cmd_catalog(args: argparse.Namespace, env: Env) -> int:
         file=env.out,
     )
     return EXIT_OK
+
+
+def _refuse_while_running(glue: Any, job: str, region: str | None) -> None:
+    """Fail when the job has a run in progress: it registers and removes its own dates after it
+    publishes, so a repair made meanwhile could be undone or leave its dates behind."""
+    try:
+        running = runs_in_progress(glue, job)
+    except ClientError as exc:
+        if _is_not_found(exc):
+            raise OpsError(
+                f"job '{job}' not found in {region or 'the default region'}: check --job/--region"
+            ) from exc
+        raise
+    if running:
+        run_id, state = running[0]
+        raise OpsError(
+            f"job '{job}' has a run in progress ({run_id}, {state}): it registers and removes "
+            "its own dates when it publishes; run --apply again once it has ended"
+        )
 
 
 def cmd_upload(args: argparse.Namespace, env: Env) -> int:

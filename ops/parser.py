@@ -112,13 +112,19 @@ def build_parser() -> argparse.ArgumentParser:
         "partition, remove the partitions that have no folder and point the partitions "
         "registered at another folder at their own. The job keeps them in line "
         "for the dates its runs write or empty; this repairs older drift and folders changed by "
-        "hand. A job run publishing meanwhile registers or removes its own dates once it has "
-        "published: run it again if it named such dates. Athena projects its partitions and "
+        "hand. --apply refuses while the job has a run in progress, which registers or removes "
+        "its own dates once it has published; a run started during the repair does the same: "
+        "run it again if it named such dates. Athena projects its partitions and "
         "needs none of this. With --check, it exits 1 when they disagree, for a monitor or a "
         "scheduled check.",
     )
     catalog.add_argument(
         "--database", help="Glue database (default: the stack output database_name)"
+    )
+    catalog.add_argument(
+        "--job",
+        help="Glue job that must have no run in progress for --apply (default: the stack output "
+        "job_name)",
     )
     mode = catalog.add_mutually_exclusive_group()
     mode.add_argument(
