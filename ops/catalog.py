@@ -174,8 +174,9 @@ def drift(
     return found
 
 
-# Job run states of a run that has not ended (one that is queued counts: it will publish).
-_IN_PROGRESS = frozenset({"STARTING", "RUNNING", "STOPPING", "WAITING"})
+# Job run states of a run that has ended. Any other (STARTING, RUNNING, STOPPING, WAITING for
+# resources, or a state added later) is a run that may still publish.
+_ENDED = frozenset({"SUCCEEDED", "FAILED", "STOPPED", "TIMEOUT", "ERROR", "EXPIRED"})
 
 
 def runs_in_progress(glue: Any, job: str) -> list[tuple[str, str]]:
@@ -183,7 +184,9 @@ def runs_in_progress(glue: Any, job: str) -> list[tuple[str, str]]:
     the newest first; a run in progress is among the newest 200 (the most one call returns)
     unless 200 others started and ended while it ran."""
     runs = glue.get_job_runs(JobName=job, MaxResults=200).get("JobRuns", [])
-    return [(r["Id"], r["JobRunState"]) for r in runs if r.get("JobRunState") in _IN_PROGRESS]
+    return [
+        (r["Id"], str(r.get("JobRunState"))) for r in runs if r.get("JobRunState") not in _ENDED
+    ]
 
 
 class RepairError(RuntimeError):

@@ -208,15 +208,22 @@ def cmd_catalog(args: argparse.Namespace, env: Env) -> int:
     """Print where the curated tables' partitions and date folders disagree; with --apply,
     register, remove and repoint partitions until they agree; with --check, exit 1 if they
     disagree."""
-    outputs: dict[str, Any] = {}
+    read: list[dict[str, Any]] = []
 
     def output(key: str, flag: str) -> str:
         # The stack is read once, and only when a name is not given.
-        if not outputs:
-            outputs.update(stack_outputs(args.stack, env.runner))
-        return require_output(outputs, key, args.stack, flag)
+        if not read:
+            try:
+                read.append(stack_outputs(args.stack, env.runner))
+            except PulumiCliMissingError as exc:
+                raise OpsError(
+                    f"{exc.executable} CLI not found: install it ({INSTALL_URL}) or pass {flag}"
+                ) from exc
+        return require_output(read[0], key, args.stack, flag)
 
     database = args.database or output("database_name", "--database")
+    # Named before the comparison, so that a missing name costs no listing.
+    job = (args.job or output("job_name", "--job")) if args.apply else ""
     region = _region(args, env)
     glue = env.client("glue", region)
     try:
@@ -243,7 +250,7 @@ def cmd_catalog(args: argparse.Namespace, env: Env) -> int:
     if not args.apply:
         print("nothing changed: pass --apply to make these changes", file=env.out)
         return EXIT_OK
-    _refuse_while_running(glue, args.job or output("job_name", "--job"), region)
+    _refuse_while_running(glue, job, region)
     try:
         done = repair(glue, database, drifts)
     except RepairError as exc:
@@ -265,6 +272,11 @@ def _refuse_while_running(glue: Any, job: str, region: str | None) -> None:
         if _is_not_found(exc):
             raise OpsError(
                 f"job '{job}' not found in {region or 'the default region'}: check --job/--region"
+            ) from exc
+        if exc.response.get("Error", {}).get("Code") == "AccessDeniedException":
+            raise OpsError(
+                f"cannot tell whether job '{job}' has a run in progress: --apply needs "
+                "glue:GetJobRuns on it, as a run publishing meanwhile changes its own dates"
             ) from exc
         raise
     if running:
