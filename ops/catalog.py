@@ -11,7 +11,9 @@ is a date with data (one to register only when it holds a file, see `holds_data`
 partition must point at that folder. The repair registers the dates with a folder and no
 partition, removes the partitions with no folder and points those registered at another folder
 (a table moved to another bucket or prefix, a partition added by hand) at their own, through the
-job's own calls (`etl.catalog_partitions`), and changes nothing else.
+job's own calls (`etl.catalog_partitions`), and changes nothing else. It is refused while the
+job has a run in progress (`refuse_while_running`), since that run changes its own dates after
+it publishes.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from etl.catalog_partitions import (
     table_descriptors,
 )
 from etl.contract import CURATED_TABLES, PARTITION_COLUMN
+from ops.errors import OpsError
 
 # Dates named in a summary line before it says "and N more".
 _SHOWN = 5
@@ -187,6 +190,30 @@ def runs_in_progress(glue: Any, job: str) -> list[tuple[str, str]]:
     return [
         (r["Id"], str(r.get("JobRunState"))) for r in runs if r.get("JobRunState") not in _ENDED
     ]
+
+
+def refuse_while_running(glue: Any, job: str, region: str) -> None:
+    """Raise `OpsError` when the job has a run in progress: it registers and removes its own
+    dates after it publishes, so a repair made meanwhile could be undone or leave its dates
+    behind. A job that does not exist, or runs that cannot be listed, are refusals too."""
+    try:
+        running = runs_in_progress(glue, job)
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code")
+        if code == "EntityNotFoundException":
+            raise OpsError(f"job '{job}' not found in {region}: check --job/--region") from exc
+        if code == "AccessDeniedException":
+            raise OpsError(
+                f"cannot tell whether job '{job}' has a run in progress: --apply needs "
+                "glue:GetJobRuns on it, as a run publishing meanwhile changes its own dates"
+            ) from exc
+        raise
+    if running:
+        run_id, state = running[0]
+        raise OpsError(
+            f"job '{job}' has a run in progress ({run_id}, {state}): it registers and removes "
+            "its own dates when it publishes; run --apply again once it has ended"
+        )
 
 
 class RepairError(RuntimeError):

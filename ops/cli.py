@@ -20,13 +20,14 @@ from ops.catalog import (
     RepairError,
     drift,
     format_drift,
+    refuse_while_running,
     repair,
-    runs_in_progress,
 )
 from ops.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, OpsError, UsageError
 from ops.parser import build_parser
 from ops.stack import (
     INSTALL_URL,
+    LazyOutputs,
     PulumiCliMissingError,
     Runner,
     require_output,
@@ -208,22 +209,10 @@ def cmd_catalog(args: argparse.Namespace, env: Env) -> int:
     """Print where the curated tables' partitions and date folders disagree; with --apply,
     register, remove and repoint partitions until they agree; with --check, exit 1 if they
     disagree."""
-    read: list[dict[str, Any]] = []
-
-    def output(key: str, flag: str) -> str:
-        # The stack is read once, and only when a name is not given.
-        if not read:
-            try:
-                read.append(stack_outputs(args.stack, env.runner))
-            except PulumiCliMissingError as exc:
-                raise OpsError(
-                    f"{exc.executable} CLI not found: install it ({INSTALL_URL}) or pass {flag}"
-                ) from exc
-        return require_output(read[0], key, args.stack, flag)
-
-    database = args.database or output("database_name", "--database")
+    outputs = LazyOutputs(args.stack, env.runner)
+    database = args.database or outputs.require("database_name", "--database")
     # Named before the comparison, so that a missing name costs no listing.
-    job = (args.job or output("job_name", "--job")) if args.apply else ""
+    job = (args.job or outputs.require("job_name", "--job")) if args.apply else ""
     region = _region(args, env)
     glue = env.client("glue", region)
     try:
@@ -250,7 +239,7 @@ def cmd_catalog(args: argparse.Namespace, env: Env) -> int:
     if not args.apply:
         print("nothing changed: pass --apply to make these changes", file=env.out)
         return EXIT_OK
-    _refuse_while_running(glue, job, region)
+    refuse_while_running(glue, job, region or "the default region")
     try:
         done = repair(glue, database, drifts)
     except RepairError as exc:
@@ -261,30 +250,6 @@ def cmd_catalog(args: argparse.Namespace, env: Env) -> int:
         file=env.out,
     )
     return EXIT_OK
-
-
-def _refuse_while_running(glue: Any, job: str, region: str | None) -> None:
-    """Fail when the job has a run in progress: it registers and removes its own dates after it
-    publishes, so a repair made meanwhile could be undone or leave its dates behind."""
-    try:
-        running = runs_in_progress(glue, job)
-    except ClientError as exc:
-        if _is_not_found(exc):
-            raise OpsError(
-                f"job '{job}' not found in {region or 'the default region'}: check --job/--region"
-            ) from exc
-        if exc.response.get("Error", {}).get("Code") == "AccessDeniedException":
-            raise OpsError(
-                f"cannot tell whether job '{job}' has a run in progress: --apply needs "
-                "glue:GetJobRuns on it, as a run publishing meanwhile changes its own dates"
-            ) from exc
-        raise
-    if running:
-        run_id, state = running[0]
-        raise OpsError(
-            f"job '{job}' has a run in progress ({run_id}, {state}): it registers and removes "
-            "its own dates when it publishes; run --apply again once it has ended"
-        )
 
 
 def cmd_upload(args: argparse.Namespace, env: Env) -> int:

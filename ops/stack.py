@@ -60,6 +60,27 @@ def stack_outputs(stack: str, runner: Runner = run_pulumi) -> dict[str, Any]:
     return outputs
 
 
+class LazyOutputs:
+    """A stack's outputs, read through pulumi when a name is first needed, and only once: a
+    command given every name on its command line needs no pulumi at all."""
+
+    def __init__(self, stack: str, runner: Runner) -> None:
+        self.stack = stack
+        self.runner = runner
+        self._read: dict[str, Any] | None = None
+
+    def require(self, key: str, flag: str) -> str:
+        """Output ``key``; without pulumi, or without the output, an error naming ``flag``."""
+        if self._read is None:
+            try:
+                self._read = stack_outputs(self.stack, self.runner)
+            except PulumiCliMissingError as exc:
+                raise OpsError(
+                    f"{exc.executable} CLI not found: install it ({INSTALL_URL}) or pass {flag}"
+                ) from exc
+        return require_output(self._read, key, self.stack, flag)
+
+
 def require_output(outputs: Mapping[str, Any], key: str, stack: str, flag: str) -> str:
     """Return output ``key`` or fail as a usage error that names the flag to pass instead."""
     value = outputs.get(key)
