@@ -117,12 +117,13 @@ def moto_catalog(
     pickup date (`descriptor(table)` is each table's storage descriptor); yields the Glue client."""
     # Imported here: most tests that use these helpers never talk to AWS.
     import boto3
-    from moto import mock_aws
+
+    from tests.moto_aws import moto_aws
 
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
+    with moto_aws():
         glue = boto3.client("glue", region_name="us-east-1")
         glue.create_database(DatabaseInput={"Name": database})
         create_curated_tables(glue, database, descriptor)

@@ -11,11 +11,11 @@ from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from ops.cli import Env, main
 from ops.stack import Runner
 from tests.etl.helpers import create_curated_tables
+from tests.moto_aws import moto_aws
 
 REGION = "eu-west-1"
 STACK = "dev"
@@ -47,7 +47,7 @@ def fake_aws_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path_factory) -> N
 
 @pytest.fixture
 def aws() -> Iterator[None]:
-    with mock_aws():
+    with moto_aws():
         yield
 
 
