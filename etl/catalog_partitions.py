@@ -64,11 +64,15 @@ class RegistrationSummary:
     existing: dict[str, int] = field(default_factory=dict)
 
 
+def partition_location(table_location: str, value: str) -> str:
+    """The folder of partition `value` under the table's location, as partitions point at it."""
+    return f"{table_location.rstrip('/')}/{PARTITION_COLUMN.name}={value}/"
+
+
 def partition_input(descriptor: Mapping[str, Any], value: str) -> dict[str, Any]:
     """The PartitionInput of `value`: the table's storage descriptor, located at its folder."""
     partition_descriptor = copy.deepcopy(dict(descriptor))
-    base = str(descriptor["Location"]).rstrip("/")
-    partition_descriptor["Location"] = f"{base}/{PARTITION_COLUMN.name}={value}/"
+    partition_descriptor["Location"] = partition_location(str(descriptor["Location"]), value)
     return {"Values": [value], "StorageDescriptor": partition_descriptor}
 
 

@@ -27,13 +27,14 @@ from botocore.exceptions import ClientError
 
 from etl.catalog_partitions import (
     PartitionRegistrationError,
+    partition_location,
     register_partitions,
     remove_partitions,
     repoint_partitions,
     table_descriptors,
 )
 from etl.contract import CURATED_TABLES, PARTITION_COLUMN
-from ops.errors import OpsError
+from ops.errors import OpsError, aws_error_code
 
 # Dates named in a summary line before it says "and N more".
 _SHOWN = 5
@@ -134,9 +135,7 @@ def _at_own_folder(partition: str, location: str, value: str) -> bool:
     """Whether the partition location `partition` is the folder of date `value` under the table
     `location`, as the job registers it (`s3a://` names the same folder as `s3://`)."""
     try:
-        return split_s3_uri(partition) == split_s3_uri(
-            f"{location.rstrip('/')}/{PARTITION_COLUMN.name}={value}"
-        )
+        return split_s3_uri(partition) == split_s3_uri(partition_location(location, value))
     except LocationError:
         return False
 
@@ -199,7 +198,7 @@ def refuse_while_running(glue: Any, job: str, region: str) -> None:
     try:
         running = runs_in_progress(glue, job)
     except ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code")
+        code = aws_error_code(exc)
         if code == "EntityNotFoundException":
             raise OpsError(f"job '{job}' not found in {region}: check --job/--region") from exc
         if code == "AccessDeniedException":

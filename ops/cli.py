@@ -23,7 +23,15 @@ from ops.catalog import (
     refuse_while_running,
     repair,
 )
-from ops.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, OpsError, UsageError
+from ops.errors import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    OpsError,
+    UsageError,
+    aws_error_code,
+)
 from ops.parser import build_parser
 from ops.stack import (
     INSTALL_URL,
@@ -123,7 +131,7 @@ def _watch(glue: Any, workflow: str, run_id: str, args: argparse.Namespace, env:
 
 
 def _is_not_found(exc: ClientError) -> bool:
-    return exc.response.get("Error", {}).get("Code") == "EntityNotFoundException"
+    return aws_error_code(exc) == "EntityNotFoundException"
 
 
 def _workflow_exists(glue: Any, workflow: str) -> bool:

@@ -9,6 +9,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from ops.errors import aws_error_code
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -89,7 +91,7 @@ def waiting_runs(s3: Any, bucket: str) -> list[str] | None:
             for item in page.get("Contents", [])
         ]
     except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "AccessDenied":
+        if aws_error_code(exc) == "AccessDenied":
             return None
         raise
     names = [key.removeprefix(ANNOUNCE_PREFIX) for key in keys]

@@ -20,11 +20,16 @@ from tests.ops.conftest import (
 TABLES = ("trips", "hourly_metrics")
 
 
+def put_objects(*keys: str) -> None:
+    """An empty object at each key of the curated bucket."""
+    s3 = boto3.client("s3", region_name=REGION)
+    for key in keys:
+        s3.put_object(Bucket=CURATED_BUCKET, Key=key)
+
+
 def put_folders(table: str, *dates: str) -> None:
     """A file in each date's folder under the table's location."""
-    s3 = boto3.client("s3", region_name=REGION)
-    for date in dates:
-        s3.put_object(Bucket=CURATED_BUCKET, Key=f"{table}/pickup_date={date}/part-0.parquet")
+    put_objects(*(f"{table}/pickup_date={date}/part-0.parquet" for date in dates))
 
 
 def create_partitions(glue: Any, table: str, *dates: str, under: str | None = None) -> None:

@@ -15,6 +15,7 @@ from tests.ops.catalog_setup import (
     create_partitions,
     pulumi_with_database,
     put_folders,
+    put_objects,
     registered,
 )
 from tests.ops.conftest import (
@@ -128,16 +129,14 @@ def test_apply_registers_the_dates_with_data_and_removes_partitions_without(cata
 def test_each_table_is_compared_with_its_own_folders_and_only_date_folders_count(catalog):
     put_folders("trips", "2015-01-01", "2015-01-02")
     put_folders("hourly_metrics", "2015-01-01")
-    s3 = boto3.client("s3", region_name=REGION)
     # Folders that are no date of the table: Spark's folder for rows without a date, a copy
     # someone left under the table, and a table whose name starts the same way.
-    for key in (
+    put_objects(
         "trips/pickup_date=__HIVE_DEFAULT_PARTITION__/part-0.parquet",
         "trips/backup/pickup_date=2014-01-01/part-0.parquet",
         "trips_old/pickup_date=2014-02-01/part-0.parquet",
         "trips/_SUCCESS",
-    ):
-        s3.put_object(Bucket=CURATED_BUCKET, Key=key)
+    )
 
     result = run_cli(catalog_argv("--apply"), pulumi_with_database(), {"glue": catalog})
 
@@ -227,14 +226,12 @@ def test_the_database_comes_from_the_stack_or_the_option(catalog):
 def test_a_folder_with_no_file_or_no_real_date_is_not_registered(catalog):
     put_folders("trips", "2015-01-01")
     put_folders("hourly_metrics", "2015-01-01")
-    s3 = boto3.client("s3", region_name=REGION)
     # The empty object the S3 console makes for a folder, and names that only look like dates.
-    for key in (
+    put_objects(
         "trips/pickup_date=2015-01-05/",
         "trips/pickup_date=2015-13-45/part-0.parquet",
         "trips/pickup_date=20150102/part-0.parquet",
-    ):
-        s3.put_object(Bucket=CURATED_BUCKET, Key=key)
+    )
 
     result = run_cli(catalog_argv("--apply"), pulumi_with_database(), {"glue": catalog})
 

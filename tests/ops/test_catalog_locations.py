@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
 import pytest
 
 from tests.ops.catalog_setup import (
@@ -13,9 +12,10 @@ from tests.ops.catalog_setup import (
     create_partitions,
     pulumi_with_database,
     put_folders,
+    put_objects,
     registered,
 )
-from tests.ops.conftest import CURATED_BUCKET, DATABASE, REGION, location, run_cli
+from tests.ops.conftest import CURATED_BUCKET, DATABASE, location, run_cli
 
 ELSEWHERE = "s3://glue-etl-old-curated/trips/"
 
@@ -150,9 +150,7 @@ def test_a_refused_repoint_fails_the_command_after_the_others_were_made(
 def test_a_partition_elsewhere_whose_own_folder_holds_no_file_is_removed(catalog):
     # The own folder holds only the empty object the S3 console makes for a folder: no data to
     # point the partition at.
-    boto3.client("s3", region_name=REGION).put_object(
-        Bucket=CURATED_BUCKET, Key="trips/pickup_date=2015-01-01/"
-    )
+    put_objects("trips/pickup_date=2015-01-01/")
     create_partitions(catalog, "trips", "2015-01-01", under=ELSEWHERE)
 
     result = run_cli(catalog_argv("--apply"), pulumi_with_database(), {"glue": catalog})
