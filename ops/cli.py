@@ -38,9 +38,7 @@ from ops.stack import (
     LazyOutputs,
     PulumiCliMissingError,
     Runner,
-    require_output,
     run_pulumi,
-    stack_outputs,
     stack_region,
 )
 from ops.status import format_report, format_waiting, latest_report, recent_runs, waiting_runs
@@ -88,12 +86,8 @@ def _region(args: argparse.Namespace, env: Env) -> str | None:
         ) from exc
 
 
-def _workflow(args: argparse.Namespace, env: Env) -> str:
-    if args.workflow:
-        return args.workflow
-    return require_output(
-        stack_outputs(args.stack, env.runner), "workflow_name", args.stack, "--workflow"
-    )
+def _workflow(args: argparse.Namespace, outputs: LazyOutputs) -> str:
+    return args.workflow or outputs.require("workflow_name", "--workflow")
 
 
 def _follow_hint(args: argparse.Namespace, run_id: str) -> str:
@@ -155,7 +149,7 @@ def _not_found(exc: ClientError, workflow: str, region: str | None) -> OpsError:
 
 def cmd_run(args: argparse.Namespace, env: Env) -> int:
     """Start the stack's workflow; with --wait, follow it to the end."""
-    workflow = _workflow(args, env)
+    workflow = _workflow(args, LazyOutputs(args.stack, env.runner))
     region = _region(args, env)
     glue = env.client("glue", region)
     try:
@@ -171,7 +165,7 @@ def cmd_run(args: argparse.Namespace, env: Env) -> int:
 
 def cmd_follow(args: argparse.Namespace, env: Env) -> int:
     """Follow an existing run (e.g. after Ctrl-C on ``run --wait``)."""
-    workflow = _workflow(args, env)
+    workflow = _workflow(args, LazyOutputs(args.stack, env.runner))
     region = _region(args, env)
     glue = env.client("glue", region)
     try:
@@ -190,7 +184,10 @@ def cmd_follow(args: argparse.Namespace, env: Env) -> int:
 
 def cmd_status(args: argparse.Namespace, env: Env) -> int:
     """Print the last runs of the stack's workflow as a table."""
-    workflow = _workflow(args, env)
+    outputs = LazyOutputs(args.stack, env.runner)
+    workflow = _workflow(args, outputs)
+    # Named before any AWS call, so that a missing name costs none.
+    bucket = args.curated_bucket or outputs.require("curated_bucket", "--curated-bucket")
     region = _region(args, env)
     try:
         runs = recent_runs(env.client("glue", region), workflow, args.limit)
@@ -202,9 +199,6 @@ def cmd_status(args: argparse.Namespace, env: Env) -> int:
         print(display.RUN_TABLE_HEADER, file=env.out)
         for run in runs:
             print(display.format_run_row(run), file=env.out)
-    bucket = args.curated_bucket or require_output(
-        stack_outputs(args.stack, env.runner), "curated_bucket", args.stack, "--curated-bucket"
-    )
     s3 = env.client("s3", region)
     for line in format_report(latest_report(s3, bucket), bucket):
         print(line, file=env.out)
@@ -265,9 +259,9 @@ def cmd_upload(args: argparse.Namespace, env: Env) -> int:
     items = collect(args.paths)
     bucket, kms_key = args.bucket, args.kms_key
     if not bucket:
-        outputs = stack_outputs(args.stack, env.runner)
-        bucket = require_output(outputs, "raw_bucket", args.stack, "--bucket")
-        kms_key = kms_key or outputs.get("kms_key_arn") or None
+        outputs = LazyOutputs(args.stack, env.runner)
+        bucket = outputs.require("raw_bucket", "--bucket")
+        kms_key = kms_key or outputs.get("kms_key_arn", "--kms-key") or None
     region = _region(args, env)
     # Fail on missing or expired credentials before announcing an upload that cannot start.
     # GetCallerIdentity needs no IAM permission, so it checks the credentials and nothing else.

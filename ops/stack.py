@@ -24,10 +24,7 @@ class PulumiCliMissingError(OpsError):
     """The pulumi executable is not installed (or not on PATH)."""
 
     def __init__(self, executable: str) -> None:
-        super().__init__(
-            f"{executable} CLI not found: install it ({INSTALL_URL}) "
-            "or pass the names explicitly (--workflow / --bucket)"
-        )
+        super().__init__(f"{executable} CLI not found: install it ({INSTALL_URL})")
         self.executable = executable
 
 
@@ -71,14 +68,20 @@ class LazyOutputs:
 
     def require(self, key: str, flag: str) -> str:
         """Output ``key``; without pulumi, or without the output, an error naming ``flag``."""
+        return require_output(self._outputs(flag), key, self.stack, flag)
+
+    def get(self, key: str, flag: str) -> Any:
+        """Output ``key``, or None when the stack has no such output; without pulumi, an error
+        naming ``flag``."""
+        return self._outputs(flag).get(key)
+
+    def _outputs(self, flag: str) -> dict[str, Any]:
         if self._read is None:
             try:
                 self._read = stack_outputs(self.stack, self.runner)
             except PulumiCliMissingError as exc:
-                raise OpsError(
-                    f"{exc.executable} CLI not found: install it ({INSTALL_URL}) or pass {flag}"
-                ) from exc
-        return require_output(self._read, key, self.stack, flag)
+                raise OpsError(f"{exc} or pass {flag}") from exc
+        return self._read
 
 
 def require_output(outputs: Mapping[str, Any], key: str, stack: str, flag: str) -> str:

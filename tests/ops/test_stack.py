@@ -8,7 +8,8 @@ import pytest
 
 from ops.errors import OpsError
 from ops.stack import run_pulumi, stack_outputs, stack_region
-from tests.ops.conftest import STACK, run_cli
+from tests.ops.conftest import STACK, FakePulumi, run_cli
+from tests.ops.conftest import stack_outputs as deployed_outputs
 
 
 def fake_cli(tmp_path, body: str) -> str:
@@ -54,13 +55,41 @@ def test_unset_region_falls_back_to_the_aws_default(tmp_path):
     assert stack_region(STACK, lambda args: run_pulumi(args, executable=cli)) is None
 
 
-def test_missing_pulumi_cli_is_a_one_line_runtime_error(tmp_path):
+@pytest.mark.parametrize(
+    ("argv", "flag"),
+    [
+        (["run"], "--workflow"),
+        (["follow", "wr_1"], "--workflow"),
+        (["status"], "--workflow"),
+        (["status", "--workflow", "wf"], "--curated-bucket"),
+        (["upload", "x.csv"], "--bucket"),
+    ],
+)
+def test_missing_pulumi_cli_names_the_flag_the_command_needs(
+    aws, tmp_path, monkeypatch, argv, flag
+):
+    # moto stands in for AWS: a command that called it before naming the flag would not fail.
     missing = str(tmp_path / "no-such-pulumi")
+    # With a default region the region is not what stops the command.
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    (tmp_path / "x.csv").write_text("a\n")
+    monkeypatch.chdir(tmp_path)
 
-    result = run_cli(["run", "--stack", STACK], lambda args: run_pulumi(args, executable=missing))
+    result = run_cli(
+        [argv[0], "--stack", STACK, *argv[1:]], lambda args: run_pulumi(args, executable=missing)
+    )
 
     assert result.code == 1
     assert result.err_lines == [
         f"error: {missing} CLI not found: install it (https://www.pulumi.com/docs/install/) "
-        "or pass the names explicitly (--workflow / --bucket)"
+        f"or pass {flag}"
     ]
+
+
+def test_status_reads_the_stack_outputs_once(glue):
+    pulumi = FakePulumi(deployed_outputs())
+
+    result = run_cli(["status", "--stack", STACK], pulumi, {"glue": glue})
+
+    assert result.code == 0, result.err
+    assert [call[:2] for call in pulumi.calls].count(["stack", "output"]) == 1
