@@ -133,12 +133,20 @@ def as_read(text: str) -> str:
 
 
 def _is_header_row(layout: FileLayout) -> Column:
+    """A line that is the header again: its leading names and its last name where the header
+    has them. The last name tells a header from a copy cut short (a truncated file joined to
+    another) or a data line that happens to start with the names: those are data, quarantined
+    and counted, never dropped unseen."""
     # Hadoop drops a byte order mark at the start of a file, but not one inside it: files joined
     # end to end repeat their header, each behind its own mark.
-    first, *rest = [as_read(cell) for cell in _compared_cells(layout.cells)]
+    compared = _compared_cells(layout.cells)
+    first, *rest = [as_read(cell) for cell in compared]
     matches = [_cell_is(1, first, BOM_AS_READ + first)] + [
         _cell_is(i, cell) for i, cell in enumerate(rest, start=2)
     ]
+    last = max(i for i, cell in enumerate(layout.cells, start=1) if cell)
+    if last > len(compared):
+        matches.append(_cell_is(last, as_read(layout.cells[last - 1])))
     return reduce(lambda left, right: left & right, matches)
 
 

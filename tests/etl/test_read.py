@@ -355,3 +355,22 @@ def test_a_service_column_names_each_rows_service_where_no_tpep_or_lpep_name_doe
         "total_amount double, service string",
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_only_whole_header_lines_are_dropped_lines_that_start_like_one_are_quarantined(
+    spark, tmp_path
+):
+    # A header copy cut short (a truncated file joined to another), and a data line whose first
+    # cells happen to be the header's names: neither is a header, so neither may vanish uncounted.
+    cut_header = TLC_HEADER[:45]
+    names_first = "VendorID,tpep_pickup_datetime," + trip_line().split(",", 2)[2]
+    files = {"joined.csv": [TLC_HEADER, trip_line(), cut_header, names_first, TLC_HEADER]}
+
+    checked = checked_rows(spark, tmp_path, files)
+
+    actual = checked.select("reject_reason", "raw_line")
+    expected = spark.createDataFrame(
+        [(None, None), ("malformed_line", cut_header), ("invalid_pickup_datetime", names_first)],
+        "reject_reason string, raw_line string",
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
