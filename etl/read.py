@@ -53,6 +53,11 @@ CSV_READ_OPTIONS = {
     "ignoreLeadingWhiteSpace": "true",
     "ignoreTrailingWhiteSpace": "true",
     "columnNameOfCorruptRecord": _CORRUPT,
+    # Spark's default (20,480) fails the whole file on one longer line, which is only a malformed
+    # line. The reader allocates two arrays of this size for each file it reads (about 8 MB),
+    # so a limit stays: a line of over a million fields (a megabyte of separators or more) still
+    # fails its file.
+    "maxColumns": str(1 << 20),
     **READ_OPTIONS,
 }
 

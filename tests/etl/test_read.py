@@ -374,3 +374,19 @@ def test_only_whole_header_lines_are_dropped_lines_that_start_like_one_are_quara
         "reject_reason string, raw_line string",
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_a_line_of_more_fields_than_the_readers_default_limit_is_malformed_not_its_file(
+    spark, tmp_path
+):
+    # Spark's CSV reader refuses a line of over 20,480 fields by default, failing its whole file.
+    wide = trip_line() + ",0" * 20_500
+    files = {"wide.csv": [TLC_HEADER, trip_line(), wide]}
+
+    checked = checked_rows(spark, tmp_path, files)
+
+    actual = checked.select("reject_reason", "raw_line")
+    expected = spark.createDataFrame(
+        [(None, None), ("malformed_line", wide)], "reject_reason string, raw_line string"
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
