@@ -17,8 +17,10 @@ NANOS = "timestamp_nanos"
 NANOS_UTC = "timestamp_nanos_utc"
 # Kinds that are instants: the only ones a file's Arrow schema can give a zone.
 INSTANT_KINDS = ("timestamp", NANOS_UTC)
-# The type name of a nested (group) column, which the read leaves out.
+# The type name of a column the read leaves out: a nested (group) column, or a decimal wider
+# than Spark's widest (pyarrow's decimal256, BigQuery's BIGNUMERIC), which Spark refuses to read.
 UNSUPPORTED = "unsupported"
+_WIDEST_DECIMAL = 38
 # Top-level lines of parquet-mr's schema text (`PrimitiveType`/`GroupType.writeToStringBuilder`):
 # "  optional int64 tpep_pickup_datetime (TIMESTAMP(MICROS,false));", an optional " = <field id>"
 # before the semicolon, and "  optional group <name> (LIST) {" opening a group. Names are limited
@@ -43,6 +45,8 @@ def spark_type_name(primitive: str, logical: str) -> str:
         return "timestamp" if logical.endswith("true)") else "timestamp_ntz"
     if logical.startswith("DECIMAL("):
         precision, scale = logical[len("DECIMAL(") : -1].split(",")
+        if int(precision) > _WIDEST_DECIMAL:
+            return UNSUPPORTED
         return f"decimal({precision.strip()},{scale.strip()})"
     # parquet-mr names integer annotations INTEGER(<bits>,<signed>): unsigned 32-bit values need
     # a long and unsigned 64-bit ones a decimal, and Spark refuses to read them as anything less.

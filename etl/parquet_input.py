@@ -191,6 +191,11 @@ def group_by_schema(results: Iterable[FooterResult]) -> dict[ParquetLayout, list
     return groups
 
 
+def quoted(name: str) -> str:
+    """A column name as Spark's expressions take it whatever it holds: dots, spaces, backticks."""
+    return "`" + name.replace("`", "``") + "`"
+
+
 def read_parquet_group(spark: SparkSession, layout: ParquetLayout, files: Sequence[str]) -> Cells:
     """Rows of files that share `layout`, shaped like CSV cells: `layout_status`, `malformed`
     (never, for Parquet) and every canonical column in `raw_column(name)` with its physical
@@ -204,15 +209,15 @@ def read_parquet_group(spark: SparkSession, layout: ParquetLayout, files: Sequen
     rows = reader.parquet(*(literal_path(uri) for uri in files))
 
     def value_of(field: str) -> Column:
-        value = sf.col(f"`{field}`")
+        value = sf.col(quoted(field))
         if kinds[field] in (NANOS, NANOS_UTC):
-            value = sf.timestamp_micros(sf.expr(f"`{field}` div 1000"))
+            value = sf.timestamp_micros(sf.expr(f"{quoted(field)} div 1000"))
         # An instant, as the wall clock of the zone its file names (the session's zone is UTC).
         return sf.from_utc_timestamp(value, zones[field]) if field in zones else value
 
     def raw_cell(name: str) -> Column:
         if name == "service":
-            service = service_cell(names, lambda p: sf.col(f"`{names[p - 1]}`"), layout.service)
+            service = service_cell(names, lambda p: sf.col(quoted(names[p - 1])), layout.service)
             return service.alias(raw_column(name))
         if name in folders:
             # A value from the path is text, checked as a CSV cell is.
@@ -231,7 +236,7 @@ def read_parquet_group(spark: SparkSession, layout: ParquetLayout, files: Sequen
         return sf.coalesce(*values).alias(raw_column(name))
 
     frame = rows.select(
-        *(sf.col(f"`{name}`").alias(f"_p{i}") for i, name in enumerate(names, start=1)),
+        *(sf.col(quoted(name)).alias(f"_p{i}") for i, name in enumerate(names, start=1)),
         sf.lit(layout.status).alias(LAYOUT_STATUS),
         sf.lit(False).alias(MALFORMED),
         *(raw_cell(name) for name in CANONICAL_NAMES),

@@ -47,6 +47,8 @@ from tests.etl.parquet_tables import (
         ("INT64", "TIMESTAMP(NANOS,false)", NANOS),
         ("INT64", "TIMESTAMP(NANOS,true)", NANOS_UTC),
         ("INT64", "DECIMAL(10,2)", "decimal(10,2)"),
+        ("FIXED_LEN_BYTE_ARRAY", "DECIMAL(38,9)", "decimal(38,9)"),
+        ("FIXED_LEN_BYTE_ARRAY", "DECIMAL(40,2)", UNSUPPORTED),
         ("INT96", "", "timestamp"),
         ("DOUBLE", "", "double"),
         ("FLOAT", "", "float"),
@@ -188,3 +190,28 @@ def test_folders_above_the_input_root_are_not_partition_folders(spark, tmp_path)
     file = f"file:{root}/VendorID=2/yellow_tripdata_2024-01.parquet"
     assert folder_values(file, ["total_amount"], file) == ()
     assert folder_values(file, ["total_amount"], f"file:{root}") == (("vendor_id", "2"),)
+
+
+def test_extra_columns_spark_cannot_name_or_read_leave_their_file_readable(spark, tmp_path):
+    # A backtick in a name (Spark's quote for names), and a decimal wider than Spark's 38 digits
+    # (pyarrow's decimal256, BigQuery's BIGNUMERIC): neither column is the contract's.
+    table = pa.table(
+        {
+            "tpep_pickup_datetime": pa.array([PICKUPS[0], None], pa.timestamp("us")),
+            "total_amount": [14.0, 15.0],
+            "driver`s note": ["on time", "late"],
+            "exact_total": pa.array([1, 2], pa.decimal256(40, 2)),
+        }
+    )
+    path = write_parquet(tmp_path / "yellow_tripdata_2024-01.parquet", table)
+
+    batch = parse_files(spark, [path])
+
+    assert (batch.failed_files, batch.unknown_columns) == ([], ["driver`s note", "exact_total"])
+    assert batch.checked is not None
+    actual = batch.checked.select("total_amount", "reject_reason", "raw_line")
+    expected = spark.createDataFrame(
+        [(14.0, None, None), (15.0, "missing_pickup_datetime", ",15.0,late")],
+        "total_amount double, reject_reason string, raw_line string",
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
