@@ -6,6 +6,7 @@ declared from too, so the writer and the catalog cannot disagree on a folder nam
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from etl.columns import SOURCE_FILE
@@ -62,6 +63,31 @@ def partition_name(value: str, column: str = PARTITION_COLUMN.name) -> str:
     return f"{column}={escaped}"
 
 
+# Longest folder name in bytes on the usual local file systems (ext4, APFS, NTFS). S3 has no
+# such limit, but a run writes the same folders locally and in Glue.
+MAX_FOLDER_BYTES = 255
+# Hex digits of a path's SHA-256 that stand for the part of it a folder name cannot hold.
+_DIGEST_DIGITS = 16
+
+
+def quarantine_value(source_path: str) -> str:
+    """The `source_file` quarantine gives an input file (its path under the input root): the
+    path, or for a path whose folder name would be over MAX_FOLDER_BYTES, as long a start of it
+    as fits, `~` and a digest of the whole path. The same path always gives the same value, so
+    reprocessing a file still replaces its folder."""
+    if _fits(source_path):
+        return source_path
+    tail = "~" + hashlib.sha256(source_path.encode("utf-8")).hexdigest()[:_DIGEST_DIGITS]
+    cut = len(source_path)
+    while cut and not _fits(source_path[:cut] + tail):
+        cut -= 1
+    return source_path[:cut] + tail
+
+
+def _fits(value: str) -> bool:
+    return len(partition_name(value, QUARANTINE_PARTITION).encode("utf-8")) <= MAX_FOLDER_BYTES
+
+
 def quarantine_folder(source_path: str) -> str:
     """The quarantine partition folder of one input file (its path under the input root)."""
-    return partition_name(source_path, QUARANTINE_PARTITION)
+    return partition_name(quarantine_value(source_path), QUARANTINE_PARTITION)

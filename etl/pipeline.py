@@ -127,7 +127,7 @@ def run_pipeline(spark: SparkSession, files: Sequence[InputFile], options: RunOp
     with ThreadPoolExecutor(max_workers=2) as pool:
         text_rows = not all(is_parquet(f.uri) for f in files)
         quarantined = pool.submit(
-            _stage_quarantine, spark, staged_trips, merged, options, text_rows
+            _stage_quarantine, spark, staged_trips, merged, options, text_rows, read
         )
         metrics = pool.submit(_stage_metrics, spark, staged, options.output_root, merged)
         reasons = quarantined.result()
@@ -160,9 +160,11 @@ def _stage_quarantine(
     merged: MergeResult,
     options: RunOptions,
     text_rows: bool,
+    sources: Sequence[str],
 ) -> dict[str, int]:
     """Stage the batch's rejected rows as quarantine; returns the count of each reason.
-    `text_rows` False: every file of the batch is Parquet, whose strings need no decoding."""
+    `text_rows` False: every file of the batch is Parquet, whose strings need no decoding.
+    `sources`: the batch's files read, as paths under the input root."""
     if not merged.rows_rejected:
         return {}
     observation = Observation("quarantine")
@@ -170,7 +172,7 @@ def _stage_quarantine(
     quarantine = quarantine_shape(rejected, options.run_id, text_rows).observe(
         observation, *(sf.count_if(sf.col(REJECT_REASON) == c).alias(c) for c in REASON_CODES)
     )
-    stage_quarantine(quarantine, options.output_root, options.run_id, merged.rows_rejected)
+    stage_quarantine(quarantine, options.output_root, options.run_id, merged.rows_rejected, sources)
     return {code: int(n) for code, n in observation.get.items() if n}
 
 

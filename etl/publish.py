@@ -49,7 +49,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as sf
 
 from etl import checkpoints
@@ -64,6 +64,7 @@ from etl.paths import (
     TRIPS_DIR,
     partition_name,
     quarantine_folder,
+    quarantine_value,
     staging_root,
 )
 from etl.report import RunReport, report_from_document, write_report
@@ -80,9 +81,13 @@ _SPLIT = "_split"
 _TABLES = (TRIPS_DIR, METRICS_DIR, QUARANTINE_DIR)
 
 
-def stage_quarantine(quarantine: DataFrame, output_root: str, run_id: str, rows: int) -> None:
+def stage_quarantine(
+    quarantine: DataFrame, output_root: str, run_id: str, rows: int, sources: Sequence[str]
+) -> None:
     """Stage the batch's `rows` quarantined rows, one partition folder per input file (its path
-    under the input root): reprocessing a file replaces its rows instead of adding to them.
+    under the input root; `sources` are the batch's files, of which a path too long for a
+    folder name is shortened, see `etl.paths.quarantine_value`): reprocessing a file replaces
+    its rows instead of adding to them.
 
     Each file's rows are brought to one task first, so its folder holds one Parquet file, not
     one from every task that read the rejected rows back (on S3, dozens of tiny objects per
@@ -93,6 +98,11 @@ def stage_quarantine(quarantine: DataFrame, output_root: str, run_id: str, rows:
     splits = max(1, math.ceil(rows / QUARANTINE_ROWS_PER_FILE))
     cores = quarantine.sparkSession.sparkContext.defaultParallelism
     split = sf.pmod(sf.xxhash64(*quarantine.columns), sf.lit(splits)) if splits > 1 else sf.lit(0)
+    shortened = {p: quarantine_value(p) for p in sources if quarantine_value(p) != p}
+    if shortened:
+        quarantine = quarantine.withColumn(
+            QUARANTINE_PARTITION, _renamed(sf.col(QUARANTINE_PARTITION), shortened)
+        )
     (
         quarantine.withColumn(_SPLIT, split)
         .repartition(max(cores, splits), QUARANTINE_PARTITION, _SPLIT)
@@ -100,6 +110,12 @@ def stage_quarantine(quarantine: DataFrame, output_root: str, run_id: str, rows:
         .write.partitionBy(QUARANTINE_PARTITION)
         .parquet(join_path(staging_root(output_root, run_id), QUARANTINE_DIR))
     )
+
+
+def _renamed(column: Column, names: dict[str, str]) -> Column:
+    """`column` with each key of `names` given its value (a literal map: the few long paths)."""
+    lookup = sf.create_map(*(sf.lit(text) for pair in names.items() for text in pair))
+    return sf.when(column.isin(*names), sf.element_at(lookup, column)).otherwise(column)
 
 
 @dataclass(frozen=True)

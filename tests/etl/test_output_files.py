@@ -12,6 +12,7 @@ from chispa import assert_df_equality
 from etl import clustering, publish
 from etl.local import run
 from etl.metrics import MIN_DATES_PER_TASK, hourly_metrics, spread_by_date
+from etl.paths import quarantine_folder, quarantine_value
 from tests.etl.helpers import TLC_HEADER, trip_line, write_csv
 
 BAD_PER_FILE = 40
@@ -113,3 +114,50 @@ def test_metrics_are_spread_over_the_cores_only_when_each_task_gets_several_date
     # The session has two cores.
     assert spread.rdd.getNumPartitions() == 2
     assert_df_equality(spread, metrics, ignore_row_order=True)
+
+
+def test_a_path_too_long_for_a_folder_name_is_quarantined_under_a_shortened_one(spark, tmp_path):
+    # Local file systems take folder names of up to 255 bytes; quarantine names a folder after
+    # each file's path, escaped (`/` as `%2F`), which makes this deep path longer than that.
+    deep = "/".join(["f" * 78] * 3) + "/yellow_tripdata_2015-01.csv"
+    source, output = tmp_path / "in", tmp_path / "out"
+    write_csv(source / deep, [TLC_HEADER, trip_line(total_amount="x0"), trip_line()])
+    other = trip_line(vendor_id="2")
+    write_csv(source / "b.csv", [TLC_HEADER, trip_line(total_amount="x1"), other])
+
+    report = run(spark, source, output, full_refresh=True)
+
+    assert (report.rows_read, report.rows_written, report.rows_quarantined) == (4, 2, 2)
+    assert report.failed_files == []
+    value = quarantine_value(deep)
+    assert value != deep
+    assert value.startswith(deep[:200])
+    assert len(quarantine_folder(deep).encode()) <= 255
+    assert parquet_files(output) == {quarantine_folder(deep): 1, "source_file=b.csv": 1}
+    actual = spark.read.parquet(str(output / "quarantine")).select("source_file", "total_amount")
+    expected = spark.createDataFrame(
+        [(value, "x0"), ("b.csv", "x1")], "source_file string, total_amount string"
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True)
+
+    # The file corrected: its quarantine folder is found by the same name, and goes.
+    write_csv(source / deep, [TLC_HEADER, trip_line()])
+    run(spark, source, output, full_refresh=False)
+
+    assert parquet_files(output) == {"source_file=b.csv": 1}
+
+
+def test_a_shortened_quarantine_value_keeps_what_fits_and_tells_paths_apart():
+    # Escaped characters take three bytes in the folder name and accented ones two: the cut
+    # counts the name's bytes, and never splits an escape or a character.
+    long_paths = [("é/" * 90) + name for name in ("a.csv", "b.csv")]
+    values = [quarantine_value(path) for path in long_paths]
+
+    assert quarantine_value("2015/01/a.csv") == "2015/01/a.csv"
+    assert values[0] != values[1]
+    assert values == [quarantine_value(path) for path in long_paths]
+    for path, value in zip(long_paths, values, strict=True):
+        prefix, digest = value.rsplit("~", 1)
+        assert path.startswith(prefix)
+        assert len(digest) == 16
+        assert 250 <= len(quarantine_folder(path).encode()) <= 255
