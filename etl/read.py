@@ -85,7 +85,7 @@ def relative_to_root(uri: Column, input_root: str) -> Column:
     root = uri_path(input_root)
     # `+` is a literal plus in a URI path; url_decode would read it as a space.
     decoded = sf.url_decode(sf.replace(uri, sf.lit("+"), sf.lit("%2B")))
-    pattern = r"^[^:/]+:(?://[^/]*)?\Q" + root + r"\E/(.+)$"
+    pattern = r"^[^:/]+:(?://[^/]*)?" + _literal_pattern(root) + r"/(.+)$"
     relative = sf.regexp_extract(decoded, pattern, 1)
     name = sf.regexp_extract(decoded, r"([^/]+)$", 1)
     slow = sf.when(relative != "", relative).otherwise(name)
@@ -104,6 +104,12 @@ def relative_to_root(uri: Column, input_root: str) -> Column:
 
 
 _TO_THE_END = 2**31 - 1
+
+
+def _literal_pattern(text: str) -> str:
+    """A Java regular expression matching `text` as it is: quoted, with each `\\E` in it (which
+    would end the quote early) closed, matched as itself and reopened, as Pattern.quote does."""
+    return "\\Q" + text.replace("\\E", "\\E\\\\E\\Q") + "\\E"
 
 
 def _root_spellings(input_root: str) -> list[str]:

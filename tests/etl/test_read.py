@@ -266,6 +266,9 @@ def test_file_names_from_spark_become_paths_under_the_input_root(spark):
         ("s3://raw-bucket/inputs/w.csv", "s3://raw-bucket/input"),
         # Not percent-encoded, with characters of two bytes: cut after the root's bytes.
         ("file:///data/caf\u00e9/\u00e9t\u00e9 1.csv", "file:/data/caf\u00e9"),
+        # A root holding what ends a quoted part of a regular expression, and a metacharacter.
+        ("file:///data/in%5CE.x/v.csv", "file:/data/in\\E.x"),
+        ("file:///data/inXEyx/v.csv", "file:/data/in\\E.x"),
     ]
     frame = spark.createDataFrame([(u, r) for u, r in uris], "uri string, root string")
     actual = [
@@ -286,6 +289,8 @@ def test_file_names_from_spark_become_paths_under_the_input_root(spark):
         "",  # a folder, not a file: no name
         "w.csv",
         "\u00e9t\u00e9 1.csv",
+        "v.csv",
+        "v.csv",  # not under the root: its name alone
     ]
 
 
