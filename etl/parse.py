@@ -103,6 +103,11 @@ def typed_string(raw: Column, column: Contract, code_words: bool = True) -> Colu
     return value
 
 
+# The first and last times text can hold (four-digit years); cast once, by the planner.
+_FIRST_TIME = "0001-01-01 00:00:00"
+_LAST_TIME = "9999-12-31 23:59:59.999999"
+
+
 def typed_native(
     raw: Column, source: DataType, column: Contract, code_words: bool = True
 ) -> Column:
@@ -128,7 +133,12 @@ def typed_native(
     # A date is no time: as midnight, the trips of one day could collide as duplicates (CSV
     # dates are quarantined for the same reason).
     if target == "timestamp" and isinstance(source, (TimestampType, TimestampNTZType)):
-        return raw.cast("timestamp")
+        # Years 1-9999, as in text: a corrupt count of microseconds can reach year 294247, and
+        # as a pickup it would name a date folder (`pickup_date=+148108-07-06`) no reader takes.
+        # Compared as instants, not by year (cheaper per row); the session's zone is UTC.
+        value = raw.cast("timestamp")
+        first, last = (sf.lit(time).cast("timestamp") for time in (_FIRST_TIME, _LAST_TIME))
+        return sf.when(value.between(first, last), value)
     if target == "string" and column.name in CODE_WORDS:
         # A writer's take on Y/N as the codes 1/0 the word table maps: a boolean, or a number
         # (the TLC's 2009-2010 Parquet files keep the mostly empty flag as a double, 0.0 or 1.0).

@@ -247,3 +247,38 @@ def test_a_service_column_names_each_rows_service_where_no_tpep_or_lpep_name_doe
         "total_amount double, service string, reject_reason string",
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_times_past_year_9999_are_quarantined_as_in_csv_not_written_under_odd_dates(
+    spark, tmp_path
+):
+    # A corrupt value can hold any 64-bit count of microseconds; as a trip it would be written
+    # under a date folder such as `pickup_date=+148108-07-06`, which Athena cannot read. CSV
+    # text of such a year does not parse.
+    year_10000 = (dt.datetime(9999, 12, 31, 23, 59) - dt.datetime(1970, 1, 1)) // dt.timedelta(
+        microseconds=1
+    ) + 60_000_000
+    normal = (PICKUPS[0] - dt.datetime(1970, 1, 1)) // dt.timedelta(microseconds=1)
+    table = pa.table(
+        {
+            "tpep_pickup_datetime": pa.array([normal, year_10000, normal], pa.timestamp("us")),
+            "tpep_dropoff_datetime": pa.array([normal, normal, year_10000], pa.timestamp("us")),
+            "total_amount": [1.0, 2.0, 3.0],
+        }
+    )
+    batch = parse_files(spark, [write_parquet(tmp_path / "yellow_tripdata_2024-01.parquet", table)])
+
+    assert batch.checked is not None
+    # As text: Python has no year 10000 to collect one with.
+    actual = batch.checked.select(
+        "total_amount", sf.col("pickup_datetime").cast("string"), "reject_reason"
+    )
+    expected = spark.createDataFrame(
+        [
+            (1.0, str(PICKUPS[0]), None),
+            (2.0, None, "invalid_pickup_datetime"),
+            (3.0, str(PICKUPS[0]), "invalid_value"),
+        ],
+        "total_amount double, pickup_datetime string, reject_reason string",
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
