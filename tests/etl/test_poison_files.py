@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from chispa import assert_df_equality
 
+from etl import batch_read
 from etl.local import main, run
 from etl.schema import TRIPS_SCHEMA
 from tests.etl.helpers import TLC_HEADER, trip_line, write_csv
@@ -198,3 +200,34 @@ def test_gzip_and_utf16_data_read_as_text_are_reported_and_late_headers_are_foun
          " the job reads UTF-8; save the file as UTF-8"),
     ]  # fmt: skip
     assert _state(output)["yellow_tripdata_2015-03.csv"] == ("loaded", "")
+
+
+@pytest.mark.parametrize(
+    "victim", ["yellow_tripdata_2015-02.csv", "yellow_tripdata_2024-01.parquet"]
+)
+def test_a_file_deleted_after_its_header_was_read_is_reported_and_the_others_load(
+    spark, tmp_path, monkeypatch, victim
+):
+    # Gone between the header or footer reads and the pass (raw files expiring, a user
+    # cleaning up): the pass fails on it, and the file alone must be found to blame.
+    source, output = tmp_path / "in", tmp_path / "out"
+    write_csv(source / "yellow_tripdata_2015-01.csv", [TLC_HEADER, trip_line()])
+    write_csv(source / "yellow_tripdata_2015-02.csv", [TLC_HEADER, trip_line(vendor_id="2")])
+    columns = {"tpep_pickup_datetime": [dt.datetime(2024, 1, 1, 10)], "total_amount": [9.5]}
+    pq.write_table(pa.table(columns), source / "yellow_tripdata_2024-01.parquet")
+    reader = "read_footers" if victim.endswith(".parquet") else "read_first_lines"
+    original = getattr(batch_read, reader)
+
+    def read_then_lose(*args, **kwargs):
+        read = original(*args, **kwargs)
+        (source / victim).unlink(missing_ok=True)
+        return read
+
+    monkeypatch.setattr(batch_read, reader, read_then_lose)
+
+    report = run(spark, source, output, full_refresh=False)
+
+    assert (report.rows_read, report.rows_written) == (2, 2)
+    [failed] = report.failed_files
+    assert failed.path == victim
+    assert failed.reason.startswith("unreadable_file: ")
