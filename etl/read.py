@@ -85,7 +85,8 @@ def relative_to_root(uri: Column, input_root: str) -> Column:
     root = uri_path(input_root)
     # `+` is a literal plus in a URI path; url_decode would read it as a space.
     decoded = sf.url_decode(sf.replace(uri, sf.lit("+"), sf.lit("%2B")))
-    pattern = r"^[^:/]+:(?://[^/]*)?" + _literal_pattern(root) + r"/(.+)$"
+    # (?s): a line break in a name is part of the path, as any other character.
+    pattern = r"(?s)^[^:/]+:(?://[^/]*)?" + _literal_pattern(root) + r"/(.+)$"
     relative = sf.regexp_extract(decoded, pattern, 1)
     name = sf.regexp_extract(decoded, r"([^/]+)$", 1)
     slow = sf.when(relative != "", relative).otherwise(name)

@@ -269,6 +269,8 @@ def test_file_names_from_spark_become_paths_under_the_input_root(spark):
         # A root holding what ends a quoted part of a regular expression, and a metacharacter.
         ("file:///data/in%5CE.x/v.csv", "file:/data/in\\E.x"),
         ("file:///data/inXEyx/v.csv", "file:/data/in\\E.x"),
+        # A line break in a name (which Linux allows): still the whole path under the root.
+        ("file:///data/in/a/yellow%0A2015.csv", "file:/data/in"),
     ]
     frame = spark.createDataFrame([(u, r) for u, r in uris], "uri string, root string")
     actual = [
@@ -291,6 +293,7 @@ def test_file_names_from_spark_become_paths_under_the_input_root(spark):
         "\u00e9t\u00e9 1.csv",
         "v.csv",
         "v.csv",  # not under the root: its name alone
+        "a/yellow\n2015.csv",
     ]
 
 
