@@ -13,6 +13,7 @@ with its reason, and is not tried again until it changes (or the run asks to ret
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -80,6 +81,13 @@ NOT_TAXI_TRIPS_REASONS = {
 }
 
 
+# Local files that Hadoop's listing leaves out without a word (`unlisted_local_files`).
+NOT_UTF8_NAME = (
+    "unreadable_name: its path is not UTF-8 text, so the job cannot open it; rename it in UTF-8"
+)
+BROKEN_LINK = "broken_link: a symbolic link to a file that does not exist"
+
+
 def list_input_files(storage: Storage, root: str) -> Listing:
     """CSV (also .csv.gz) and Parquet files at any depth under `root` (or `root` itself), sorted
     by path, and the other files, reported as skipped: other types, and the TLC's files of
@@ -99,7 +107,40 @@ def list_input_files(storage: Storage, root: str) -> Listing:
             skipped.append(SkippedFile(path, NOT_TAXI_TRIPS_REASONS[kind]))
         else:
             found.append(InputFile(path, file.uri, file.size, file.modified_ms))
+    skipped.extend(unlisted_local_files(root))
     return Listing(sorted(found), sorted(skipped, key=lambda s: s.path))
+
+
+def unlisted_local_files(root: str) -> list[SkippedFile]:
+    """Files under a local `root` that Hadoop's listing leaves out without a word, so that they
+    are reported, not lost: paths that are not UTF-8 (a name from a Windows archive), which the
+    JVM cannot even name, and links to nothing. Paths show their other bytes as `\\xNN`. On
+    S3 neither can happen: keys are UTF-8, and there are no links."""
+    if not root.startswith("file:"):
+        return []
+    base = os.fsencode(uri_path(root))
+    found = []
+    for folder, folders, names in os.walk(base):
+        folders[:] = [f for f in folders if not f.startswith((b".", b"_"))]
+        for name in names:
+            if name.startswith((b".", b"_")):
+                continue
+            full = os.path.join(folder, name)
+            relative = os.path.relpath(full, base)
+            path = relative.decode("utf-8", "backslashreplace")
+            if _not_utf8(relative):
+                found.append(SkippedFile(path, NOT_UTF8_NAME))
+            elif not os.path.exists(full):
+                found.append(SkippedFile(path, BROKEN_LINK))
+    return found
+
+
+def _not_utf8(path: bytes) -> bool:
+    try:
+        path.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
 
 
 def state_path(output_root: str) -> str:

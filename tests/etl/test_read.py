@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import os
 import re
 
 import pytest
@@ -23,7 +24,8 @@ from etl.layout import (
 )
 from etl.read import relative_to_root
 from etl.reject_folder import raw_string
-from etl.state import list_input_files
+from etl.report import SkippedFile
+from etl.state import BROKEN_LINK, NOT_UTF8_NAME, list_input_files
 from etl.storage import MisnamedGzipError, Storage
 from tests.etl.helpers import TLC_HEADER, checked_rows, trip_line, with_source_paths, write_csv
 
@@ -398,3 +400,26 @@ def test_a_line_of_more_fields_than_the_readers_default_limit_is_malformed_not_i
         [(None, None), ("malformed_line", wide)], "reject_reason string, raw_line string"
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_local_files_the_listing_cannot_name_are_reported_as_skipped(spark, tmp_path):
+    # Hadoop's listing leaves out, without a word, a name that is not UTF-8 (unzipped from a
+    # Windows archive, say), which the JVM cannot open, and a link to a file that is gone.
+    folder = tmp_path / "in"
+    write_csv(folder / "yellow_tripdata_2015-02.csv", [TLC_HEADER, trip_line()])
+    latin1 = os.fsencode(folder) + b"/caf\xe9"
+    os.mkdir(latin1)
+    for name in (b"yellow_tripdata_2015-01_caf\xe9.csv", b"yellow_tripdata_2015-04.csv"):
+        with open(latin1 + b"/" + name, "wb") as handle:
+            handle.write(f"{TLC_HEADER}\n{trip_line()}\n".encode())
+    (folder / "yellow_tripdata_2015-03.csv").symlink_to(folder / "gone.csv")
+    (folder / "_hidden.csv").symlink_to(folder / "gone.csv")
+
+    listing = list_input_files(Storage(spark), f"file:{folder}")
+
+    assert [f.path for f in listing.files] == ["yellow_tripdata_2015-02.csv"]
+    assert listing.skipped == [
+        SkippedFile("caf\\xe9/yellow_tripdata_2015-01_caf\\xe9.csv", NOT_UTF8_NAME),
+        SkippedFile("caf\\xe9/yellow_tripdata_2015-04.csv", NOT_UTF8_NAME),
+        SkippedFile("yellow_tripdata_2015-03.csv", BROKEN_LINK),
+    ]
