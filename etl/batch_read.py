@@ -153,14 +153,16 @@ def unreadable_files(
 ) -> list[FailedFile]:
     """The files whose own read fails, each with the reason; the read is the pipeline's (same
     grouping, parsing and checks) into Spark's no-op sink, so whatever failed the batch fails
-    here for the file that caused it. A file whose header or footer cannot be read now (gone
-    since the batch read it) is one of them."""
+    here for the file that caused it. A file gone since the batch read its header or footer is
+    one of them; one still there whose header cannot be read now is not: every file would fail
+    alike when access is lost meanwhile (throttling, a revoked key), and none is to blame."""
+    storage = Storage(spark)
 
     def check(uri: str) -> FailedFile | None:
         try:
             batch = parse_files(spark, [uri], input_root)
             if batch.failed_files:
-                return batch.failed_files[0]
+                return None if storage.exists(uri) else batch.failed_files[0]
             if batch.checked is not None:
                 batch.checked.write.format("noop").mode("overwrite").save()
         except SPARK_ERRORS as error:

@@ -14,6 +14,7 @@ import pytest
 from chispa import assert_df_equality
 
 from etl import batch_read
+from etl.layout import HeaderScan
 from etl.local import main, run
 from etl.schema import TRIPS_SCHEMA
 from tests.etl.helpers import TLC_HEADER, trip_line, write_csv
@@ -231,3 +232,20 @@ def test_a_file_deleted_after_its_header_was_read_is_reported_and_the_others_loa
     [failed] = report.failed_files
     assert failed.path == victim
     assert failed.reason.startswith("unreadable_file: ")
+
+
+def test_headers_that_cannot_be_read_from_files_still_there_blame_no_file(
+    spark, tmp_path, monkeypatch
+):
+    # Access lost while a batch is checked (throttling, a revoked key) fails every header read
+    # alike. No file is to blame: the run must fail and be run again, not record every file as
+    # failed, never to be read again until it changes.
+    names = ["yellow_tripdata_2015-01.csv", "yellow_tripdata_2015-02.csv"]
+    uris = [write_csv(tmp_path / name, [TLC_HEADER, trip_line()]).as_uri() for name in names]
+    monkeypatch.setattr(
+        batch_read,
+        "read_first_lines",
+        lambda files, head: HeaderScan([], [(u, "denied") for u in files]),
+    )
+
+    assert batch_read.unreadable_files(spark, uris) == []
