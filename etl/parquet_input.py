@@ -143,8 +143,22 @@ def read_footer(spark: SparkSession, uri: str, input_root: str = "") -> FooterRe
     except Exception as error:  # a bad file is reported, never fatal to the run
         return FooterResult(uri, None, one_line(error))
     names = [name for name, _ in fields]
+    unreadable = [
+        names[position - 1]
+        for positions in canonical_sources(tuple(names)).values()
+        for position in positions
+        if fields[position - 1][1] == UNSUPPORTED
+    ]
+    if unreadable:
+        # Left out, its values would load as null without a word.
+        return FooterResult(
+            uri,
+            None,
+            f"column {unreadable[0]} holds a type Spark cannot read (a nested type, or a "
+            "decimal of more than 38 digits)",
+        )
     service = service_from_header(names) or service_from_file_name(uri)
-    # Nested columns hold nothing the contract knows; they are left out of the read.
+    # Other columns Spark cannot read hold nothing the contract knows: left out of the read.
     readable = tuple((name, kind) for name, kind in fields if kind != UNSUPPORTED)
     nested = tuple(name for name, kind in fields if kind == UNSUPPORTED)
     folders = folder_values(uri, names, input_root)

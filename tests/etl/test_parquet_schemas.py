@@ -215,3 +215,30 @@ def test_extra_columns_spark_cannot_name_or_read_leave_their_file_readable(spark
         "total_amount double, reject_reason string, raw_line string",
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_a_contract_column_spark_cannot_read_fails_its_file_by_name(spark, tmp_path):
+    # Left out, the column would load as null without a word (or every row would lack a total).
+    wide = pa.table(
+        {
+            "tpep_pickup_datetime": pa.array([PICKUPS[0]], pa.timestamp("us")),
+            "total_amount": [14.0],
+            "tip_amount": pa.array([1], pa.decimal256(40, 2)),
+        }
+    )
+    good = wide.drop_columns(["tip_amount"])
+    files = [
+        write_parquet(tmp_path / "yellow_tripdata_2024-01.parquet", wide),
+        write_parquet(tmp_path / "yellow_tripdata_2024-02.parquet", good),
+    ]
+
+    batch = parse_files(spark, files)
+
+    [failed] = batch.failed_files
+    assert failed.path == files[0]
+    assert failed.reason == (
+        "unreadable_file: column tip_amount holds a type Spark cannot read (a nested type, or a "
+        "decimal of more than 38 digits)"
+    )
+    assert batch.checked is not None
+    assert [row.total_amount for row in valid_rows(batch.checked).collect()] == [14.0]
