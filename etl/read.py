@@ -158,7 +158,10 @@ def _is_header_row(layout: FileLayout) -> Column:
     ]
     last = max(i for i, cell in enumerate(layout.cells, start=1) if cell)
     if last > len(compared):
-        matches.append(_cell_is(last, as_read(layout.cells[last - 1])))
+        # In any case and trimmed: files joined across the TLC's renaming repeat the header
+        # with `Airport_fee` for `airport_fee`. Only lines that matched so far get this far.
+        name = as_read(layout.cells[last - 1]).strip().lower()
+        matches.append(sf.lower(sf.trim(sf.col(cell_name(last)))) == sf.lit(name))
     return reduce(lambda left, right: left & right, matches)
 
 

@@ -423,3 +423,26 @@ def test_local_files_the_listing_cannot_name_are_reported_as_skipped(spark, tmp_
         SkippedFile("caf\\xe9/yellow_tripdata_2015-04.csv", NOT_UTF8_NAME),
         SkippedFile("yellow_tripdata_2015-03.csv", BROKEN_LINK),
     ]
+
+
+def test_a_header_repeated_with_its_last_name_in_another_case_or_padded_is_still_a_header(
+    spark, tmp_path
+):
+    # A 2023 file joined to a 2024 one repeats the header with `Airport_fee` for `airport_fee`;
+    # a writer may quote a name with a space inside the quotes, which the reader keeps.
+    header = "tpep_pickup_datetime,total_amount,airport_fee"
+    lines = [
+        header,
+        "2023-12-31 23:10:00,14.0,1.75",
+        "tpep_pickup_datetime,total_amount,Airport_fee",
+        '"tpep_pickup_datetime","total_amount","airport_fee "',
+        "2024-01-01 10:00:00,15.0,0",
+    ]
+
+    checked = checked_rows(spark, tmp_path, {"joined.csv": lines})
+
+    actual = checked.select("total_amount", "reject_reason")
+    expected = spark.createDataFrame(
+        [(14.0, None), (15.0, None)], "total_amount double, reject_reason string"
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
