@@ -78,10 +78,15 @@ def quarantine_value(source_path: str) -> str:
     if _fits(source_path):
         return source_path
     tail = "~" + hashlib.sha256(source_path.encode("utf-8")).hexdigest()[:_DIGEST_DIGITS]
-    cut = len(source_path)
-    while cut and not _fits(source_path[:cut] + tail):
-        cut -= 1
-    return source_path[:cut] + tail
+    # The longest start that fits, found by halving: a longer start never fits better.
+    low, high = 0, len(source_path)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if _fits(source_path[:middle] + tail):
+            low = middle
+        else:
+            high = middle - 1
+    return source_path[:low] + tail
 
 
 def _fits(value: str) -> bool:
@@ -91,3 +96,10 @@ def _fits(value: str) -> bool:
 def quarantine_folder(source_path: str) -> str:
     """The quarantine partition folder of one input file (its path under the input root)."""
     return partition_name(quarantine_value(source_path), QUARANTINE_PARTITION)
+
+
+def unshortened_quarantine_folder(source_path: str) -> str | None:
+    """The folder a path too long for `quarantine_folder` had before paths were shortened
+    (S3 takes such names), None for any other path."""
+    folder = partition_name(source_path, QUARANTINE_PARTITION)
+    return folder if folder != quarantine_folder(source_path) else None

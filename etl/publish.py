@@ -66,6 +66,7 @@ from etl.paths import (
     quarantine_folder,
     quarantine_value,
     staging_root,
+    unshortened_quarantine_folder,
 )
 from etl.report import RunReport, report_from_document, write_report
 from etl.state import state_path
@@ -152,7 +153,9 @@ def publish(
     The trips and hourly metrics of the dates the report names as removed go too."""
     staged = staging_root(output_root, run_id)
     staged_quarantine = set(storage.list_dirs(join_path(staged, QUARANTINE_DIR)))
-    clear = sorted({quarantine_folder(s) for s in sources} - staged_quarantine)
+    # A long path's folder from before paths were shortened goes too, rows or not.
+    unshortened = {f for s in sources if (f := unshortened_quarantine_folder(s))}
+    clear = sorted(({quarantine_folder(s) for s in sources} - staged_quarantine) | unshortened)
     checkpoints.checkpoint(checkpoints.MERGED)
     marker = {
         "clear": clear,

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from chispa import assert_df_equality
 
-from etl import clustering, publish
+from etl import clustering, paths, publish
 from etl.local import run
 from etl.metrics import MIN_DATES_PER_TASK, hourly_metrics, spread_by_date
-from etl.paths import quarantine_folder, quarantine_value
+from etl.paths import partition_name, quarantine_folder, quarantine_value
 from tests.etl.helpers import TLC_HEADER, trip_line, write_csv
 
 BAD_PER_FILE = 40
@@ -161,3 +161,22 @@ def test_a_shortened_quarantine_value_keeps_what_fits_and_tells_paths_apart():
         assert path.startswith(prefix)
         assert len(digest) == 16
         assert 250 <= len(quarantine_folder(path).encode()) <= 255
+
+
+def test_a_long_paths_quarantine_from_before_shortening_goes_when_the_file_is_read_again(
+    spark, tmp_path, monkeypatch
+):
+    # S3 takes folder names of any length, so runs before paths were shortened wrote a long
+    # path's quarantine under its whole name. A limit this low makes a path that long here.
+    monkeypatch.setattr(paths, "MAX_FOLDER_BYTES", 40)
+    name = "sub/yellow_tripdata_2015-01.csv"
+    source, output = tmp_path / "in", tmp_path / "out"
+    old = output / "quarantine" / partition_name(name, "source_file")
+    old.mkdir(parents=True)
+    (old / "part-0.parquet").write_bytes(b"rows of an earlier run")
+    write_csv(source / name, [TLC_HEADER, trip_line(total_amount="x0"), trip_line()])
+
+    run(spark, source, output, full_refresh=False)
+
+    assert parquet_files(output) == {quarantine_folder(name): 1}
+    assert quarantine_folder(name) != old.name
