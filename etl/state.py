@@ -86,6 +86,10 @@ NOT_UTF8_NAME = (
     "unreadable_name: its path is not UTF-8 text, so the job cannot open it; rename it in UTF-8"
 )
 BROKEN_LINK = "broken_link: a symbolic link to a file that does not exist"
+UNNAMED_BY_JVM = (
+    "unreadable_name: Java cannot name this path in its locale's encoding (LC_ALL=C, say); "
+    "run with a UTF-8 locale such as C.UTF-8"
+)
 
 
 def list_input_files(storage: Storage, root: str) -> Listing:
@@ -94,10 +98,11 @@ def list_input_files(storage: Storage, root: str) -> Listing:
     something other than taxi trips (`etl.contract.not_taxi_trips`). Hidden files and folders
     (names starting with `.` or `_`, as Spark and Hadoop treat them: `_SUCCESS`,
     `_manifest.json`, editors' backups) are ignored."""
-    found, skipped = [], []
+    found, skipped, listed = [], [], set()
     suffixes = ", ".join(INPUT_SUFFIXES)
     for file in storage.list_files(root):
         path = relative_path(root, file.uri)
+        listed.add(path)
         parts = PurePosixPath(path).parts
         if any(part.startswith((".", "_")) for part in parts):
             continue
@@ -107,15 +112,16 @@ def list_input_files(storage: Storage, root: str) -> Listing:
             skipped.append(SkippedFile(path, NOT_TAXI_TRIPS_REASONS[kind]))
         else:
             found.append(InputFile(path, file.uri, file.size, file.modified_ms))
-    skipped.extend(unlisted_local_files(root))
+    skipped.extend(unlisted_local_files(root, listed))
     return Listing(sorted(found), sorted(skipped, key=lambda s: s.path))
 
 
-def unlisted_local_files(root: str) -> list[SkippedFile]:
-    """Files under a local `root` that Hadoop's listing leaves out without a word, so that they
-    are reported, not lost: paths that are not UTF-8 (a name from a Windows archive), which the
-    JVM cannot even name, and links to nothing. Paths show their other bytes as `\\xNN`. On
-    S3 neither can happen: keys are UTF-8, and there are no links."""
+def unlisted_local_files(root: str, listed: set[str]) -> list[SkippedFile]:
+    """Files under a local `root` that Hadoop's listing (`listed`: paths under `root`) leaves
+    out without a word, so that they are reported, not lost: paths that are not UTF-8 (a name
+    from a Windows archive), links to nothing, and names beyond ASCII when Java runs in a locale
+    that cannot spell them. Paths show their other bytes as `\\xNN`. On S3 none of these can
+    happen: keys are UTF-8, and there are no links."""
     if not root.startswith("file:"):
         return []
     base = os.fsencode(uri_path(root))
@@ -132,6 +138,8 @@ def unlisted_local_files(root: str) -> list[SkippedFile]:
                 found.append(SkippedFile(path, NOT_UTF8_NAME))
             elif not os.path.exists(full):
                 found.append(SkippedFile(path, BROKEN_LINK))
+            elif not path.isascii() and path not in listed:
+                found.append(SkippedFile(path, UNNAMED_BY_JVM))
     return found
 
 

@@ -25,7 +25,13 @@ from etl.layout import (
 from etl.read import relative_to_root
 from etl.reject_folder import raw_string
 from etl.report import SkippedFile
-from etl.state import BROKEN_LINK, NOT_UTF8_NAME, list_input_files
+from etl.state import (
+    BROKEN_LINK,
+    NOT_UTF8_NAME,
+    UNNAMED_BY_JVM,
+    list_input_files,
+    unlisted_local_files,
+)
 from etl.storage import MisnamedGzipError, Storage
 from tests.etl.helpers import TLC_HEADER, checked_rows, trip_line, with_source_paths, write_csv
 
@@ -446,3 +452,14 @@ def test_a_header_repeated_with_its_last_name_in_another_case_or_padded_is_still
         [(14.0, None), (15.0, None)], "total_amount double, reject_reason string"
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_names_java_could_not_list_in_its_locale_are_reported_as_skipped(tmp_path):
+    # With LC_ALL=C, Java spells `café` as `caf?` and Hadoop's listing leaves the file out.
+    for name in ("café.csv", "plain.csv"):
+        write_csv(tmp_path / name, [TLC_HEADER, trip_line()])
+
+    unlisted = unlisted_local_files(f"file:{tmp_path}", listed={"plain.csv"})
+
+    assert unlisted == [SkippedFile("café.csv", UNNAMED_BY_JVM)]
+    assert unlisted_local_files(f"file:{tmp_path}", {"café.csv", "plain.csv"}) == []
