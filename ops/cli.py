@@ -38,6 +38,7 @@ from ops.stack import (
     LazyOutputs,
     PulumiCliMissingError,
     Runner,
+    lacking_flags,
     run_pulumi,
     stack_region,
 )
@@ -184,7 +185,10 @@ def cmd_follow(args: argparse.Namespace, env: Env) -> int:
 
 def cmd_status(args: argparse.Namespace, env: Env) -> int:
     """Print the last runs of the stack's workflow as a table."""
-    outputs = LazyOutputs(args.stack, env.runner)
+    lacking = lacking_flags(
+        ("--workflow", args.workflow), ("--curated-bucket", args.curated_bucket)
+    )
+    outputs = LazyOutputs(args.stack, env.runner, lacking)
     workflow = _workflow(args, outputs)
     # Named before any AWS call, so that a missing name costs none.
     bucket = args.curated_bucket or outputs.require("curated_bucket", "--curated-bucket")
@@ -211,7 +215,8 @@ def cmd_catalog(args: argparse.Namespace, env: Env) -> int:
     """Print where the curated tables' partitions and date folders disagree; with --apply,
     register, remove and repoint partitions until they agree; with --check, exit 1 if they
     disagree."""
-    outputs = LazyOutputs(args.stack, env.runner)
+    lacking = lacking_flags(("--database", args.database), ("--job", args.job or not args.apply))
+    outputs = LazyOutputs(args.stack, env.runner, lacking)
     database = args.database or outputs.require("database_name", "--database")
     # Named before the comparison, so that a missing name costs no listing.
     job = (args.job or outputs.require("job_name", "--job")) if args.apply else ""

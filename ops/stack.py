@@ -59,11 +59,13 @@ def stack_outputs(stack: str, runner: Runner = run_pulumi) -> dict[str, Any]:
 
 class LazyOutputs:
     """A stack's outputs, read through pulumi when a name is first needed, and only once: a
-    command given every name on its command line needs no pulumi at all."""
+    command given every name on its command line needs no pulumi at all. `flags`: every flag
+    the command still lacks, all named at once when there is no pulumi to read them from."""
 
-    def __init__(self, stack: str, runner: Runner) -> None:
+    def __init__(self, stack: str, runner: Runner, flags: Sequence[str] = ()) -> None:
         self.stack = stack
         self.runner = runner
+        self.flags = tuple(flags)
         self._read: dict[str, Any] | None = None
 
     def require(self, key: str, flag: str) -> str:
@@ -80,8 +82,13 @@ class LazyOutputs:
             try:
                 self._read = stack_outputs(self.stack, self.runner)
             except PulumiCliMissingError as exc:
-                raise OpsError(f"{exc} or pass {flag}") from exc
+                raise OpsError(f"{exc} or pass {' and '.join(self.flags or (flag,))}") from exc
         return self._read
+
+
+def lacking_flags(*flags: tuple[str, object]) -> list[str]:
+    """Of (flag, value given) pairs, the flags not given: those `LazyOutputs` names."""
+    return [flag for flag, given in flags if not given]
 
 
 def require_output(outputs: Mapping[str, Any], key: str, stack: str, flag: str) -> str:

@@ -60,9 +60,12 @@ def test_unset_region_falls_back_to_the_aws_default(tmp_path):
     [
         (["run"], "--workflow"),
         (["follow", "wr_1"], "--workflow"),
-        (["status"], "--workflow"),
+        (["status"], "--workflow and --curated-bucket"),
         (["status", "--workflow", "wf"], "--curated-bucket"),
         (["upload", "x.csv"], "--bucket"),
+        (["catalog"], "--database"),
+        (["catalog", "--apply"], "--database and --job"),
+        (["catalog", "--apply", "--database", "db"], "--job"),
     ],
 )
 def test_missing_pulumi_cli_names_the_flag_the_command_needs(
