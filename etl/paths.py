@@ -96,10 +96,3 @@ def _fits(value: str) -> bool:
 def quarantine_folder(source_path: str) -> str:
     """The quarantine partition folder of one input file (its path under the input root)."""
     return partition_name(quarantine_value(source_path), QUARANTINE_PARTITION)
-
-
-def unshortened_quarantine_folder(source_path: str) -> str | None:
-    """The folder a path too long for `quarantine_folder` had before paths were shortened
-    (S3 takes such names), None for any other path."""
-    folder = partition_name(source_path, QUARANTINE_PARTITION)
-    return folder if folder != quarantine_folder(source_path) else None

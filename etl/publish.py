@@ -66,7 +66,6 @@ from etl.paths import (
     quarantine_folder,
     quarantine_value,
     staging_root,
-    unshortened_quarantine_folder,
 )
 from etl.report import RunReport, report_from_document, write_report
 from etl.state import state_path
@@ -99,7 +98,8 @@ def stage_quarantine(
     splits = max(1, math.ceil(rows / QUARANTINE_ROWS_PER_FILE))
     cores = quarantine.sparkSession.sparkContext.defaultParallelism
     split = sf.pmod(sf.xxhash64(*quarantine.columns), sf.lit(splits)) if splits > 1 else sf.lit(0)
-    shortened = {p: quarantine_value(p) for p in sources if quarantine_value(p) != p}
+    values = {path: quarantine_value(path) for path in sources}
+    shortened = {path: value for path, value in values.items() if value != path}
     if shortened:
         quarantine = quarantine.withColumn(
             QUARANTINE_PARTITION, _renamed(sf.col(QUARANTINE_PARTITION), shortened)
@@ -153,9 +153,11 @@ def publish(
     The trips and hourly metrics of the dates the report names as removed go too."""
     staged = staging_root(output_root, run_id)
     staged_quarantine = set(storage.list_dirs(join_path(staged, QUARANTINE_DIR)))
-    # A long path's folder from before paths were shortened goes too, rows or not.
-    unshortened = {f for s in sources if (f := unshortened_quarantine_folder(s))}
-    clear = sorted(({quarantine_folder(s) for s in sources} - staged_quarantine) | unshortened)
+    folders = {quarantine_folder(s) for s in sources}
+    # A long path's folder from before paths were shortened (S3 took the whole name) goes too,
+    # rows or not: of the whole names, those that are no file's folder now.
+    unshortened = {partition_name(s, QUARANTINE_PARTITION) for s in sources} - folders
+    clear = sorted((folders - staged_quarantine) | unshortened)
     checkpoints.checkpoint(checkpoints.MERGED)
     marker = {
         "clear": clear,

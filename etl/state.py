@@ -133,22 +133,17 @@ def unlisted_local_files(root: str, listed: set[str]) -> list[SkippedFile]:
                 continue
             full = os.path.join(folder, name)
             relative = os.path.relpath(full, base)
-            path = relative.decode("utf-8", "backslashreplace")
-            if _not_utf8(relative):
+            try:
+                path = relative.decode("utf-8")
+            except UnicodeDecodeError:
+                path = relative.decode("utf-8", "backslashreplace")
                 found.append(SkippedFile(path, NOT_UTF8_NAME))
-            elif not os.path.exists(full):
+                continue
+            if not os.path.exists(full):
                 found.append(SkippedFile(path, BROKEN_LINK))
             elif not path.isascii() and path not in listed:
                 found.append(SkippedFile(path, UNNAMED_BY_JVM))
     return found
-
-
-def _not_utf8(path: bytes) -> bool:
-    try:
-        path.decode("utf-8")
-    except UnicodeDecodeError:
-        return True
-    return False
 
 
 def state_path(output_root: str) -> str:
