@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from pyspark.sql import SparkSession
@@ -62,19 +63,29 @@ def log4j2_config() -> Path:
     return path
 
 
-def local_spark(app_name: str = "glue-etl-local", shuffle_partitions: int = 4) -> SparkSession:
+def local_spark(
+    app_name: str = "glue-etl-local",
+    shuffle_partitions: int = 4,
+    *,
+    java_options: Sequence[str] = (),
+    settings: Mapping[str, str] | None = None,
+) -> SparkSession:
     """Return a local[2] session with UI off and few shuffle partitions (fast on a laptop), and
     the classes PySpark names by short name, Spark SQL's functions among them, found once
-    (`etl.jvm_classes.pin_pyspark_classes`), as the Glue job has them."""
+    (`etl.jvm_classes.pin_pyspark_classes`), as the Glue job has them.
+
+    `java_options` are added to the driver JVM's options and `settings` to the session's; both
+    apply only when this call starts Spark (the test suite's own speed settings)."""
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     # A local run talks to itself only: binding to loopback avoids Spark's start-up warning that
     # the hostname resolves to a loopback address.
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    session = (
+    driver_options = " ".join([f"-Dlog4j2.configurationFile={log4j2_config()}", *java_options])
+    builder = (
         SparkSession.builder.master("local[2]")
         .appName(app_name)
-        .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={log4j2_config()}")
+        .config("spark.driver.extraJavaOptions", driver_options)
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
@@ -82,7 +93,9 @@ def local_spark(app_name: str = "glue-etl-local", shuffle_partitions: int = 4) -
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.driver.memory", "2g")
         .config("spark.sql.adaptive.enabled", "true")
-        .getOrCreate()
     )
+    for key, value in (settings or {}).items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
     pin_pyspark_classes(session.sparkContext._jvm)
     return session

@@ -1,0 +1,102 @@
+"""What the test suite's SparkSession changes from a local run's, for speed only.
+
+The suite is a few hundred small Spark jobs, most over a handful of rows: the JVM's work is
+planning, compiling and starting processes, not moving data. Two changes apply to every test
+session and change no result:
+
+- **Hadoop's local file system without processes.** With no native Hadoop library (as here),
+  Hadoop runs `chmod` for every folder and file it writes, and for each checksum file: several
+  hundred processes a minute. `tests/java/ForklessLocalFileSystem.java`, compiled once per
+  version of its source and of Spark's jars, sets the same modes through Java instead. Without
+  `javac` (a JRE only), the suite says so once and runs with Hadoop's own.
+
+Two more apply when pytest runs with `--quick-spark` (`make test` does; `make test-e2e` and
+`make bench-smoke`, which CI also runs, do not, so every CI run still drives the job's code as
+Glue runs it, generated code included):
+
+- **Expressions interpreted, not compiled to Java** (`spark.sql.codegen.wholeStage` off,
+  `spark.sql.codegen.factoryMode=NO_CODEGEN`, the setting Spark's own expression tests use).
+  Both ways compute the same values; compiling each new plan costs more than running it over a
+  few rows.
+- **Only the JVM's quick JIT compiler** (`-XX:TieredStopAtLevel=1`). Its optimising compiler
+  spends a core on code that runs a few rows; with two pytest workers (`make test` runs
+  `pytest -n 2`) that core is the other worker's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+import warnings
+from pathlib import Path
+
+import pyspark
+
+JAVA_SOURCE = Path(__file__).parent / "java" / "ForklessLocalFileSystem.java"
+FILE_SYSTEM_CLASS = "glueetl.tests.ForklessLocalFileSystem"
+INTERPRETED = {
+    "spark.sql.codegen.wholeStage": "false",
+    "spark.sql.codegen.factoryMode": "NO_CODEGEN",
+}
+QUICK_JIT = ("-XX:TieredStopAtLevel=1",)
+
+
+def _spark_jars() -> Path:
+    return Path(pyspark.__file__).parent / "jars"
+
+
+def _javac() -> str | None:
+    home = os.environ.get("JAVA_HOME")
+    if home and (Path(home) / "bin" / "javac").is_file():
+        return str(Path(home) / "bin" / "javac")
+    return shutil.which("javac")
+
+
+def forkless_classes(cache: Path | None = None) -> Path | None:
+    """The folder holding the compiled file system, compiled on first use; None without javac.
+
+    Kept under the system's temporary folder by a hash of the source and of Spark's Hadoop jar,
+    so pytest workers and later sessions share it. Each compile writes its own folder and
+    renames it into place: a worker never sees another's half-written classes."""
+    javac = _javac()
+    hadoop = sorted(_spark_jars().glob("hadoop-client-api-*.jar"))
+    if javac is None or not hadoop:
+        warnings.warn(
+            "no javac (or no Hadoop jar in pyspark): tests run Hadoop's local file system, "
+            "which starts a chmod process per file written (slower, same results)",
+            stacklevel=2,
+        )
+        return None
+    digest = hashlib.sha256(JAVA_SOURCE.read_bytes() + hadoop[-1].name.encode()).hexdigest()
+    root = cache or Path(tempfile.gettempdir()) / "glue-etl-test-classes"
+    target = root / digest[:16]
+    if target.is_dir():
+        return target
+    root.mkdir(parents=True, exist_ok=True)
+    partial = Path(tempfile.mkdtemp(dir=root, prefix=".compiling-"))
+    subprocess.run(
+        [javac, "-nowarn", "-cp", str(hadoop[-1]), "-d", str(partial), str(JAVA_SOURCE)],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        partial.rename(target)
+    except OSError:
+        # Another worker renamed its identical copy first.
+        shutil.rmtree(partial, ignore_errors=True)
+    return target
+
+
+def session_options(quick: bool) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The driver JVM options and session settings of the test session (see the module doc)."""
+    settings: dict[str, str] = {}
+    classes = forkless_classes()
+    if classes is not None:
+        settings["spark.driver.extraClassPath"] = str(classes)
+        settings["spark.hadoop.fs.file.impl"] = FILE_SYSTEM_CLASS
+    if not quick:
+        return (), settings
+    return QUICK_JIT, settings | INTERPRETED
