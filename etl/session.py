@@ -74,8 +74,8 @@ def local_spark(
     the classes PySpark names by short name, Spark SQL's functions among them, found once
     (`etl.jvm_classes.pin_pyspark_classes`), as the Glue job has them.
 
-    `java_options` are added to the driver JVM's options and `settings` to the session's; both
-    apply only when this call starts Spark (the test suite's own speed settings)."""
+    `java_options` are added to the driver JVM's options (when this call starts Spark) and
+    `settings` to the builder's: the test suite's own speed settings."""
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     # A local run talks to itself only: binding to loopback avoids Spark's start-up warning that

@@ -1,26 +1,29 @@
 """What the test suite's SparkSession changes from a local run's, for speed only.
 
 The suite is a few hundred small Spark jobs, most over a handful of rows: the JVM's work is
-planning, compiling and starting processes, not moving data. Two changes apply to every test
-session and change no result:
+planning, compiling and starting processes, not moving data.
 
-- **Hadoop's local file system without processes.** With no native Hadoop library (as here),
-  Hadoop runs `chmod` for every folder and file it writes, and for each checksum file: several
-  hundred processes a minute. `tests/java/ForklessLocalFileSystem.java`, compiled once per
-  version of its source and of Spark's jars, sets the same modes through Java instead. Without
-  `javac` (a JRE only), the suite says so once and runs with Hadoop's own.
+Every test session, `make test-e2e` and `make bench-smoke` included, writes local files through
+`tests/java/ForklessLocalFileSystem.java`. With no native Hadoop library (as here), Hadoop's
+local file system runs `chmod` for every folder and file it writes, and for each checksum file:
+several hundred processes a minute. The class sets the same modes through Java instead (listing
+still runs `ls -ld` per file, as Hadoop's does). It is compiled on first use into the project's
+virtualenv, once per version of its source and of Spark's Hadoop jar. Without `javac` (a JRE
+only) each pytest process says so once and runs with Hadoop's own; a `javac` that fails stops
+the session with its message, since the source and Hadoop then disagree.
 
-Two more apply when pytest runs with `--quick-spark` (`make test` does; `make test-e2e` and
-`make bench-smoke`, which CI also runs, do not, so every CI run still drives the job's code as
-Glue runs it, generated code included):
+Two more apply when pytest runs with `--quick-spark`, which `make test` passes (with
+`-n 2`: two pytest processes). `make test-e2e` and `make bench-smoke`, which CI also runs, do
+not, so every CI run still runs the job's expressions as generated code over the whole sample:
 
 - **Expressions interpreted, not compiled to Java** (`spark.sql.codegen.wholeStage` off,
-  `spark.sql.codegen.factoryMode=NO_CODEGEN`, the setting Spark's own expression tests use).
-  Both ways compute the same values; compiling each new plan costs more than running it over a
-  few rows.
+  `spark.sql.codegen.factoryMode=NO_CODEGEN`, the setting Spark's own expression tests use to
+  check that both ways compute the same values). Compiling each new plan costs more than
+  running it over a few rows. A value that only a unit test feeds is then never computed by
+  generated code: a bug in Spark that only its generated code has would pass `make test`.
 - **Only the JVM's quick JIT compiler** (`-XX:TieredStopAtLevel=1`). Its optimising compiler
-  spends a core on code that runs a few rows; with two pytest workers (`make test` runs
-  `pytest -n 2`) that core is the other worker's.
+  spends a core on code that runs a few rows; with two pytest workers that core is the other
+  worker's.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import warnings
 from pathlib import Path
@@ -58,7 +62,7 @@ def _javac() -> str | None:
 def forkless_classes(cache: Path | None = None) -> Path | None:
     """The folder holding the compiled file system, compiled on first use; None without javac.
 
-    Kept under the system's temporary folder by a hash of the source and of Spark's Hadoop jar,
+    Kept in the virtualenv (`cache` elsewhere) by a hash of the source and of Spark's Hadoop jar,
     so pytest workers and later sessions share it. Each compile writes its own folder and
     renames it into place: a worker never sees another's half-written classes."""
     javac = _javac()
@@ -71,21 +75,26 @@ def forkless_classes(cache: Path | None = None) -> Path | None:
         )
         return None
     digest = hashlib.sha256(JAVA_SOURCE.read_bytes() + hadoop[-1].name.encode()).hexdigest()
-    root = cache or Path(tempfile.gettempdir()) / "glue-etl-test-classes"
+    root = cache or Path(sys.prefix) / "glue-etl-test-classes"
     target = root / digest[:16]
     if target.is_dir():
         return target
     root.mkdir(parents=True, exist_ok=True)
     partial = Path(tempfile.mkdtemp(dir=root, prefix=".compiling-"))
-    subprocess.run(
-        [javac, "-nowarn", "-cp", str(hadoop[-1]), "-d", str(partial), str(JAVA_SOURCE)],
-        check=True,
-        capture_output=True,
-    )
     try:
+        # Class files the JVM that runs Spark (Java 17) reads, whichever JDK compiles them.
+        command = [javac, "--release", "17", "-nowarn", "-cp", str(hadoop[-1])]
+        subprocess.run(
+            [*command, "-d", str(partial), str(JAVA_SOURCE)], check=True, capture_output=True
+        )
         partial.rename(target)
+    except subprocess.CalledProcessError as failed:
+        raise RuntimeError(f"javac failed on {JAVA_SOURCE}:\n{failed.stderr.decode()}") from None
     except OSError:
-        # Another worker renamed its identical copy first.
+        # Another worker renamed its identical copy first; anything else is a real failure.
+        if not target.is_dir():
+            raise
+    finally:
         shutil.rmtree(partial, ignore_errors=True)
     return target
 

@@ -17,13 +17,39 @@ def _modes(root: Path) -> dict[str, int]:
     }
 
 
-def _file_system(spark, class_name: str | None) -> object:
-    """A local file system of that class (Hadoop's own when None), not from Hadoop's cache."""
+HADOOPS = "org.apache.hadoop.fs.LocalFileSystem"
+
+
+def _file_system(spark, class_name: str) -> object:
+    """A local file system of that class, not from Hadoop's cache."""
     jvm = spark._jvm
     conf = jvm.org.apache.hadoop.conf.Configuration(spark._jsc.hadoopConfiguration())
-    if class_name is not None:
-        conf.set("fs.file.impl", class_name)
-    return jvm.org.apache.hadoop.fs.FileSystem.newInstance(jvm.java.net.URI("file:///"), conf)
+    conf.set("fs.file.impl", class_name)
+    fs = jvm.org.apache.hadoop.fs.FileSystem.newInstance(jvm.java.net.URI("file:///"), conf)
+    assert fs.getClass().getName() == class_name
+    return fs
+
+
+def _processes_started() -> int:
+    """Processes the machine has started since boot (Linux's count in /proc/stat)."""
+    for line in Path("/proc/stat").read_text().splitlines():
+        if line.startswith("processes "):
+            return int(line.split()[1])
+    raise AssertionError("no process count in /proc/stat")
+
+
+def _processes_for_modes(spark, fs: object, folder: Path, times: int) -> int:
+    jvm = spark._jvm
+    mode = jvm.org.apache.hadoop.fs.permission.FsPermission("640")
+    folder.mkdir()
+    paths = []
+    for i in range(times):
+        (folder / str(i)).touch()
+        paths.append(jvm.org.apache.hadoop.fs.Path(f"file://{folder}/{i}"))
+    before = _processes_started()
+    for path in paths:
+        fs.setPermission(path, mode)
+    return _processes_started() - before
 
 
 def _write_with(spark, fs: object, root: Path) -> None:
@@ -47,7 +73,7 @@ def test_the_forkless_file_system_leaves_the_modes_hadoops_chmod_leaves(spark, t
     )
     assert session_fs.getClass().getName() == spark_speed.FILE_SYSTEM_CLASS
 
-    for name, class_name in (("hadoop", None), ("forkless", spark_speed.FILE_SYSTEM_CLASS)):
+    for name, class_name in (("hadoop", HADOOPS), ("forkless", spark_speed.FILE_SYSTEM_CLASS)):
         fs = _file_system(spark, class_name)
         _write_with(spark, fs, tmp_path / name)
         fs.close()
@@ -61,7 +87,20 @@ def test_the_forkless_file_system_leaves_the_modes_hadoops_chmod_leaves(spark, t
     assert ".shared.txt.crc" in expected
 
 
-def test_the_file_system_is_compiled_once_and_shared(tmp_path, monkeypatch):
+@pytest.mark.skipif(not Path("/proc/stat").is_file(), reason="counts processes in /proc/stat")
+@pytest.mark.skipif(spark_speed._javac() is None, reason="needs a JDK's javac")
+def test_the_forkless_file_system_sets_modes_without_starting_processes(spark, tmp_path):
+    hadoop = _file_system(spark, HADOOPS)
+    forkless = _file_system(spark, spark_speed.FILE_SYSTEM_CLASS)
+
+    # Hadoop's own starts a chmod per call: the count sees them (other processes only add).
+    assert _processes_for_modes(spark, hadoop, tmp_path / "hadoop", 30) >= 30
+    # Other processes on the machine may start a few meanwhile, never one per call.
+    assert _processes_for_modes(spark, forkless, tmp_path / "forkless", 30) < 15
+    assert {stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "forkless").iterdir()} == {0o640}
+
+
+def test_the_file_system_is_compiled_once(tmp_path, monkeypatch):
     if spark_speed._javac() is None:
         pytest.skip("needs a JDK's javac")
     first = spark_speed.forkless_classes(tmp_path)
@@ -74,6 +113,19 @@ def test_the_file_system_is_compiled_once_and_shared(tmp_path, monkeypatch):
     monkeypatch.setattr(spark_speed.subprocess, "run", no_compiler)
     assert spark_speed.forkless_classes(tmp_path) == first
     assert [p.name for p in tmp_path.iterdir()] == [first.name]
+
+
+def test_a_javac_that_fails_stops_the_session_with_its_message(tmp_path, monkeypatch):
+    if spark_speed._javac() is None:
+        pytest.skip("needs a JDK's javac")
+    broken = tmp_path / "Broken.java"
+    broken.write_text("class Broken { not java }\n")
+    monkeypatch.setattr(spark_speed, "JAVA_SOURCE", broken)
+
+    with pytest.raises(RuntimeError, match=r"javac failed on .*Broken\.java:\n.*error"):
+        spark_speed.forkless_classes(tmp_path / "cache")
+    # Nothing half-compiled is left to be taken for the classes later.
+    assert list((tmp_path / "cache").iterdir()) == []
 
 
 def test_without_javac_the_suite_warns_and_keeps_hadoops_file_system(tmp_path, monkeypatch):
@@ -102,8 +154,14 @@ def test_quick_mode_interprets_expressions_and_jits_quickly_only(monkeypatch):
 
 def test_the_session_runs_in_the_mode_pytest_was_asked_for(spark, pytestconfig):
     quick = pytestconfig.getoption("quick_spark")
-    conf = spark.sparkContext.getConf()
+    jvm = spark._jvm
+    jvm_options = list(
+        jvm.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()
+    )
 
     assert spark.conf.get("spark.sql.codegen.wholeStage") == ("false" if quick else "true")
-    assert ("-XX:TieredStopAtLevel=1" in conf.get("spark.driver.extraJavaOptions")) == quick
-    assert "-Dlog4j2.configurationFile=" in conf.get("spark.driver.extraJavaOptions")
+    assert spark.conf.get("spark.sql.codegen.factoryMode") == (
+        "NO_CODEGEN" if quick else "FALLBACK"
+    )
+    assert ("-XX:TieredStopAtLevel=1" in jvm_options) == quick
+    assert any(option.startswith("-Dlog4j2.configurationFile=") for option in jvm_options)

@@ -2,6 +2,7 @@ package glueetl.tests;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
 import java.util.Set;
@@ -14,10 +15,10 @@ import org.apache.hadoop.fs.permission.FsPermission;
  * Hadoop's local file system, setting permissions without starting a process.
  *
  * <p>Without Hadoop's native library, RawLocalFileSystem runs {@code chmod} for every folder and
- * file it creates (and for each checksum file): a few hundred processes a minute in the test
+ * file it writes (and for each checksum file): a few hundred processes a minute in the test
  * suite, each forked from a JVM of several hundred MB. Setting the same mode bits through NIO
- * leaves the same files behind. Modes beyond rwxrwxrwx (sticky, setuid) still go to Hadoop's
- * own way.
+ * leaves the same files behind. A mode with the sticky bit, and a name Java cannot spell in its
+ * locale, still go to Hadoop's chmod. Listing still runs {@code ls -ld} per file, as Hadoop does.
  */
 public class ForklessLocalFileSystem extends LocalFileSystem {
   public ForklessLocalFileSystem() {
@@ -47,7 +48,14 @@ public class ForklessLocalFileSystem extends LocalFileSystem {
           bits.add(BITS[i]);
         }
       }
-      Files.setPosixFilePermissions(pathToFile(p).toPath(), bits);
+      java.nio.file.Path file;
+      try {
+        file = pathToFile(p).toPath();
+      } catch (InvalidPathException unspellable) {
+        super.setPermission(p, permission);
+        return;
+      }
+      Files.setPosixFilePermissions(file, bits);
     }
   }
 }
