@@ -18,7 +18,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--quick-spark",
         action="store_true",
         help="interpret Spark expressions and JIT-compile quickly only (`make test`; see "
-        "tests/spark_speed.py): same results, less CPU over many tiny jobs",
+        "tests/spark_speed.py): less CPU over many tiny jobs",
     )
 
 

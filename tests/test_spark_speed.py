@@ -9,15 +9,14 @@ import pytest
 
 from tests import spark_speed
 
+HADOOPS = "org.apache.hadoop.fs.LocalFileSystem"
+
 
 def _modes(root: Path) -> dict[str, int]:
     return {
         path.relative_to(root).as_posix(): stat.S_IMODE(path.stat().st_mode)
         for path in sorted(root.rglob("*"))
     }
-
-
-HADOOPS = "org.apache.hadoop.fs.LocalFileSystem"
 
 
 def _file_system(spark, class_name: str) -> object:
@@ -97,6 +96,8 @@ def test_the_forkless_file_system_sets_modes_without_starting_processes(spark, t
     assert _processes_for_modes(spark, hadoop, tmp_path / "hadoop", 30) >= 30
     # Other processes on the machine may start a few meanwhile, never one per call.
     assert _processes_for_modes(spark, forkless, tmp_path / "forkless", 30) < 15
+    hadoop.close()
+    forkless.close()
     assert {stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "forkless").iterdir()} == {0o640}
 
 
