@@ -77,8 +77,8 @@ class RunReport:
     """Counts of one run. Invariant: rows_read = rows_written + rows_quarantined +
     duplicates_dropped (each counts the batch's own rows; rows_replaced counts previously
     written trips displaced by a batch row that sorts first, or by a new version of their file).
-    `files_processed` counts the input files this run tried, `failed_files` among them; skipped
-    files (types the job does not read) are never tried.
+    `files_processed` counts the input files this run tried, `failed_files` among them;
+    `skipped_files` (not trips data, or not openable by name) are never tried.
     `unloaded_files` are every input file not loaded because its last attempt failed: this
     run's `failed_files` and earlier ones unchanged since. `finished_at` is when the run
     committed its outputs (`etl.publish`): they are in place moments later, or, when the run
