@@ -21,7 +21,7 @@ from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
-from pyspark.sql.types import StructField, StructType
+from pyspark.sql.types import StructField, StructType, TimestampNTZType, TimestampType
 
 from datagen.eras import ERAS
 from datagen.trips import FIELDS
@@ -155,10 +155,19 @@ def read_parquet_trips(spark: SparkSession, path: str) -> DataFrame:
     """Typed read of TLC Parquet files: every known column under its canonical name and type.
 
     The files' own types drift between years (int32, int64 or double codes; us or ns times);
-    casting them is part of the work. Dedupe keys the layout lacks (coordinates in files since
+    casting them is part of the work, except for naive times, which Spark's reader gives as
+    instants for free. Dedupe keys the layout lacks (coordinates in files since
     2016) are null, as they are in the job.
     """
-    raw = spark.read.option("recursiveFileLookup", "true").parquet(path)
+    inferred = spark.read.option("recursiveFileLookup", "true").parquet(path).schema
+    # Naive times read as instants, as the job reads them: the same microseconds, no cast.
+    schema = StructType(
+        [
+            StructField(f.name, TimestampType()) if f.dataType == TimestampNTZType() else f
+            for f in inferred.fields
+        ]
+    )
+    raw = spark.read.schema(schema).option("recursiveFileLookup", "true").parquet(path)
     types = {c.name: spark_type(c.type) for c in CANONICAL_COLUMNS}
     names = {normalise_header(name): name for name in raw.columns}
     return raw.select(

@@ -17,6 +17,14 @@ NANOS = "timestamp_nanos"
 NANOS_UTC = "timestamp_nanos_utc"
 # Kinds that are instants: the only ones a file's Arrow schema can give a zone.
 INSTANT_KINDS = ("timestamp", NANOS_UTC)
+# A naive timestamp (`TIMESTAMP(..., false)`) is read as an instant (see etl.parquet_input),
+# except in a file Spark wrote in its legacy hybrid calendar: Spark shifts an instant read from
+# such a file back to the proleptic calendar, but never a naive time (its writer did not shift
+# them), so those keep the naive type.
+NAIVE = "timestamp_ntz"
+NAIVE_LEGACY_CALENDAR = "timestamp_ntz_legacy_calendar"
+_SPARK_VERSION_KEY = "org.apache.spark.version"
+_SPARK_LEGACY_DATETIME_KEY = "org.apache.spark.legacyDateTime"
 # The type name of a column the read leaves out: a nested (group) column, or a decimal wider
 # than Spark's widest (pyarrow's decimal256, BigQuery's BIGNUMERIC), which Spark refuses to read.
 UNSUPPORTED = "unsupported"
@@ -42,7 +50,7 @@ def spark_type_name(primitive: str, logical: str) -> str:
     if logical.startswith("TIMESTAMP("):
         if "NANOS" in logical:
             return NANOS_UTC if logical.endswith("true)") else NANOS
-        return "timestamp" if logical.endswith("true)") else "timestamp_ntz"
+        return "timestamp" if logical.endswith("true)") else NAIVE
     if logical.startswith("DECIMAL("):
         precision, scale = logical[len("DECIMAL(") : -1].split(",")
         if int(precision) > _WIDEST_DECIMAL:
@@ -76,6 +84,17 @@ def footer_metadata(spark: SparkSession, uri: str) -> Any:
         return reader.getFileMetaData()
     finally:
         reader.close()
+
+
+def legacy_calendar(key_values: Any) -> bool:
+    """Whether Spark's reader shifts this file's instants from the legacy hybrid calendar, by
+    the footer's key-value metadata (a JVM map): a file Spark wrote before 3.0, or wrote with
+    `spark.sql.parquet.datetimeRebaseModeInWrite` LEGACY. Files of other writers are read in the
+    calendar the session names (the proleptic one, see etl.pipeline.SESSION_SETTINGS)."""
+    version = key_values.get(_SPARK_VERSION_KEY)
+    if version is None:
+        return False
+    return str(version) < "3.0.0" or key_values.get(_SPARK_LEGACY_DATETIME_KEY) is not None
 
 
 def footer_schema(spark: SparkSession, uri: str) -> Any:

@@ -66,9 +66,11 @@ TYPES_2024 = {
     "payment_type": pa.int64(),
 }
 
-# A writer that keeps pandas' unsigned dtypes: every width of unsigned integer.
+# A writer that keeps pandas' unsigned dtypes: every width of unsigned integer; times in ms.
 TYPES_UNSIGNED = {
     **TYPES_2024,
+    "tpep_pickup_datetime": pa.timestamp("ms"),
+    "tpep_dropoff_datetime": pa.timestamp("ms"),
     "VendorID": pa.uint8(),
     "passenger_count": pa.uint8(),
     "RatecodeID": pa.uint16(),
