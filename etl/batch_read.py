@@ -70,7 +70,7 @@ def parse_files(spark: SparkSession, files: Sequence[str], input_root: str = "")
     reach the driver.
     """
     # The file's URI as Spark names it; `etl.merge` turns it into the path under the input root
-    # after the shuffle, outside this pass, whose generated code is at the JIT's size limit.
+    # after the shuffle, outside this pass, whose generated code must stay small for the JIT.
     source = sf.input_file_name()
     csv_files = [uri for uri in files if not is_parquet(uri)]
     footers = read_footers(spark, [uri for uri in files if is_parquet(uri)], input_root)
@@ -87,7 +87,7 @@ def parse_files(spark: SparkSession, files: Sequence[str], input_root: str = "")
     ] + [read_parquet_group(spark, layout, uris) for layout, uris in parquet_groups.items()]
     checked = [
         cells.frame.transform(type_values, cells.code_words)
-        .transform(with_reject_reason, cells.code_words)
+        .transform(with_reject_reason, cells.code_words, cells.malformed)
         .transform(with_pickup_date)
         .transform(checked_shape, cells, source)
         for cells in frames

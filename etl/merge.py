@@ -121,7 +121,7 @@ def _write_batch(
     require_columns(checked, REJECT_REASON, *TRIPS_SCHEMA.names)
     keys = options.dedupe_keys
     clustered, cluster_columns = cluster_by_date(checked, keys, size)
-    # After the shuffle, outside the parsing pass's generated code (at the JIT's size limit):
+    # After the shuffle, outside the parsing pass's generated code (kept small for the JIT):
     # files named as state names them.
     ranked = rank_duplicates(
         clustered.withColumn(

@@ -31,7 +31,7 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
-from etl.columns import LAYOUT_STATUS, MALFORMED, raw_column
+from etl.columns import LAYOUT_STATUS, raw_column
 from etl.contract import (
     DERIVED_NAMES,
     REQUIRED_NAMES,
@@ -262,9 +262,31 @@ def read_parquet_group(spark: SparkSession, layout: ParquetLayout, files: Sequen
     frame = rows.select(
         *(sf.col(quoted(name)).alias(f"_p{i}") for i, name in enumerate(names, start=1)),
         sf.lit(layout.status).alias(LAYOUT_STATUS),
-        sf.lit(False).alias(MALFORMED),
         *(raw_cell(name) for name in CANONICAL_NAMES),
     )
+
+    def as_read(name: str) -> str | None:
+        """The field whose value, as read, is the raw cell of `name`; None for a cell that is
+        built (the service, a folder's value, a null, a coalesce or a converted time)."""
+        positions = sources.get(name, ())
+        if name == "service" or name in folders or name in DERIVED_NAMES or len(positions) != 1:
+            return None
+        field = names[positions[0] - 1]
+        return None if field in zones or kinds[field] in (NANOS, NANOS_UTC) else field
+
+    # The line takes each field from its raw cell, the same value, as the CSV line does (see
+    # `etl.read.read_layout_group`): the pass's operators then each get a generated method of
+    # their own instead of one near the JIT's size limit. Only when every field is a raw cell:
+    # one field carried for the line alone would keep the pass in one method, and without the
+    # split that reading each field twice (raw cell and line) gives the scan's output.
+    cell_of = {field: raw_column(name) for name in CANONICAL_NAMES if (field := as_read(name))}
+    if set(cell_of) != set(names):
+        cell_of = {}
     helpers = tuple(f"_p{i}" for i in range(1, len(names) + 1))
-    line = sf.to_csv(sf.struct(*(sf.col(h).cast("string") for h in helpers)), {"escape": '"'})
-    return Cells(frame, line, helpers)
+    line = sf.to_csv(
+        sf.struct(
+            *(sf.col(cell_of.get(f, h)).cast("string") for f, h in zip(names, helpers, strict=True))
+        ),
+        {"escape": '"'},
+    )
+    return Cells(frame, line, sf.lit(False), helpers)

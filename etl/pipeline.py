@@ -31,7 +31,8 @@ from etl.storage import Storage, join_path
 # are checked instead), the Spark 3 datetime parser (no legacy fallbacks or upgrade errors), UTC so
 # naive timestamps are stored as written, and no whole-stage code generation for methods the JVM
 # would refuse to JIT-compile (HotSpot skips methods over 8000 bytes of bytecode; the parsing
-# projection is that big, and running it interpreted was 2-3x slower than Spark's fallback).
+# pass of a layout with a column no TLC name maps to is that big, and running it interpreted was
+# 2-3x slower than Spark's fallback; other layouts split it, see tests/etl/test_pass_codegen.py).
 SESSION_SETTINGS = {
     "spark.sql.ansi.enabled": "false",
     "spark.sql.legacy.timeParserPolicy": "CORRECTED",

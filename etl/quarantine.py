@@ -91,14 +91,18 @@ def _raw(name: str) -> Column:
     return sf.col(raw_column(name))
 
 
-def rules(typed: DataFrame, code_words: bool = True) -> tuple[tuple[str, Column], ...]:
+def rules(
+    typed: DataFrame, code_words: bool = True, malformed: Column | None = None
+) -> tuple[tuple[str, Column], ...]:
     """(code, condition) pairs in REASONS order, for the columns of `typed`: every reason but
-    `invalid_encoding`, which `reason_with_encoding` decides from the rebuilt line."""
+    `invalid_encoding`, which `reason_with_encoding` decides from the rebuilt line. `malformed`
+    is the reader's test of a line it could not split (`etl.read.Cells.malformed`); without it,
+    `typed`'s `malformed` column."""
     # Built on call, not at import: Column expressions need an active SparkContext.
     conditions = {
         LAYOUT_MISSING_HEADER: sf.col(LAYOUT_STATUS) == LAYOUT_MISSING_HEADER,
         LAYOUT_MISSING_REQUIRED: sf.col(LAYOUT_STATUS) == LAYOUT_MISSING_REQUIRED,
-        "malformed_line": sf.col(MALFORMED),
+        "malformed_line": sf.col(MALFORMED) if malformed is None else malformed,
         "missing_pickup_datetime": _raw("pickup_datetime").isNull(),
         "invalid_pickup_datetime": unparseable("pickup_datetime"),
         "missing_total_amount": _raw("total_amount").isNull(),
@@ -114,14 +118,17 @@ def rules(typed: DataFrame, code_words: bool = True) -> tuple[tuple[str, Column]
     return tuple((code, conditions[code]) for code in REASON_CODES if code in conditions)
 
 
-def with_reject_reason(typed: DataFrame, code_words: bool = True) -> DataFrame:
+def with_reject_reason(
+    typed: DataFrame, code_words: bool = True, malformed: Column | None = None
+) -> DataFrame:
     """Add `reject_reason`: the first rule (module docstring order) the row breaks, else null.
 
     A null comparison (e.g. no dropoff time) never rejects: only present, wrong values do.
+    `malformed` is as for `rules`.
     """
-    require_columns(typed, LAYOUT_STATUS, MALFORMED, *CANONICAL_NAMES, *_RAW_COLUMNS)
+    require_columns(typed, LAYOUT_STATUS, *CANONICAL_NAMES, *_RAW_COLUMNS)
     reason: Column = sf.lit(None).cast("string")
-    for code, condition in reversed(rules(typed, code_words)):
+    for code, condition in reversed(rules(typed, code_words, malformed)):
         reason = sf.when(condition, sf.lit(code)).otherwise(reason)
     return typed.withColumn(REJECT_REASON, reason)
 
@@ -136,7 +143,7 @@ def checked_shape(checked: DataFrame, cells: Cells, source_file: Column) -> Data
     # Parquet cells have their file's physical types; quarantine keeps every value as a string.
     # An array, not a struct: a valid row then writes one null to staging instead of one per column.
     strings = sf.array(*(_raw(name).cast("string") for name in CANONICAL_NAMES))
-    dropped = _RAW_COLUMNS | set(cells.helper_columns) | {LAYOUT_STATUS, MALFORMED}
+    dropped = _RAW_COLUMNS | set(cells.helper_columns) | {LAYOUT_STATUS}
     return checked.select(
         # The file name is taken last: Spark cannot merge projections across it, and the rebuilt
         # line must merge into the condition below to be evaluated for rejected rows only.

@@ -17,7 +17,7 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as sf
 from pyspark.sql.types import StringType, StructField, StructType
 
-from etl.columns import LAYOUT_STATUS, MALFORMED, raw_column
+from etl.columns import LAYOUT_STATUS, raw_column
 from etl.contract import SERVICES, service_from_header
 from etl.layout import FileLayout, service_positions
 from etl.paths import literal_path, uri_path
@@ -187,17 +187,21 @@ def _cell_is(position: int, *values: str) -> Column:
 
 @dataclass(frozen=True)
 class Cells:
-    """Lines of a group of files: `frame` has `layout_status`, `malformed` and every canonical
-    column as a string in `raw_column(name)` (null when empty or absent from the file), plus the
-    reader's own columns (`helper_columns`) that `raw_line` is built from.
+    """Lines of a group of files: `frame` has `layout_status` and every canonical column as a
+    string in `raw_column(name)` (null when empty or absent from the file), plus the reader's
+    own columns (`helper_columns`) that `raw_line` and `malformed` are built from.
 
     `raw_line` is an expression, not a column, so that it is only evaluated where used: for
     rejected rows (see `etl.quarantine.checked_shape`). For the same reason the strings stay
-    top-level columns: a struct of them would be built for every row.
+    top-level columns: a struct of them would be built for every row. `malformed` (the reader
+    could not split the line into its header's fields) is an expression too, evaluated within
+    the reject rule that tests it, so that no column of its own crosses the pass's operators
+    (see `read_layout_group`).
     """
 
     frame: DataFrame
     raw_line: Column
+    malformed: Column
     helper_columns: tuple[str, ...]
     # Whether vendor, payment and store-and-forward cells may be words (`contract.CODE_WORDS`).
     code_words: bool = True
@@ -238,14 +242,22 @@ def read_layout_group(spark: SparkSession, layout: FileLayout, files: Sequence[s
     frame = lines.select(
         "*",
         sf.lit(layout.status).alias(LAYOUT_STATUS),
-        malformed.alias(MALFORMED),
         *(raw_cell(name) for name in CANONICAL_NAMES),
     )
     # Spark's own CSV writer quotes exactly the cells that need it; one expression keeps the
-    # generated code small (see `SESSION_SETTINGS` in etl.pipeline).
-    joined = sf.to_csv(sf.struct(*cells), {"escape": '"'})
+    # generated code small (see `SESSION_SETTINGS` in etl.pipeline). A cell that is a canonical
+    # column's raw cell is taken from that column, the same value: Spark gives an operator of
+    # the pass a generated method of its own only when it uses each of its input columns at
+    # least twice, so a cell carried on for the line alone would keep the whole pass in one
+    # method, for most layouts over the JIT's limit (`tests/etl/test_pass_codegen.py`).
+    raw_of = {
+        cell_name(sources[name][0]): raw_column(name)
+        for name in CANONICAL_NAMES
+        if name != "service" and len(sources.get(name, ())) == 1
+    }
+    joined = sf.to_csv(sf.struct(*(sf.col(raw_of.get(c, c)) for c in cells)), {"escape": '"'})
     line = sf.coalesce(sf.col(_CORRUPT), joined)
-    return Cells(frame, line, (*cells, _CORRUPT), code_words=layout.code_words)
+    return Cells(frame, line, malformed, (*cells, _CORRUPT), code_words=layout.code_words)
 
 
 def read_headerless(spark: SparkSession, status: str, files: Sequence[str]) -> Cells:
@@ -263,8 +275,7 @@ def read_headerless(spark: SparkSession, status: str, files: Sequence[str]) -> C
         .select(
             _LINE,
             sf.lit(status).alias(LAYOUT_STATUS),
-            sf.lit(False).alias(MALFORMED),
             *(sf.lit(None).cast("string").alias(raw_column(n)) for n in CANONICAL_NAMES),
         )
     )
-    return Cells(frame, sf.col(_LINE), (_LINE,))
+    return Cells(frame, sf.col(_LINE), sf.lit(False), (_LINE,))
