@@ -13,7 +13,6 @@ from etl.contract import PARTITION_COLUMN
 
 SOURCE_FILE = "source_file"  # the input file's path under the input root
 LAYOUT_STATUS = "layout_status"  # the file's header verdict, see etl.layout
-MALFORMED = "malformed"  # the reader could not split the line into its header's fields
 REJECT_REASON = "reject_reason"  # null for valid rows, see etl.quarantine.REASONS
 RAW_STRINGS = "raw"  # a rejected row's original strings, in canonical order (null for valid rows)
 RAW_LINE = "raw_line"  # a rejected row's line

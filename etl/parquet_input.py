@@ -221,9 +221,9 @@ def quoted(name: str) -> str:
 
 
 def read_parquet_group(spark: SparkSession, layout: ParquetLayout, files: Sequence[str]) -> Cells:
-    """Rows of files that share `layout`, shaped like CSV cells: `layout_status`, `malformed`
-    (never, for Parquet) and every canonical column in `raw_column(name)` with its physical
-    type (null when the file lacks it). `raw_line` is the row's values as a CSV line."""
+    """Rows of files that share `layout`, shaped like CSV cells: `layout_status` and every
+    canonical column in `raw_column(name)` with its physical type (null when the file lacks
+    it). `raw_line` is the row's values as a CSV line; no row is malformed."""
     sources = layout.sources
     names = [name for name, _ in layout.fields]
     kinds = dict(layout.fields)
@@ -289,4 +289,4 @@ def read_parquet_group(spark: SparkSession, layout: ParquetLayout, files: Sequen
         ),
         {"escape": '"'},
     )
-    return Cells(frame, line, sf.lit(False), helpers)
+    return Cells(frame, line, helpers)

@@ -18,7 +18,6 @@ from pyspark.sql import functions as sf
 
 from etl.columns import (
     LAYOUT_STATUS,
-    MALFORMED,
     PICKUP_DATE,
     RAW_LINE,
     RAW_STRINGS,
@@ -96,13 +95,13 @@ def rules(
 ) -> tuple[tuple[str, Column], ...]:
     """(code, condition) pairs in REASONS order, for the columns of `typed`: every reason but
     `invalid_encoding`, which `reason_with_encoding` decides from the rebuilt line. `malformed`
-    is the reader's test of a line it could not split (`etl.read.Cells.malformed`); without it,
-    `typed`'s `malformed` column."""
+    is the reader's test of a line it could not split (`etl.read.Cells.malformed`); None when
+    the reader splits every line."""
     # Built on call, not at import: Column expressions need an active SparkContext.
     conditions = {
         LAYOUT_MISSING_HEADER: sf.col(LAYOUT_STATUS) == LAYOUT_MISSING_HEADER,
         LAYOUT_MISSING_REQUIRED: sf.col(LAYOUT_STATUS) == LAYOUT_MISSING_REQUIRED,
-        "malformed_line": sf.col(MALFORMED) if malformed is None else malformed,
+        "malformed_line": sf.lit(False) if malformed is None else malformed,
         "missing_pickup_datetime": _raw("pickup_datetime").isNull(),
         "invalid_pickup_datetime": unparseable("pickup_datetime"),
         "missing_total_amount": _raw("total_amount").isNull(),

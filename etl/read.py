@@ -194,15 +194,15 @@ class Cells:
     `raw_line` is an expression, not a column, so that it is only evaluated where used: for
     rejected rows (see `etl.quarantine.checked_shape`). For the same reason the strings stay
     top-level columns: a struct of them would be built for every row. `malformed` (the reader
-    could not split the line into its header's fields) is an expression too, evaluated within
-    the reject rule that tests it, so that no column of its own crosses the pass's operators
-    (see `read_layout_group`).
+    could not split the line into its header's fields; None for readers that split every line)
+    is an expression too, evaluated within the reject rule that tests it, so that no column of
+    its own crosses the pass's operators (see `read_layout_group`).
     """
 
     frame: DataFrame
     raw_line: Column
-    malformed: Column
     helper_columns: tuple[str, ...]
+    malformed: Column | None = None
     # Whether vendor, payment and store-and-forward cells may be words (`contract.CODE_WORDS`).
     code_words: bool = True
 
@@ -257,7 +257,7 @@ def read_layout_group(spark: SparkSession, layout: FileLayout, files: Sequence[s
     }
     joined = sf.to_csv(sf.struct(*(sf.col(raw_of.get(c, c)) for c in cells)), {"escape": '"'})
     line = sf.coalesce(sf.col(_CORRUPT), joined)
-    return Cells(frame, line, malformed, (*cells, _CORRUPT), code_words=layout.code_words)
+    return Cells(frame, line, (*cells, _CORRUPT), malformed, code_words=layout.code_words)
 
 
 def read_headerless(spark: SparkSession, status: str, files: Sequence[str]) -> Cells:
@@ -278,4 +278,4 @@ def read_headerless(spark: SparkSession, status: str, files: Sequence[str]) -> C
             *(sf.lit(None).cast("string").alias(raw_column(n)) for n in CANONICAL_NAMES),
         )
     )
-    return Cells(frame, sf.col(_LINE), sf.lit(False), (_LINE,))
+    return Cells(frame, sf.col(_LINE), (_LINE,))

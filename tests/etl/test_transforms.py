@@ -9,7 +9,7 @@ import pytest
 from chispa import assert_approx_df_equality, assert_df_equality
 from pyspark.sql.types import StringType, StructField, StructType
 
-from etl.columns import LAYOUT_STATUS, MALFORMED, REJECT_REASON, MissingColumnsError, raw_column
+from etl.columns import LAYOUT_STATUS, REJECT_REASON, MissingColumnsError, raw_column
 from etl.layout import LAYOUT_MISSING_REQUIRED, LAYOUT_OK
 from etl.metrics import hourly_metrics, with_pickup_date
 from etl.parse import type_values
@@ -20,7 +20,6 @@ from tests.etl.helpers import TRIP_FIELDS, trip
 CELLS = StructType(
     [
         StructField(LAYOUT_STATUS, StringType()),
-        StructField(MALFORMED, StringType()),
         *(StructField(raw_column(name), StringType()) for name in CANONICAL_NAMES),
     ]
 )
@@ -28,9 +27,8 @@ CELLS = StructType(
 
 def _cells(spark, rows: list[dict[str, str | None]], status: str = LAYOUT_OK):
     """String cells as a reader leaves them: every canonical column, null when not given."""
-    data = [(status, None, *(row.get(name) for name in CANONICAL_NAMES)) for row in rows]
-    frame = spark.createDataFrame(data, CELLS)
-    return frame.withColumn(MALFORMED, frame[MALFORMED].isNotNull())
+    data = [(status, *(row.get(name) for name in CANONICAL_NAMES)) for row in rows]
+    return spark.createDataFrame(data, CELLS)
 
 
 def test_type_values_types_each_cell_and_keeps_the_string(spark):
