@@ -118,8 +118,8 @@ def written_dates(storage: Storage, trips: str) -> list[str]:
 
     Every date that holds a valid row of the batch keeps at least one trip (the first of each
     group), so these are exactly the batch's dates. Read from the listing rather than collected
-    while writing: a set of dates gathered row by row cost about 3% of a full refresh, a few
-    hundred nanoseconds a row, where one listing is a single request."""
+    while writing: a set of dates gathered row by row (`collect_set` in the pass's `observe`)
+    cost 0.5-0.7 s of a 3M-row full refresh, where a listing is one request."""
     prefix = f"{PARTITION_COLUMN.name}="
     return [
         unquote(name.removeprefix(prefix))
