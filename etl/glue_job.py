@@ -34,7 +34,7 @@ from etl.announce import AnnounceError, Step
 from etl.batch import run_batch
 from etl.catalog_partitions import register_curated_partitions, remove_curated_partitions
 from etl.jvm_classes import pin_pyspark_classes
-from etl.paths import TRIPS_DIR, partition_name
+from etl.paths import TRIPS_DIR, partition_values
 from etl.pipeline import dedupe_keys_from
 from etl.report import RunReport
 from etl.run_metrics import publish_metrics
@@ -102,10 +102,7 @@ def announce_steps(args: dict[str, str], storage: Storage) -> list[Step]:
         def present_dates() -> frozenset[str]:
             folders = storage.list_dirs(join_path(args["output_path"], TRIPS_DIR))
             # A folder that is not a date's (made by hand, or by another tool) is not counted.
-            prefix = partition_name("")
-            return frozenset(
-                name.removeprefix(prefix) for name in folders if name.startswith(prefix)
-            )
+            return frozenset(partition_values(folders))
 
         def register(run: RunReport) -> None:
             if run.partitions_written:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from urllib.parse import unquote
 
 from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as sf
@@ -22,9 +21,9 @@ from etl.columns import REJECT_REASON, SOURCE_FILE, require_columns
 from etl.contract import PARTITION_COLUMN
 from etl.dedupe import RANK_COLUMN, rank_duplicates
 from etl.loaded_dates import Superseded, Target, merge_into_loaded
-from etl.paths import TRIPS_DIR, partition_name, staging_root
+from etl.paths import TRIPS_DIR, partition_name, partition_values, staging_root
 from etl.read import relative_to_root
-from etl.reject_folder import REJECTED_FOLDER, packed_source
+from etl.reject_folder import packed_source
 from etl.schema import TRIPS_SCHEMA, TRIPS_WRITE_OPTIONS
 from etl.storage import Storage, join_path
 from etl.superseded import superseded_trips
@@ -65,7 +64,9 @@ class MergeOptions:
     superseded: tuple[str, ...] = ()
 
 
-def stage_batch(spark: SparkSession, checked: DataFrame, options: MergeOptions) -> MergeResult:
+def stage_batch(
+    spark: SparkSession, storage: Storage, checked: DataFrame, options: MergeOptions
+) -> MergeResult:
     """Dedupe the batch's valid rows and stage them per date, with the batch's rejected rows,
     under the run's staging folder. `checked` is the batch as `etl.batch_read.parse_files`
     gives it. Returns the batch's counts."""
@@ -75,7 +76,7 @@ def stage_batch(spark: SparkSession, checked: DataFrame, options: MergeOptions) 
         dates=None,
         cores=spark.sparkContext.defaultParallelism,
     )
-    return _write_batch(checked, options, size, staged_trips(options))
+    return _write_batch(storage, checked, options, size, staged_trips(options))
 
 
 def merge_with_written(
@@ -120,16 +121,11 @@ def written_dates(storage: Storage, trips: str) -> list[str]:
     group), so these are exactly the batch's dates. Read from the listing rather than collected
     while writing: a set of dates gathered row by row (`collect_set` in the pass's `observe`)
     cost 0.5-0.7 s of a 3M-row full refresh, where a listing is one request."""
-    prefix = f"{PARTITION_COLUMN.name}="
-    return [
-        unquote(name.removeprefix(prefix))
-        for name in storage.list_dirs(trips)
-        if name.startswith(prefix) and name != REJECTED_FOLDER
-    ]
+    return partition_values(storage.list_dirs(trips))
 
 
 def _write_batch(
-    checked: DataFrame, options: MergeOptions, size: ShuffleSize, path: str
+    storage: Storage, checked: DataFrame, options: MergeOptions, size: ShuffleSize, path: str
 ) -> MergeResult:
     """Dedupe the batch's valid rows per date and write them and the rejected rows to `path`,
     counting the batch's rows on the way (one pass, no cache)."""
@@ -172,5 +168,5 @@ def _write_batch(
         rows_written=int(counts["written"]),
         duplicates_dropped=int(counts["dropped"]),
         rows_replaced=0,
-        dates=written_dates(Storage(checked.sparkSession), path),
+        dates=written_dates(storage, path),
     )

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
+from urllib.parse import unquote
 
 from etl.columns import SOURCE_FILE
 from etl.contract import CURATED_TABLES, PARTITION_COLUMN
@@ -23,6 +25,8 @@ REPORTS_DIR = "_reports"
 # Quarantine is partitioned by input file, so reprocessing a file replaces its rows.
 QUARANTINE_PARTITION = SOURCE_FILE
 
+# Spark's folder value for a null partition value (ExternalCatalogUtils.DEFAULT_PARTITION_NAME).
+NULL_PARTITION_VALUE = "__HIVE_DEFAULT_PARTITION__"
 # Characters Spark escapes in a partition folder name (as `%XX`), so that a value such as a
 # path with `/` is one folder; see ExternalCatalogUtils.escapePathName.
 _ESCAPED = frozenset(
@@ -61,6 +65,18 @@ def partition_name(value: str, column: str = PARTITION_COLUMN.name) -> str:
     """Folder name of one partition as Spark writes it, e.g. `pickup_date=2024-01-15`."""
     escaped = "".join(f"%{ord(c):02X}" if c in _ESCAPED else c for c in value)
     return f"{column}={escaped}"
+
+
+def partition_values(names: Iterable[str], column: str = PARTITION_COLUMN.name) -> list[str]:
+    """The values of the partition folders among folder `names`, in their order: the inverse
+    of `partition_name`. Other folders (`_temporary`, one made by hand) and Spark's folder for
+    a null value are left out."""
+    prefix = partition_name("", column)
+    return [
+        unquote(name.removeprefix(prefix))
+        for name in names
+        if name.startswith(prefix) and name != prefix + NULL_PARTITION_VALUE
+    ]
 
 
 # Longest folder name in bytes on the usual local file systems (ext4, APFS, NTFS). S3 has no

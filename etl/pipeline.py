@@ -109,7 +109,7 @@ def run_pipeline(spark: SparkSession, files: Sequence[InputFile], options: RunOp
     batch = run_isolated(
         spark,
         [f.uri for f in files],
-        lambda checked: stage_batch(spark, checked, target),
+        lambda checked: stage_batch(spark, storage, checked, target),
         discard=lambda: storage.delete(staged_trips),
         input_root=options.input_root,
     )

@@ -63,6 +63,7 @@ from etl.paths import (
     STATE_DIR,
     TRIPS_DIR,
     partition_name,
+    partition_values,
     quarantine_folder,
     quarantine_value,
     staging_root,
@@ -137,7 +138,7 @@ def staged_dates(storage: Storage, output_root: str, run_id: str) -> list[str]:
         *storage.list_dirs(join_path(staged, TRIPS_DIR)),
         *storage.list_dirs(join_path(staged, APPENDED_TRIPS_DIR)),
     }
-    return [name.split("=", 1)[1] for name in sorted(folders)]
+    return partition_values(sorted(folders))
 
 
 def publish(

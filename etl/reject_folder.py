@@ -16,13 +16,13 @@ from pyspark.sql import functions as sf
 from pyspark.sql.types import ArrayType, StringType, StructField, StructType
 
 from etl.columns import RAW_LINE, RAW_STRINGS, REJECT_REASON, SOURCE_FILE
-from etl.contract import PARTITION_COLUMN
+from etl.paths import NULL_PARTITION_VALUE, partition_name
 from etl.quarantine import reason_with_encoding
 from etl.schema import CANONICAL_NAMES
 from etl.storage import join_path
 
-# Spark's folder for a null partition value (ExternalCatalogUtils.DEFAULT_PARTITION_NAME).
-REJECTED_FOLDER = f"{PARTITION_COLUMN.name}=__HIVE_DEFAULT_PARTITION__"
+# Spark's folder for a null partition value.
+REJECTED_FOLDER = partition_name(NULL_PARTITION_VALUE)
 _PACKED = StructType(
     [
         StructField(REJECT_REASON, StringType(), True),
