@@ -112,6 +112,9 @@ def one_round(runner: Workloads, data: Datasets, work: Path, out: Path) -> dict[
     seconds_of["seed"] = seconds(lambda: runner.seed(data.base, out / "seed"))
     seconds_of["bare"] = seconds(lambda: runner.bare(data.base, out / "bare"))
     seconds_of["checked"] = seconds(lambda: runner.checked(data.base, out / "checked"))
+    seconds_of["checked_quarantine"] = seconds(
+        lambda: runner.checked_quarantine(data.base, out / "checkedQ")
+    )
     # A fresh copy of the base input keeps earlier rounds' added files out of the full run.
     batch = work / "batch"
     shutil.rmtree(batch, ignore_errors=True)
@@ -143,6 +146,9 @@ def one_round(runner: Workloads, data: Datasets, work: Path, out: Path) -> dict[
     seconds_of["job_4x"] = seconds(lambda: runner.job(data.quad, out / "job4x", full_refresh=True))
     seconds_of["bare_parquet"] = seconds(lambda: runner.bare_parquet(data.parquet, out / "bareP"))
     seconds_of["checked_parquet"] = seconds(lambda: runner.checked(data.parquet, out / "checkedP"))
+    seconds_of["checked_quarantine_parquet"] = seconds(
+        lambda: runner.checked_quarantine(data.parquet, out / "checkedPQ")
+    )
     seconds_of["job_parquet"] = seconds(
         lambda: runner.job(data.parquet, out / "job_parquet", full_refresh=True)
     )

@@ -12,7 +12,7 @@ from typing import Protocol
 
 from pyspark.sql import SparkSession
 
-from bench import workloads
+from bench import checked, workloads
 from bench.plans import PlanStats, executed_plans, plan_stats, spark_job_ids
 
 
@@ -24,6 +24,7 @@ class Workloads(Protocol):
     def bare_late(self, input_dir: Path, job_output: Path, output_dir: Path) -> None: ...
     def bare_parquet(self, input_dir: Path, output_dir: Path) -> None: ...
     def checked(self, input_dir: Path, output_dir: Path) -> None: ...
+    def checked_quarantine(self, input_dir: Path, output_dir: Path) -> None: ...
     def job(self, input_dir: Path, output_dir: Path, *, full_refresh: bool) -> None: ...
     def job_plans(self, input_dir: Path, output_dir: Path) -> PlanStats: ...
 
@@ -61,7 +62,10 @@ class ProcessWorkloads:
         self._run("-m", "bench.workloads", "bare-parquet", str(input_dir), str(output_dir))
 
     def checked(self, input_dir: Path, output_dir: Path) -> None:
-        self._run("-m", "bench.workloads", "checked", str(input_dir), str(output_dir))
+        self._run("-m", "bench.checked", "rows", str(input_dir), str(output_dir))
+
+    def checked_quarantine(self, input_dir: Path, output_dir: Path) -> None:
+        self._run("-m", "bench.checked", "quarantine", str(input_dir), str(output_dir))
 
     def job(self, input_dir: Path, output_dir: Path, *, full_refresh: bool) -> None:
         self._run("-m", "etl.local", *job_argv(input_dir, output_dir, full_refresh=full_refresh))
@@ -98,7 +102,10 @@ class InProcessWorkloads:
         workloads.bare_parquet_trips(self.spark, str(input_dir), str(output_dir))
 
     def checked(self, input_dir: Path, output_dir: Path) -> None:
-        workloads.checked_trips(self.spark, str(input_dir), str(output_dir))
+        checked.checked_trips(self.spark, str(input_dir), str(output_dir))
+
+    def checked_quarantine(self, input_dir: Path, output_dir: Path) -> None:
+        checked.checked_with_quarantine(self.spark, str(input_dir), str(output_dir))
 
     def job(self, input_dir: Path, output_dir: Path, *, full_refresh: bool) -> None:
         from etl.local import main

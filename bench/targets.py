@@ -16,8 +16,11 @@ RATIOS: dict[str, tuple[str, str]] = {
     "job_vs_bare": ("job", "bare"),
     "parquet_job_vs_bare": ("job_parquet", "bare_parquet"),
     "late_vs_full": ("late", "job"),
-    # Bounds on the two above: the job's own checks of every cell, then dedupe, trips write and
-    # hourly metrics.
+    # Bounds on the two above: the job's own checks of every cell, then dedupe, trips write,
+    # hourly metrics and the least quarantine (bench.checked).
+    "checked_quarantine_vs_bare": ("checked_quarantine", "bare"),
+    "parquet_checked_quarantine_vs_bare": ("checked_quarantine_parquet", "bare_parquet"),
+    # Context: the same without quarantine, what the checks and the metrics cost on their own.
     "checked_vs_bare": ("checked", "bare"),
     "parquet_checked_vs_bare": ("checked_parquet", "bare_parquet"),
     # Bound on the late batch: its trips and metrics written bare, its keys checked against the
@@ -117,14 +120,16 @@ class Target:
 
 # Targets on the 2-core machine at 3M rows, each on its own key (a figure may have several).
 TARGETS: dict[str, Target] = {
-    # The checked-rows bound runs the job's checks of every cell and nothing else the job adds:
-    # over the limit, no change but cheaper checks can meet the target.
+    # The bound runs the job's checks of every cell and writes the three outputs every run
+    # writes, quarantine as cheaply as any design can, and nothing else the job adds: over the
+    # limit, no change but cheaper checks, or a cheaper way to hand quarantine its rows, can meet
+    # the target.
     "job_vs_bare": Target(
         "job_vs_bare",
         1.3,
         "job / bare trips job (CSV, no checks)",
-        bound="checked_vs_bare",
-        bound_name="checked-rows bound",
+        bound="checked_quarantine_vs_bare",
+        bound_name="checked rows + quarantine bound",
     ),
     # An older requirement that still stands next to the tighter one above.
     "job_vs_bare_earlier": Target("job_vs_bare", 1.8, "job / bare (earlier target)"),
@@ -132,8 +137,8 @@ TARGETS: dict[str, Target] = {
         "parquet_job_vs_bare",
         1.3,
         "Parquet input: job / its bare trips job",
-        bound="parquet_checked_vs_bare",
-        bound_name="checked-rows bound",
+        bound="parquet_checked_quarantine_vs_bare",
+        bound_name="checked rows + quarantine bound",
     ),
     "incremental_net": Target(
         "incremental_net",

@@ -6,16 +6,14 @@
 `python -m bench.workloads bare-metrics INPUT OUTPUT` writes them and their hourly metrics;
 `python -m bench.workloads bare-late INPUT JOB_OUTPUT OUTPUT` writes them and their hourly metrics
 after checking their keys against the trips the job wrote under JOB_OUTPUT on the same dates;
-`python -m bench.workloads bare-parquet INPUT OUTPUT` does the same from TLC Parquet files;
-`python -m bench.workloads checked INPUT OUTPUT` writes deduplicated trips from the job's own
-checks of every cell (CSV or Parquet input alike) and their hourly metrics, with nothing else
-the job does.
+`python -m bench.workloads bare-parquet INPUT OUTPUT` does the same from TLC Parquet files.
+The bounds built on the job's own checks of every cell are in `bench.checked`.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -25,16 +23,15 @@ from pyspark.sql.types import StructField, StructType, TimestampNTZType, Timesta
 
 from datagen.eras import ERAS
 from datagen.trips import FIELDS
-from etl.batch_read import parse_files
+from etl.columns import REJECT_REASON
 from etl.contract import CANONICAL_COLUMNS, DEFAULT_DEDUPE_KEYS, PARTITION_COLUMN, normalise_header
 from etl.loaded_dates import Target, dates_sharing_keys, folders
 from etl.local import hadoop_path
 from etl.metrics import hourly_metrics, spread_by_date
 from etl.pipeline import SESSION_SETTINGS
-from etl.quarantine import valid_rows
+from etl.reject_folder import REJECTED_FOLDER
 from etl.schema import TRIPS_WRITE_OPTIONS, spark_type
 from etl.session import local_spark
-from etl.state import list_input_files
 from etl.storage import Storage
 
 # The CSV workloads read what `datagen big` writes by default: the 2015 yellow layout, its 19
@@ -128,22 +125,32 @@ def bare_trips(spark: SparkSession, path: str, output: str) -> None:
     the table shows which targets a design change could still reach.
     """
     with session_conf(spark, _BARE_SETTINGS):
-        _dedupe_and_write(read_csv(spark, path), output)
+        dedupe_and_write(read_csv(spark, path), output)
 
 
-def _dedupe_and_write(trips: DataFrame, output: str) -> None:
+def dedupe_and_write(trips: DataFrame, output: str) -> None:
+    """Keep the first row of each dedupe key per pickup date, in the order of every column, and
+    write them partitioned by date. A `reject_reason` column, when `trips` has one, marks
+    rejected rows: written as they are, with no date (into Spark's folder for a null
+    partition, as the job stages them) and never ranked with trips; the column is not written."""
     date = PARTITION_COLUMN.name
+    columns = [name for name in trips.columns if name != REJECT_REASON]
     # A key the layout lacks is null in every row, so leaving it out groups the same rows.
-    keys = [key for key in DEFAULT_DEDUPE_KEYS if key in trips.columns]
+    keys = [key for key in DEFAULT_DEDUPE_KEYS if key in columns]
     window = Window.partitionBy(date, *keys).orderBy(
-        *(F.col(name).asc_nulls_last() for name in trips.columns)
+        *(F.col(name).asc_nulls_last() for name in columns)
     )
+    rows = trips.withColumn(date, F.to_date("pickup_datetime"))
+    kept = F.col("_rank") == 1
+    if REJECT_REASON in trips.columns:
+        rejected = F.col(REJECT_REASON).isNotNull()
+        rows = rows.withColumn(date, F.when(~rejected, F.col(date)))
+        kept = kept | rejected
     (
-        trips.withColumn(date, F.to_date("pickup_datetime"))
-        .repartition(date)
+        rows.repartition(date)
         .withColumn("_rank", F.row_number().over(window))
-        .where(F.col("_rank") == 1)
-        .drop("_rank")
+        .where(kept)
+        .drop("_rank", REJECT_REASON)
         .write.mode("overwrite")
         .options(**TRIPS_WRITE_OPTIONS)
         .partitionBy(date)
@@ -181,7 +188,7 @@ def read_parquet_trips(spark: SparkSession, path: str) -> DataFrame:
 def bare_parquet_trips(spark: SparkSession, path: str, output: str) -> None:
     """`bare_trips` over TLC Parquet input: typed read, dedupe, date-partitioned write."""
     with session_conf(spark, _BARE_SETTINGS):
-        _dedupe_and_write(read_parquet_trips(spark, path), output)
+        dedupe_and_write(read_parquet_trips(spark, path), output)
 
 
 def bare_trips_and_metrics(spark: SparkSession, path: str, output: str) -> None:
@@ -190,8 +197,8 @@ def bare_trips_and_metrics(spark: SparkSession, path: str, output: str) -> None:
     quarantine, state or merge. Spark writes one output per action, so any design pays for a
     second write; reading back the trips just written is its cheapest input, as in the job."""
     with session_conf(spark, _BARE_SETTINGS):
-        _dedupe_and_write(read_csv(spark, path), f"{output}/trips")
-        _write_metrics(spark, output)
+        dedupe_and_write(read_csv(spark, path), f"{output}/trips")
+        write_metrics(spark, output)
 
 
 def bare_late_batch(spark: SparkSession, path: str, job_output: str, output: str) -> list[str]:
@@ -221,51 +228,50 @@ def bare_late_batch(spark: SparkSession, path: str, job_output: str, output: str
         return sorted(dates_sharing_keys(spark, target, dates, batch_trips))
 
 
-def _write_metrics(spark: SparkSession, output: str) -> None:
-    trips = spark.read.parquet(f"{output}/trips")
+def write_metrics(spark: SparkSession, output: str) -> None:
+    """The job's hourly metrics of the trips under OUTPUT/trips, into OUTPUT/hourly_metrics
+    (rejected rows staged beside the trips, in the folder of no date, left out)."""
+    date = PARTITION_COLUMN.name
+    trips = spark.read.parquet(f"{output}/trips").where(F.col(date).isNotNull())
     # Spread over the cores by date as the job writes them, its dates counted from the folders.
-    dates = len(list(Path(output, "trips").glob(f"{PARTITION_COLUMN.name}=*")))
+    folders = Path(output, "trips").glob(f"{date}=*")
+    dates = len([folder for folder in folders if folder.name != REJECTED_FOLDER])
     (
         spread_by_date(hourly_metrics(trips), dates)
         .write.mode("overwrite")
-        .partitionBy(PARTITION_COLUMN.name)
+        .partitionBy(date)
         .parquet(f"{output}/hourly_metrics")
     )
-
-
-def checked_trips(spark: SparkSession, path: str, output: str) -> None:
-    """The job's reading and checks of every cell (`etl.batch_read.parse_files`: grouping by
-    header or footer, typing, every reject rule), then `bare_trips`' dedupe and write of the
-    valid rows into OUTPUT/trips and their hourly metrics into OUTPUT/hourly_metrics, as
-    `bare_trips_and_metrics` writes them, under the job's session settings.
-
-    Left out, next to the job: carrying the rejected rows through the shuffle and writing
-    quarantine from them, the merge with earlier runs and its sizing, the path under the input
-    root, the counts, state, the report, the run lock and recovery. It does strictly less work
-    than the job, so a ratio this bound misses the job misses too, whatever else changes: only
-    cheaper checks of the cells could move it.
-    """
-    with session_conf(spark, SESSION_SETTINGS):
-        storage = Storage(spark)
-        files = [f.uri for f in list_input_files(storage, hadoop_path(Path(path))).files]
-        checked = parse_files(spark, files).checked
-        if checked is not None:
-            _dedupe_and_write(valid_rows(checked), f"{output}/trips")
-            _write_metrics(spark, output)
 
 
 _USAGE = (
     "usage: python -m bench.workloads floor INPUT | seed INPUT OUTPUT | bare INPUT OUTPUT"
     " | bare-metrics INPUT OUTPUT | bare-late INPUT JOB_OUTPUT OUTPUT | bare-parquet INPUT OUTPUT"
-    " | checked INPUT OUTPUT"
 )
 _WRITERS = {
     "seed": seed_logic,
     "bare": bare_trips,
     "bare-metrics": bare_trips_and_metrics,
     "bare-parquet": bare_parquet_trips,
-    "checked": checked_trips,
 }
+
+
+def run_in_session(name: str, work: Callable[[SparkSession], object]) -> None:
+    """Run one workload in a local session of its own, stopped whatever happens."""
+    spark = local_spark("bench-" + name)
+    try:
+        work(spark)
+    finally:
+        spark.stop()
+
+
+def _run(argv: list[str], spark: SparkSession) -> None:
+    if argv[0] == "floor":
+        print(floor(spark, argv[1]))
+    elif argv[0] == "bare-late":
+        print(",".join(bare_late_batch(spark, argv[1], argv[2], argv[3])))
+    else:
+        _WRITERS[argv[0]](spark, argv[1], argv[2])
 
 
 def main(argv: list[str]) -> int:
@@ -274,16 +280,7 @@ def main(argv: list[str]) -> int:
     if not argv or len(argv) - 1 != arguments.get(argv[0]):
         print(_USAGE, file=sys.stderr)
         return 2
-    spark = local_spark("bench-" + argv[0])
-    try:
-        if argv[0] == "floor":
-            print(floor(spark, argv[1]))
-        elif argv[0] == "bare-late":
-            print(",".join(bare_late_batch(spark, argv[1], argv[2], argv[3])))
-        else:
-            _WRITERS[argv[0]](spark, argv[1], argv[2])
-    finally:
-        spark.stop()
+    run_in_session(argv[0], lambda spark: _run(argv, spark))
     return 0
 
 

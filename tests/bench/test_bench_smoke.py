@@ -31,6 +31,7 @@ WORKLOADS = {
     "seed",
     "bare",
     "checked",
+    "checked_quarantine",
     "job",
     "late",
     "incremental",
@@ -44,6 +45,7 @@ WORKLOADS = {
     "job_4x",
     "bare_parquet",
     "checked_parquet",
+    "checked_quarantine_parquet",
     "job_parquet",
 }
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -15,37 +14,21 @@ from bench.workloads import (
     bare_parquet_trips,
     bare_trips,
     bare_trips_and_metrics,
-    checked_trips,
     floor,
     read_parquet_trips,
 )
-
-HEADER = ",".join(CSV_SCHEMA.names)
-
-
-def _line(vendor: int, pickup: str, longitude: float, total: float) -> str:
-    cells = [vendor, pickup, "2015-01-01 00:30:00", 1, 1.5, longitude, 40.7, 1, "N"]
-    cells += [-73.9, 40.8, 1, 8.0, 0.5, 0.5, 1.0, 0.0, 0.3, total]
-    return ",".join(str(cell) for cell in cells)
-
-
-def _csv_input(tmp_path: Path, *lines: str) -> Path:
-    """An input folder holding one CSV file: the header, then `lines`."""
-    source = tmp_path / "in"
-    source.mkdir()
-    (source / "trips.csv").write_text("\n".join([HEADER, *lines]) + "\n")
-    return source
+from tests.bench.helpers import HEADER, csv_input, csv_line
 
 
 def test_bare_trips_keeps_the_first_row_of_each_key_per_date(spark, tmp_path):
-    source = _csv_input(
+    source = csv_input(
         tmp_path,
         # Same keys (amounts aside): the row first in column order (total 12.0) wins, wherever
         # it is in the file.
-        _line(1, "2015-01-01 00:10:00", -73.99, 15.0),
-        _line(1, "2015-01-01 00:10:00", -73.99, 12.0),
-        _line(1, "2015-01-01 00:10:00", -73.98, 11.0),
-        _line(2, "2015-01-02 09:00:00", -73.99, 20.0),
+        csv_line(1, "2015-01-01 00:10:00", -73.99, 15.0),
+        csv_line(1, "2015-01-01 00:10:00", -73.99, 12.0),
+        csv_line(1, "2015-01-01 00:10:00", -73.98, 11.0),
+        csv_line(2, "2015-01-02 09:00:00", -73.99, 20.0),
     )
 
     bare_trips(spark, str(source), str(tmp_path / "out"))
@@ -143,47 +126,13 @@ def test_bare_parquet_trips_types_dedupes_and_partitions_tlc_parquet(spark, tmp_
     ]
 
 
-def test_checked_trips_writes_the_valid_rows_deduplicated_and_drops_rejected_ones(spark, tmp_path):
-    source = _csv_input(
-        tmp_path,
-        _line(1, "2015-01-01 00:10:00", -73.99, 15.0),
-        _line(1, "2015-01-01 00:10:00", -73.99, 12.0),  # same trip, first in content order
-        _line(1, "2015-01-01 00:10:00", -73.98, 11.0),
-        _line(2, "2015-01-02 09:00:00", -73.99, 20000.0),  # total out of range: rejected
-        _line(2, "not a time", -73.99, 20.0),  # rejected
-    )
-
-    checked_trips(spark, str(source), str(tmp_path / "out"))
-
-    written = spark.read.parquet(str(tmp_path / "out" / "trips"))
-    actual = written.select(
-        "vendor_id", "pickup_datetime", "pickup_longitude", "total_amount", "pickup_date"
-    )
-    expected = spark.createDataFrame(
-        [
-            (1, datetime(2015, 1, 1, 0, 10), -73.99, 12.0, date(2015, 1, 1)),
-            (1, datetime(2015, 1, 1, 0, 10), -73.98, 11.0, date(2015, 1, 1)),
-        ],
-        actual.schema,
-    )
-    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
-    # Hourly metrics of the trips it wrote, as the job computes them: the rejected rows and the
-    # dropped duplicate count nowhere.
-    metrics = spark.read.parquet(str(tmp_path / "out" / "hourly_metrics"))
-    expected_metrics = spark.createDataFrame(
-        [(datetime(2015, 1, 1, 0, 0), 2, 23.0, 1.0, 1.5, date(2015, 1, 1))],
-        metrics.schema,
-    )
-    assert_df_equality(metrics, expected_metrics, ignore_nullable=True)
-
-
 def test_bare_trips_and_metrics_writes_the_bare_trips_and_their_hourly_metrics(spark, tmp_path):
-    source = _csv_input(
+    source = csv_input(
         tmp_path,
-        _line(1, "2015-01-01 00:10:00", -73.99, 15.0),
-        _line(1, "2015-01-01 00:10:00", -73.99, 12.0),  # the same trip: one of the two is kept
-        _line(1, "2015-01-01 00:50:00", -73.98, 11.0),
-        _line(2, "2015-01-02 09:00:00", -73.99, 20.0),
+        csv_line(1, "2015-01-01 00:10:00", -73.99, 15.0),
+        csv_line(1, "2015-01-01 00:10:00", -73.99, 12.0),  # the same trip: one of the two is kept
+        csv_line(1, "2015-01-01 00:50:00", -73.98, 11.0),
+        csv_line(2, "2015-01-02 09:00:00", -73.99, 20.0),
     )
 
     bare_trips_and_metrics(spark, str(source), str(tmp_path / "out"))
@@ -203,18 +152,18 @@ def test_bare_trips_and_metrics_writes_the_bare_trips_and_their_hourly_metrics(s
 
 
 def test_bare_late_batch_checks_its_keys_against_the_written_trips_of_its_dates(spark, tmp_path):
-    written = _csv_input(
+    written = csv_input(
         tmp_path,
-        _line(1, "2015-01-01 00:10:00", -73.99, 15.0),
-        _line(1, "2015-01-02 08:00:00", -73.99, 10.0),
+        csv_line(1, "2015-01-01 00:10:00", -73.99, 15.0),
+        csv_line(1, "2015-01-02 08:00:00", -73.99, 10.0),
     )
     bare_trips(spark, str(written), str(tmp_path / "job" / "trips"))
     late = tmp_path / "late"
     late.mkdir()
     late_lines = [
-        _line(1, "2015-01-01 00:10:00", -73.99, 16.0),  # the keys of a written trip of Jan 1
-        _line(2, "2015-01-02 09:00:00", -73.99, 20.0),  # a new trip on Jan 2
-        _line(2, "2015-01-03 09:00:00", -73.99, 30.0),  # a date nothing was written on
+        csv_line(1, "2015-01-01 00:10:00", -73.99, 16.0),  # the keys of a written trip of Jan 1
+        csv_line(2, "2015-01-02 09:00:00", -73.99, 20.0),  # a new trip on Jan 2
+        csv_line(2, "2015-01-03 09:00:00", -73.99, 30.0),  # a date nothing was written on
     ]
     (late / "late.csv").write_text("\n".join([HEADER, *late_lines]) + "\n")
 

@@ -1,0 +1,74 @@
+"""The bounds built on the job's own checks do the work their names promise, and no less."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from chispa import assert_df_equality
+from pyspark.sql import functions as F
+
+from bench.checked import checked_trips, checked_with_quarantine
+from etl.reject_folder import REJECTED_FOLDER, read_rejected
+from tests.bench.helpers import csv_input, csv_line
+
+LINES = (
+    csv_line(1, "2015-01-01 00:10:00", -73.99, 15.0),
+    csv_line(1, "2015-01-01 00:10:00", -73.99, 12.0),  # same trip, first in content order
+    csv_line(1, "2015-01-01 00:10:00", -73.98, 11.0),
+    csv_line(2, "2015-01-02 09:00:00", -73.99, 20000.0),  # dropoff before pickup: rejected
+    csv_line(2, "not a time", -73.99, 20.0),  # rejected
+    csv_line(2, "not a time", -73.99, 20.0),  # rejected again: quarantine keeps both
+)
+TRIP_COLUMNS = ("vendor_id", "pickup_datetime", "pickup_longitude", "total_amount", "pickup_date")
+
+
+def _assert_trips_and_metrics(spark, out):
+    written = spark.read.parquet(str(out / "trips")).where(F.col("pickup_date").isNotNull())
+    actual = written.select(*TRIP_COLUMNS)
+    expected = spark.createDataFrame(
+        [
+            (1, datetime(2015, 1, 1, 0, 10), -73.99, 12.0, date(2015, 1, 1)),
+            (1, datetime(2015, 1, 1, 0, 10), -73.98, 11.0, date(2015, 1, 1)),
+        ],
+        actual.schema,
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+    # Hourly metrics of the trips written, as the job computes them: the rejected rows and the
+    # dropped duplicate count nowhere.
+    metrics = spark.read.parquet(str(out / "hourly_metrics"))
+    expected_metrics = spark.createDataFrame(
+        [(datetime(2015, 1, 1, 0, 0), 2, 23.0, 1.0, 1.5, date(2015, 1, 1))],
+        metrics.schema,
+    )
+    assert_df_equality(metrics, expected_metrics, ignore_nullable=True)
+
+
+def test_checked_trips_writes_the_valid_rows_deduplicated_and_drops_rejected_ones(spark, tmp_path):
+    checked_trips(spark, str(csv_input(tmp_path, *LINES)), str(tmp_path / "out"))
+
+    _assert_trips_and_metrics(spark, tmp_path / "out")
+    assert not (tmp_path / "out" / "trips" / REJECTED_FOLDER).exists()
+    assert not (tmp_path / "out" / "quarantine").exists()
+
+
+def test_checked_with_quarantine_carries_every_rejected_row_to_a_quarantine_copy(spark, tmp_path):
+    checked_with_quarantine(spark, str(csv_input(tmp_path, *LINES)), str(tmp_path / "out"))
+
+    out = tmp_path / "out"
+    _assert_trips_and_metrics(spark, out)
+    # Beside the trips as the job stages them, packed as the job packs them, none deduplicated.
+    rejected = read_rejected(spark, str(out / "trips")).select("reject_reason", "raw_line")
+    expected = spark.createDataFrame(
+        [
+            ("dropoff_before_pickup", LINES[3]),
+            ("invalid_pickup_datetime", LINES[4]),
+            ("invalid_pickup_datetime", LINES[5]),
+        ],
+        rejected.schema,
+    )
+    assert_df_equality(rejected, expected, ignore_row_order=True, ignore_nullable=True)
+    # Quarantine is their packed column, copied as it is.
+    quarantine = spark.read.parquet(str(out / "quarantine"))
+    staged = spark.read.parquet(str(out / "trips" / REJECTED_FOLDER)).select("source_file")
+    assert quarantine.columns == ["source_file"]
+    assert_df_equality(quarantine, staged, ignore_row_order=True, ignore_nullable=True)
