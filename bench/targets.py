@@ -121,9 +121,9 @@ class Target:
 # Targets on the 2-core machine at 3M rows, each on its own key (a figure may have several).
 TARGETS: dict[str, Target] = {
     # The bound runs the job's checks of every cell and writes the three outputs every run
-    # writes, quarantine as cheaply as any design can, and nothing else the job adds: over the
-    # limit, no change but cheaper checks, or a cheaper way to hand quarantine its rows, can meet
-    # the target.
+    # writes, quarantine with less work than the job, and nothing else the job adds: over the
+    # limit, no change but cheaper checks, or a quarantine that avoids the trips' shuffle or
+    # Spark's writer, can meet the target.
     "job_vs_bare": Target(
         "job_vs_bare",
         1.3,

@@ -23,13 +23,13 @@ from pyspark.sql.types import StructField, StructType, TimestampNTZType, Timesta
 
 from datagen.eras import ERAS
 from datagen.trips import FIELDS
-from etl.columns import REJECT_REASON
+from etl.columns import RAW_LINE, RAW_STRINGS, REJECT_REASON, SOURCE_FILE
 from etl.contract import CANONICAL_COLUMNS, DEFAULT_DEDUPE_KEYS, PARTITION_COLUMN, normalise_header
 from etl.loaded_dates import Target, dates_sharing_keys, folders
 from etl.local import hadoop_path
 from etl.metrics import hourly_metrics, spread_by_date
 from etl.pipeline import SESSION_SETTINGS
-from etl.reject_folder import REJECTED_FOLDER
+from etl.reject_folder import REJECTED_FOLDER, packed_source
 from etl.schema import TRIPS_WRITE_OPTIONS, spark_type
 from etl.session import local_spark
 from etl.storage import Storage
@@ -130,27 +130,33 @@ def bare_trips(spark: SparkSession, path: str, output: str) -> None:
 
 def dedupe_and_write(trips: DataFrame, output: str) -> None:
     """Keep the first row of each dedupe key per pickup date, in the order of every column, and
-    write them partitioned by date. A `reject_reason` column, when `trips` has one, marks
-    rejected rows: written as they are, with no date (into Spark's folder for a null
-    partition, as the job stages them) and never ranked with trips; the column is not written."""
+    write them partitioned by date (the date computed from the pickup time, unless `trips`
+    has it already).
+
+    A `reject_reason` column, when `trips` has one, marks rejected rows as the job stages them
+    (`etl.merge`): they lose their date (written into Spark's folder for a null partition) and
+    are never ranked with trips; their `raw` strings and `raw_line` ride through the shuffle
+    unranked, and after the dedupe everything quarantine keeps of them is packed into their
+    `source_file` (`etl.reject_folder.packed_source`). Those three columns are not written."""
     date = PARTITION_COLUMN.name
-    columns = [name for name in trips.columns if name != REJECT_REASON]
+    carried = [name for name in (REJECT_REASON, RAW_STRINGS, RAW_LINE) if name in trips.columns]
+    columns = [name for name in trips.columns if name not in carried]
     # A key the layout lacks is null in every row, so leaving it out groups the same rows.
     keys = [key for key in DEFAULT_DEDUPE_KEYS if key in columns]
     window = Window.partitionBy(date, *keys).orderBy(
         *(F.col(name).asc_nulls_last() for name in columns)
     )
-    rows = trips.withColumn(date, F.to_date("pickup_datetime"))
+    rows = trips if date in columns else trips.withColumn(date, F.to_date("pickup_datetime"))
     kept = F.col("_rank") == 1
-    if REJECT_REASON in trips.columns:
-        rejected = F.col(REJECT_REASON).isNotNull()
+    rejected = F.col(REJECT_REASON).isNotNull()
+    if carried:
         rows = rows.withColumn(date, F.when(~rejected, F.col(date)))
         kept = kept | rejected
+    ranked = rows.repartition(date).withColumn("_rank", F.row_number().over(window)).where(kept)
+    if carried:
+        ranked = ranked.withColumn(SOURCE_FILE, packed_source(rejected))
     (
-        rows.repartition(date)
-        .withColumn("_rank", F.row_number().over(window))
-        .where(kept)
-        .drop("_rank", REJECT_REASON)
+        ranked.drop("_rank", *carried)
         .write.mode("overwrite")
         .options(**TRIPS_WRITE_OPTIONS)
         .partitionBy(date)
@@ -228,16 +234,26 @@ def bare_late_batch(spark: SparkSession, path: str, job_output: str, output: str
         return sorted(dates_sharing_keys(spark, target, dates, batch_trips))
 
 
-def write_metrics(spark: SparkSession, output: str) -> None:
-    """The job's hourly metrics of the trips under OUTPUT/trips, into OUTPUT/hourly_metrics
-    (rejected rows staged beside the trips, in the folder of no date, left out)."""
+def write_metrics(
+    spark: SparkSession,
+    output: str,
+    schema: StructType | None = None,
+    rejected_beside: bool = False,
+) -> None:
+    """The job's hourly metrics of the trips under OUTPUT/trips, into OUTPUT/hourly_metrics.
+    `schema`: the trips' own, read with it as the job reads them (no job to infer it).
+    `rejected_beside`: rejected rows are staged beside the trips, in the folder of no date,
+    which is then left out, as the job leaves it out."""
     date = PARTITION_COLUMN.name
-    trips = spark.read.parquet(f"{output}/trips").where(F.col(date).isNotNull())
+    reader = spark.read if schema is None else spark.read.schema(schema)
+    trips = reader.parquet(f"{output}/trips")
+    folders = [folder.name for folder in Path(output, "trips").glob(f"{date}=*")]
+    if rejected_beside:
+        trips = trips.where(F.col(date).isNotNull())
+        folders = [name for name in folders if name != REJECTED_FOLDER]
     # Spread over the cores by date as the job writes them, its dates counted from the folders.
-    folders = Path(output, "trips").glob(f"{date}=*")
-    dates = len([folder for folder in folders if folder.name != REJECTED_FOLDER])
     (
-        spread_by_date(hourly_metrics(trips), dates)
+        spread_by_date(hourly_metrics(trips), len(folders))
         .write.mode("overwrite")
         .partitionBy(date)
         .parquet(f"{output}/hourly_metrics")

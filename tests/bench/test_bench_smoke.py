@@ -135,6 +135,10 @@ def test_bench_smoke_run_writes_results_and_readme_tables(spark, tmp_path):
         "| bound: late batch done bare (",
         "| context: bare trips job over the 10% new files on new dates |",
         "| Parquet input bound: bare trips job",
+        "| bound: checked rows + quarantine (",
+        "| context: checked rows alone (no quarantine) |",
+        "| Parquet input bound: checked rows + quarantine |",
+        "| context: Parquet input, checked rows alone |",
         f"| SQL queries / Spark jobs in a full-refresh run | {results.plans.queries} / "
         f"{results.plans.spark_jobs} |",
     ):

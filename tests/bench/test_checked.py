@@ -7,7 +7,7 @@ from datetime import date, datetime
 from chispa import assert_df_equality
 from pyspark.sql import functions as F
 
-from bench.checked import checked_trips, checked_with_quarantine
+from bench.checked import checked_trips, checked_with_quarantine, main
 from etl.reject_folder import REJECTED_FOLDER, read_rejected
 from tests.bench.helpers import csv_input, csv_line
 
@@ -15,6 +15,9 @@ LINES = (
     csv_line(1, "2015-01-01 00:10:00", -73.99, 15.0),
     csv_line(1, "2015-01-01 00:10:00", -73.99, 12.0),  # same trip, first in content order
     csv_line(1, "2015-01-01 00:10:00", -73.98, 11.0),
+    # The same keys again, -1 passengers: first in content order, but rejected, so it is never
+    # ranked with the trips and takes no trip's place.
+    csv_line(1, "2015-01-01 00:10:00", -73.99, 12.0).replace(":30:00,1,", ":30:00,-1,"),
     csv_line(2, "2015-01-02 09:00:00", -73.99, 20000.0),  # dropoff before pickup: rejected
     csv_line(2, "not a time", -73.99, 20.0),  # rejected
     csv_line(2, "not a time", -73.99, 20.0),  # rejected again: quarantine keeps both
@@ -24,6 +27,8 @@ TRIP_COLUMNS = ("vendor_id", "pickup_datetime", "pickup_longitude", "total_amoun
 
 def _assert_trips_and_metrics(spark, out):
     written = spark.read.parquet(str(out / "trips")).where(F.col("pickup_date").isNotNull())
+    # The trips' own columns: what marked or packed the rejected rows is not written.
+    assert not {"reject_reason", "raw", "raw_line", "_rank"} & set(written.columns)
     actual = written.select(*TRIP_COLUMNS)
     expected = spark.createDataFrame(
         [
@@ -60,9 +65,10 @@ def test_checked_with_quarantine_carries_every_rejected_row_to_a_quarantine_copy
     rejected = read_rejected(spark, str(out / "trips")).select("reject_reason", "raw_line")
     expected = spark.createDataFrame(
         [
-            ("dropoff_before_pickup", LINES[3]),
-            ("invalid_pickup_datetime", LINES[4]),
+            ("passenger_count_out_of_range", LINES[3]),
+            ("dropoff_before_pickup", LINES[4]),
             ("invalid_pickup_datetime", LINES[5]),
+            ("invalid_pickup_datetime", LINES[6]),
         ],
         rejected.schema,
     )
@@ -72,3 +78,12 @@ def test_checked_with_quarantine_carries_every_rejected_row_to_a_quarantine_copy
     staged = spark.read.parquet(str(out / "trips" / REJECTED_FOLDER)).select("source_file")
     assert quarantine.columns == ["source_file"]
     assert_df_equality(quarantine, staged, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_the_command_line_names_the_two_bounds_and_refuses_anything_else(capsys):
+    assert main(["both", "in", "out"]) == 2
+    assert main(["quarantine", "in"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "usage: python -m bench.checked rows|quarantine INPUT OUTPUT\n"
+        "usage: python -m bench.checked rows|quarantine INPUT OUTPUT"
+    )
