@@ -224,10 +224,13 @@ def bare_late_batch(spark: SparkSession, path: str, job_output: str, output: str
         keys = [key for key in DEFAULT_DEDUPE_KEYS if key in CSV_SCHEMA.names]
         target = Target(hadoop_path(Path(output)), hadoop_path(Path(job_output)), keys)
         # Dates and size from the listing, as the job sizes its merge: no count. (The listing
-        # also holds the write's marker file, in no date's folder.)
+        # also holds the write's marker file, in no date's folder, and the folder of rows with
+        # no pickup date, which the job rejects and never merges.)
         prefix = f"{PARTITION_COLUMN.name}="
         staged = {
-            k: v for k, v in folders(Storage(spark), target.staged).items() if k.startswith(prefix)
+            name: folder
+            for name, folder in folders(Storage(spark), target.staged).items()
+            if name.startswith(prefix) and name != REJECTED_FOLDER
         }
         dates = sorted(name.removeprefix(prefix) for name in staged)
         batch_trips = sum(folder.trips for folder in staged.values())

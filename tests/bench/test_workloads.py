@@ -8,6 +8,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from chispa import assert_df_equality
 
+from bench import workloads
 from bench.workloads import (
     CSV_SCHEMA,
     bare_late_batch,
@@ -17,6 +18,7 @@ from bench.workloads import (
     floor,
     read_parquet_trips,
 )
+from etl.loaded_dates import dates_sharing_keys
 from tests.bench.helpers import HEADER, csv_input, csv_line
 
 
@@ -151,11 +153,14 @@ def test_bare_trips_and_metrics_writes_the_bare_trips_and_their_hourly_metrics(s
     assert_df_equality(metrics, expected, ignore_row_order=True, ignore_nullable=True)
 
 
-def test_bare_late_batch_checks_its_keys_against_the_written_trips_of_its_dates(spark, tmp_path):
+def test_bare_late_batch_checks_its_keys_against_the_written_trips_of_its_dates(
+    spark, tmp_path, monkeypatch
+):
     written = csv_input(
         tmp_path,
         csv_line(1, "2015-01-01 00:10:00", -73.99, 15.0),
         csv_line(1, "2015-01-02 08:00:00", -73.99, 10.0),
+        csv_line(3, "not a time", -73.99, 5.0),  # no pickup date: Spark's null partition
     )
     bare_trips(spark, str(written), str(tmp_path / "job" / "trips"))
     late = tmp_path / "late"
@@ -164,13 +169,24 @@ def test_bare_late_batch_checks_its_keys_against_the_written_trips_of_its_dates(
         csv_line(1, "2015-01-01 00:10:00", -73.99, 16.0),  # the keys of a written trip of Jan 1
         csv_line(2, "2015-01-02 09:00:00", -73.99, 20.0),  # a new trip on Jan 2
         csv_line(2, "2015-01-03 09:00:00", -73.99, 30.0),  # a date nothing was written on
+        # The keys of the written row with no date: no date to merge into, as the job rejects it.
+        csv_line(3, "not a time", -73.99, 6.0),
     ]
     (late / "late.csv").write_text("\n".join([HEADER, *late_lines]) + "\n")
 
+    checked = []
+
+    def recording(spark, target, dates, batch_trips):
+        checked.append((list(dates), batch_trips))
+        return dates_sharing_keys(spark, target, dates, batch_trips)
+
+    monkeypatch.setattr(workloads, "dates_sharing_keys", recording)
     shared = bare_late_batch(spark, str(late), str(tmp_path / "job"), str(tmp_path / "out"))
     bare_trips_and_metrics(spark, str(late), str(tmp_path / "alone"))
 
     assert shared == ["2015-01-01"]
+    # Only dates are checked: the job rejects a row with no pickup date and never merges it.
+    assert [dates for dates, _ in checked] == [["2015-01-01", "2015-01-02", "2015-01-03"]]
     # Its outputs are the batch's alone, as the bare trips job and its metrics write them.
     for output in ("trips", "hourly_metrics"):
         assert_df_equality(
