@@ -13,21 +13,17 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql.types import StringType, StructField, StructType
 
 from bench.workloads import dedupe_and_write, run_in_session, session_conf, write_metrics
 from etl.batch_read import parse_files
-from etl.columns import RAW_LINE, RAW_STRINGS, REJECT_REASON, SOURCE_FILE
+from etl.columns import RAW_LINE, RAW_STRINGS, REJECT_REASON
 from etl.local import hadoop_path
 from etl.pipeline import SESSION_SETTINGS
 from etl.quarantine import valid_rows
-from etl.reject_folder import REJECTED_FOLDER
+from etl.reject_folder import REJECTED_FOLDER, read_packed
 from etl.schema import TRIPS_SCHEMA
 from etl.state import list_input_files
 from etl.storage import Storage
-
-# What the rejected rows' folder holds for quarantine: the packed `source_file` alone.
-_PACKED_COLUMN = StructType([StructField(SOURCE_FILE, StringType(), True)])
 
 
 def _checked(spark: SparkSession, path: str) -> DataFrame | None:
@@ -82,7 +78,7 @@ def checked_with_quarantine(spark: SparkSession, path: str, output: str) -> None
         with ThreadPoolExecutor(max_workers=2) as pool:
             metrics = pool.submit(write_metrics, spark, output, TRIPS_SCHEMA, True)
             if rejected.exists():
-                packed = spark.read.schema(_PACKED_COLUMN).parquet(str(rejected))
+                packed = read_packed(spark, f"{output}/trips")
                 packed.write.mode("overwrite").parquet(f"{output}/quarantine")
             metrics.result()
 

@@ -28,8 +28,9 @@ from etl.contract import CANONICAL_COLUMNS, DEFAULT_DEDUPE_KEYS, PARTITION_COLUM
 from etl.loaded_dates import Target, dates_sharing_keys, folders
 from etl.local import hadoop_path
 from etl.metrics import hourly_metrics, spread_by_date
+from etl.paths import partition_name, partition_values
 from etl.pipeline import SESSION_SETTINGS
-from etl.reject_folder import REJECTED_FOLDER, packed_source
+from etl.reject_folder import packed_source
 from etl.schema import TRIPS_WRITE_OPTIONS, spark_type
 from etl.session import local_spark
 from etl.storage import Storage
@@ -226,14 +227,9 @@ def bare_late_batch(spark: SparkSession, path: str, job_output: str, output: str
         # Dates and size from the listing, as the job sizes its merge: no count. (The listing
         # also holds the write's marker file, in no date's folder, and the folder of rows with
         # no pickup date, which the job rejects and never merges.)
-        prefix = f"{PARTITION_COLUMN.name}="
-        staged = {
-            name: folder
-            for name, folder in folders(Storage(spark), target.staged).items()
-            if name.startswith(prefix) and name != REJECTED_FOLDER
-        }
-        dates = sorted(name.removeprefix(prefix) for name in staged)
-        batch_trips = sum(folder.trips for folder in staged.values())
+        listed = folders(Storage(spark), target.staged)
+        dates = partition_values(sorted(listed))
+        batch_trips = sum(listed[partition_name(date)].trips for date in dates)
         return sorted(dates_sharing_keys(spark, target, dates, batch_trips))
 
 
@@ -253,7 +249,7 @@ def write_metrics(
     folders = [folder.name for folder in Path(output, "trips").glob(f"{date}=*")]
     if rejected_beside:
         trips = trips.where(F.col(date).isNotNull())
-        folders = [name for name in folders if name != REJECTED_FOLDER]
+        folders = partition_values(folders)
     # Spread over the cores by date as the job writes them, its dates counted from the folders.
     (
         spread_by_date(hourly_metrics(trips), len(folders))

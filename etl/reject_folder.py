@@ -46,14 +46,18 @@ def packed_source(rejected: Column) -> Column:
     return sf.when(rejected, packed).otherwise(sf.col(SOURCE_FILE))
 
 
+def read_packed(spark: SparkSession, staged_trips: str) -> DataFrame:
+    """The rejected rows written into `staged_trips`, still packed: their `source_file` alone."""
+    return spark.read.schema(_PACKED_READ).parquet(join_path(staged_trips, REJECTED_FOLDER))
+
+
 def read_rejected(spark: SparkSession, staged_trips: str, text_rows: bool = True) -> DataFrame:
     """The rejected rows written into `staged_trips` (a run's staged trips folder), unpacked:
     `reject_reason` (`invalid_encoding` where a bad byte caused it, see `etl.quarantine`),
     `raw_line`, `raw` and `source_file`. JSON gives back every string as it went in, so
     quarantine sees what the checks saw. `text_rows` False: no row comes from text input, see
     `etl.quarantine.reason_with_encoding`."""
-    folder = join_path(staged_trips, REJECTED_FOLDER)
-    packed = spark.read.schema(_PACKED_READ).parquet(folder)
+    packed = read_packed(spark, staged_trips)
     unpacked = sf.from_json(sf.col(SOURCE_FILE), _PACKED)
     rows = packed.select(unpacked.alias("row")).select(
         *(sf.col(f"row.{field.name}").alias(field.name) for field in _PACKED.fields)
