@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import pyarrow as pa
 from chispa import assert_df_equality
 from pyspark.sql import functions as F
 
 from bench.checked import checked_trips, checked_with_quarantine, main
 from etl.reject_folder import REJECTED_FOLDER, read_rejected
 from tests.bench.helpers import csv_input, csv_line
+from tests.etl.parquet_tables import DROPOFFS, PICKUPS, TYPES_2024, write_parquet, yellow_table
 
 LINES = (
     csv_line(1, "2015-01-01 00:10:00", -73.99, 15.0),
@@ -77,6 +79,49 @@ def test_checked_with_quarantine_carries_every_rejected_row_to_a_quarantine_copy
     quarantine = spark.read.parquet(str(out / "quarantine"))
     staged = spark.read.parquet(str(out / "trips" / REJECTED_FOLDER)).select("source_file")
     assert quarantine.columns == ["source_file"]
+    assert_df_equality(quarantine, staged, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_checked_with_quarantine_reads_parquet_input_as_the_job_does(spark, tmp_path):
+    # The 2024 layout's two trips, the first again, and two rejected rows with the same keys as
+    # the first (one with -1 passengers, one with its dropoff a day before its pickup).
+    trips = yellow_table(TYPES_2024, "Airport_fee")
+    early = datetime(2023, 12, 31)
+    rejected_rows = yellow_table(
+        TYPES_2024,
+        "Airport_fee",
+        passenger_count=[-1, 1],
+        tpep_pickup_datetime=[PICKUPS[0], PICKUPS[0]],
+        tpep_dropoff_datetime=[DROPOFFS[0], early],
+    )
+    table = pa.concat_tables([trips, trips.slice(0, 1), rejected_rows])
+    write_parquet(tmp_path / "in" / "yellow_tripdata_2024-01.parquet", table)
+
+    checked_with_quarantine(spark, str(tmp_path / "in"), str(tmp_path / "out"))
+
+    out = tmp_path / "out"
+    written = spark.read.parquet(str(out / "trips")).where(F.col("pickup_date").isNotNull())
+    actual = written.select("vendor_id", "pickup_datetime", "passenger_count", "total_amount")
+    expected = spark.createDataFrame(
+        [(2, PICKUPS[0], 1, 22.7), (1, PICKUPS[1], None, 18.75)], actual.schema
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+    metrics = spark.read.parquet(str(out / "hourly_metrics"))
+    expected_metrics = spark.createDataFrame(
+        [
+            (datetime(2024, 1, 1, 0, 0), 1, 22.7, 1.0, 1.72, date(2024, 1, 1)),
+            (datetime(2024, 1, 1, 1, 0), 1, 18.75, None, 1.8, date(2024, 1, 1)),
+        ],
+        metrics.schema,
+    )
+    assert_df_equality(metrics, expected_metrics, ignore_row_order=True, ignore_nullable=True)
+    rejected = read_rejected(spark, str(out / "trips")).select("reject_reason")
+    expected_reasons = spark.createDataFrame(
+        [("passenger_count_out_of_range",), ("dropoff_before_pickup",)], rejected.schema
+    )
+    assert_df_equality(rejected, expected_reasons, ignore_row_order=True, ignore_nullable=True)
+    quarantine = spark.read.parquet(str(out / "quarantine"))
+    staged = spark.read.parquet(str(out / "trips" / REJECTED_FOLDER)).select("source_file")
     assert_df_equality(quarantine, staged, ignore_row_order=True, ignore_nullable=True)
 
 

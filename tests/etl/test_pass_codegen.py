@@ -6,6 +6,10 @@ takes long to compile, while every task of a fresh executor runs it interpreted.
 operator of the pass a method of its own only when the operator uses each of its input columns
 at least twice, so these tests keep the pass split that way over the sample's files of every
 TLC era, CSV and Parquet, as the rows reach the merge's shuffle (`etl.clustering`).
+
+The reject rules' method takes every column before it as a parameter (about 80), more than
+HotSpot's C2 compiles on x86-64, so it runs as C1's code. Fewer parameters (the raw cells as one
+struct) let C2 compile it, for more compile time and no faster pass (see bench/README.md).
 """
 
 from __future__ import annotations
