@@ -50,6 +50,13 @@ def _assert_trips_and_metrics(spark, out):
     assert_df_equality(metrics, expected_metrics, ignore_nullable=True)
 
 
+def _assert_quarantine_copies_the_staged_rejected_rows(spark, out):
+    """Quarantine is the staged rejected rows' packed column, copied as it is."""
+    quarantine = spark.read.parquet(str(out / "quarantine"))
+    staged = spark.read.parquet(str(out / "trips" / REJECTED_FOLDER)).select("source_file")
+    assert_df_equality(quarantine, staged, ignore_row_order=True, ignore_nullable=True)
+
+
 def test_checked_trips_writes_the_valid_rows_deduplicated_and_drops_rejected_ones(spark, tmp_path):
     checked_trips(spark, str(csv_input(tmp_path, *LINES)), str(tmp_path / "out"))
 
@@ -75,11 +82,8 @@ def test_checked_with_quarantine_carries_every_rejected_row_to_a_quarantine_copy
         rejected.schema,
     )
     assert_df_equality(rejected, expected, ignore_row_order=True, ignore_nullable=True)
-    # Quarantine is their packed column, copied as it is.
-    quarantine = spark.read.parquet(str(out / "quarantine"))
-    staged = spark.read.parquet(str(out / "trips" / REJECTED_FOLDER)).select("source_file")
-    assert quarantine.columns == ["source_file"]
-    assert_df_equality(quarantine, staged, ignore_row_order=True, ignore_nullable=True)
+    assert spark.read.parquet(str(out / "quarantine")).columns == ["source_file"]
+    _assert_quarantine_copies_the_staged_rejected_rows(spark, out)
 
 
 def test_checked_with_quarantine_reads_parquet_input_as_the_job_does(spark, tmp_path):
@@ -120,9 +124,7 @@ def test_checked_with_quarantine_reads_parquet_input_as_the_job_does(spark, tmp_
         [("passenger_count_out_of_range",), ("dropoff_before_pickup",)], rejected.schema
     )
     assert_df_equality(rejected, expected_reasons, ignore_row_order=True, ignore_nullable=True)
-    quarantine = spark.read.parquet(str(out / "quarantine"))
-    staged = spark.read.parquet(str(out / "trips" / REJECTED_FOLDER)).select("source_file")
-    assert_df_equality(quarantine, staged, ignore_row_order=True, ignore_nullable=True)
+    _assert_quarantine_copies_the_staged_rejected_rows(spark, out)
 
 
 def test_the_command_line_names_the_two_bounds_and_refuses_anything_else(capsys):
