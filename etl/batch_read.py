@@ -70,7 +70,7 @@ def parse_files(spark: SparkSession, files: Sequence[str], input_root: str = "")
     reach the driver.
     """
     # The file's URI as Spark names it; `etl.merge` turns it into the path under the input root
-    # after the shuffle, outside this pass, whose generated code must stay small for the JIT.
+    # in the projection that feeds the merge's shuffle, after the checks.
     source = sf.input_file_name()
     csv_files = [uri for uri in files if not is_parquet(uri)]
     footers = read_footers(spark, [uri for uri in files if is_parquet(uri)], input_root)

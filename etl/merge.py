@@ -124,6 +124,19 @@ def written_dates(storage: Storage, trips: str) -> list[str]:
     return partition_values(storage.list_dirs(trips))
 
 
+def shuffled_batch(
+    checked: DataFrame, input_root: str, keys: Sequence[str], size: ShuffleSize
+) -> tuple[DataFrame, list[str]]:
+    """The batch's checked rows with their files named as state names them (the path under
+    `input_root`), through the merge's one shuffle (`etl.clustering.cluster_by_date`).
+
+    Named before the shuffle, in the pass's last projection, which builds every row anyway:
+    after it, the name would take a projection of its own that copies each row once more
+    before the dedupe's sort (about 5% of that stage's time, for the same string work)."""
+    named = checked.withColumn(SOURCE_FILE, relative_to_root(sf.col(SOURCE_FILE), input_root))
+    return cluster_by_date(named, keys, size)
+
+
 def _write_batch(
     storage: Storage, checked: DataFrame, options: MergeOptions, size: ShuffleSize, path: str
 ) -> MergeResult:
@@ -131,16 +144,8 @@ def _write_batch(
     counting the batch's rows on the way (one pass, no cache)."""
     require_columns(checked, REJECT_REASON, *TRIPS_SCHEMA.names)
     keys = options.dedupe_keys
-    clustered, cluster_columns = cluster_by_date(checked, keys, size)
-    # After the shuffle, outside the parsing pass's generated code (kept small for the JIT):
-    # files named as state names them.
-    ranked = rank_duplicates(
-        clustered.withColumn(
-            SOURCE_FILE, relative_to_root(sf.col(SOURCE_FILE), options.input_root)
-        ),
-        keys,
-        cluster_columns=cluster_columns,
-    )
+    clustered, cluster_columns = shuffled_batch(checked, options.input_root, keys, size)
+    ranked = rank_duplicates(clustered, keys, cluster_columns=cluster_columns)
     observation = Observation("merge")
     rejected = sf.col(REJECT_REASON).isNotNull()
     kept = sf.col(RANK_COLUMN) == 1

@@ -9,8 +9,11 @@ from chispa import assert_df_equality
 from pyspark.sql import functions as sf
 from pyspark.sql.types import DateType, LongType, StructField, StructType
 
+from bench.workloads import session_conf
 from etl import clustering, merge
+from etl.batch_read import parse_files
 from etl.clustering import ShuffleSize
+from etl.contract import DEFAULT_DEDUPE_KEYS as DEDUPE_KEYS
 from etl.dedupe import rank_duplicates
 from etl.local import run
 from etl.metrics import with_pickup_date
@@ -127,6 +130,50 @@ def test_a_run_writes_one_trips_file_per_date(spark, tmp_path, files):
     for day in (1, 2, 3):
         folder = tmp_path / "out" / "trips" / f"pickup_date=2015-01-0{day}"
         assert len(list(folder.glob("*.parquet"))) == 1
+
+
+def _plan_nodes(plan):
+    nodes, pending = [], [plan]
+    while pending:
+        node = pending.pop()
+        nodes.append(node)
+        children = node.children()
+        pending.extend(children.apply(i) for i in range(children.size()))
+    return nodes
+
+
+def test_files_are_named_under_the_root_before_the_shuffle_so_the_sort_takes_its_rows_as_they_are(
+    spark, tmp_path
+):
+    # A projection between the shuffle and the dedupe's sort would copy every row once more.
+    files = [
+        write_csv(tmp_path / "2015" / name, [TLC_HEADER, trip_line(total_amount=amount)])
+        for name, amount in (("a.csv", "5.00"), ("b.csv", "$5"))
+    ]
+    checked = parse_files(spark, [file.as_uri() for file in files]).checked
+    size = ShuffleSize(rows=1_000, largest_date=None, dates=None)
+
+    clustered, columns = merge.shuffled_batch(checked, tmp_path.as_uri(), DEDUPE_KEYS, size)
+    ranked = rank_duplicates(clustered, DEDUPE_KEYS, cluster_columns=columns)
+
+    expected = spark.createDataFrame(
+        [("2015/a.csv", None), ("2015/b.csv", "invalid_total_amount")],
+        "source_file string, reject_reason string",
+    )
+    assert_df_equality(
+        ranked.select("source_file", "reject_reason"),
+        expected,
+        ignore_row_order=True,
+        ignore_nullable=True,
+    )
+    with session_conf(spark, {"spark.sql.adaptive.enabled": "false"}):
+        plan = ranked._jdf.queryExecution().executedPlan()
+    sorts = [node for node in _plan_nodes(plan) if node.nodeName() == "Sort"]
+    assert len(sorts) == 1
+    below = sorts[0].child()
+    while below.nodeName() == "InputAdapter":
+        below = below.child()
+    assert below.nodeName() == "Exchange"
 
 
 def test_rejected_rows_lose_their_date_and_spread_over_the_tasks_by_line(spark):
