@@ -1,4 +1,5 @@
-"""Builders for tiny test inputs: CSV lines in TLC layout, written as files for the readers."""
+"""Builders for tiny test inputs (CSV lines in TLC layout, written as files for the readers), and
+what tests look at in the frames they give."""
 
 from __future__ import annotations
 
@@ -166,3 +167,14 @@ def unpin_pyspark_classes(monkeypatch: Any, jvm: Any) -> None:
     for name in PYSPARK_SHORT_NAMES:
         if name in vars(jvm):
             monkeypatch.delattr(jvm, name)
+
+
+def plan_nodes(frame: DataFrame) -> list[Any]:
+    """Every node of `frame`'s physical plan (JVM objects), as Spark would run it."""
+    nodes, pending = [], [frame._jdf.queryExecution().executedPlan()]
+    while pending:
+        node = pending.pop()
+        nodes.append(node)
+        children = node.children()
+        pending.extend(children.apply(i) for i in range(children.size()))
+    return nodes

@@ -21,6 +21,7 @@ from etl.state import InputFile
 from tests.etl.helpers import (
     TLC_HEADER,
     TRIP_FIELDS,
+    plan_nodes,
     record_shuffle_sizes,
     trip,
     trip_line,
@@ -132,16 +133,6 @@ def test_a_run_writes_one_trips_file_per_date(spark, tmp_path, files):
         assert len(list(folder.glob("*.parquet"))) == 1
 
 
-def _plan_nodes(plan):
-    nodes, pending = [], [plan]
-    while pending:
-        node = pending.pop()
-        nodes.append(node)
-        children = node.children()
-        pending.extend(children.apply(i) for i in range(children.size()))
-    return nodes
-
-
 def test_files_are_named_under_the_root_before_the_shuffle_so_the_sort_takes_its_rows_as_they_are(
     spark, tmp_path
 ):
@@ -167,8 +158,7 @@ def test_files_are_named_under_the_root_before_the_shuffle_so_the_sort_takes_its
         ignore_nullable=True,
     )
     with session_conf(spark, {"spark.sql.adaptive.enabled": "false"}):
-        plan = ranked._jdf.queryExecution().executedPlan()
-    sorts = [node for node in _plan_nodes(plan) if node.nodeName() == "Sort"]
+        sorts = [node for node in plan_nodes(ranked) if node.nodeName() == "Sort"]
     assert len(sorts) == 1
     below = sorts[0].child()
     while below.nodeName() == "InputAdapter":

@@ -24,7 +24,7 @@ from etl.batch_read import parse_files
 from etl.clustering import ShuffleSize
 from etl.contract import DEFAULT_DEDUPE_KEYS
 from etl.merge import shuffled_batch
-from tests.etl.helpers import TLC_HEADER, trip_line, write_csv
+from tests.etl.helpers import TLC_HEADER, plan_nodes, trip_line, write_csv
 from tests.etl.parquet_tables import TYPES_2024, write_parquet, yellow_table
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
@@ -61,13 +61,11 @@ WHOLE_STAGE_CODE = {
 def largest_method(spark: SparkSession, frame: DataFrame) -> int:
     """Bytes of bytecode of the largest method in the code generated for `frame`'s plan."""
     codegen = spark.sparkContext._jvm.org.apache.spark.sql.catalyst.expressions.codegen
-    stages, pending = [], [frame._jdf.queryExecution().executedPlan()]
-    while pending:
-        node = pending.pop()
-        if node.getClass().getSimpleName() == "WholeStageCodegenExec":
-            stages.append(node)
-        children = node.children()
-        pending.extend(children.apply(i) for i in range(children.size()))
+    stages = [
+        node
+        for node in plan_nodes(frame)
+        if node.getClass().getSimpleName() == "WholeStageCodegenExec"
+    ]
     assert stages, "no whole-stage code in the plan"
     return max(
         codegen.CodeGenerator.compile(stage.doCodeGen()._2())._2().maxMethodCodeSize()
