@@ -25,6 +25,7 @@ _MICROS = 1e6
 _EXACT_LIMIT = 1e12
 # Dates whose hourly metrics one task writes, at least, when they are spread (`spread_by_date`).
 MIN_DATES_PER_TASK = 8
+_MICROS_PER_HOUR = 3_600_000_000
 
 
 def with_pickup_date(trips: DataFrame) -> DataFrame:
@@ -47,7 +48,7 @@ def hourly_metrics(trips: DataFrame) -> DataFrame:
     )
     return (
         trips.groupBy(
-            sf.date_trunc("hour", sf.col("pickup_datetime")).alias("pickup_hour"),
+            pickup_hour(sf.col("pickup_datetime")).alias("pickup_hour"),
             sf.col(PARTITION_COLUMN.name),
         )
         .agg(
@@ -65,6 +66,16 @@ def hourly_metrics(trips: DataFrame) -> DataFrame:
             PARTITION_COLUMN.name,
         )
     )
+
+
+def pickup_hour(pickup: Column) -> Column:
+    """The start of the hour of a naive pickup time: its microseconds with those past the whole
+    hour dropped. The times are naive wall-clock times stored as UTC, so whole hours since the
+    epoch are the wall-clock hours whatever the session's time zone (`date_trunc` truncates in
+    that zone, and takes every value through java.time objects: a third of the CPU of reading
+    the trips for their metrics)."""
+    micros = sf.unix_micros(pickup)
+    return sf.timestamp_micros(micros - sf.pmod(micros, sf.lit(_MICROS_PER_HOUR)))
 
 
 def spread_by_date(metrics: DataFrame, dates: int) -> DataFrame:

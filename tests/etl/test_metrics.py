@@ -9,7 +9,7 @@ import pytest
 from chispa import assert_approx_df_equality
 
 from etl.metrics import hourly_metrics, with_pickup_date
-from etl.schema import HOURLY_METRICS_SCHEMA
+from etl.schema import HOURLY_METRICS_SCHEMA, TRIPS_SCHEMA
 from tests.etl.helpers import TRIP_FIELDS, trip
 
 
@@ -37,6 +37,36 @@ def test_hourly_metrics(spark):
         HOURLY_METRICS_SCHEMA,
     )
     actual = hourly_metrics(trips).orderBy("pickup_hour")
+    assert_approx_df_equality(actual, expected, 1e-9, ignore_nullable=True)
+
+
+def test_hours_are_the_naive_times_own_whatever_the_session_zone(spark):
+    # Naive times are stored as UTC; a session in a zone half an hour off it must still group
+    # 19:05 and 19:59 into 19:00, and a placeholder time before 1970 into its own hour.
+    times = [
+        dt.datetime(2015, 1, 15, 19, 5),
+        dt.datetime(2015, 1, 15, 19, 59, 59),
+        dt.datetime(2015, 1, 15, 20, 0),
+        dt.datetime(1899, 12, 30, 10, 15),
+    ]
+    rows = [(*trip(t, -73.9, 1.0, "a"), t.date()) for t in times]
+    trips = spark.createDataFrame(rows, TRIPS_SCHEMA)
+    expected = spark.createDataFrame(
+        [
+            (dt.datetime(1899, 12, 30, 10), 1, 1.0, None, None, dt.date(1899, 12, 30)),
+            (dt.datetime(2015, 1, 15, 19), 2, 2.0, None, None, dt.date(2015, 1, 15)),
+            (dt.datetime(2015, 1, 15, 20), 1, 1.0, None, None, dt.date(2015, 1, 15)),
+        ],
+        HOURLY_METRICS_SCHEMA,
+    )
+    spark.conf.set("spark.sql.session.timeZone", "Asia/Kolkata")
+    try:
+        # Collected in that zone, then compared in UTC, the zone the values were made in.
+        actual = spark.createDataFrame(
+            hourly_metrics(trips).orderBy("pickup_hour").collect(), HOURLY_METRICS_SCHEMA
+        )
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", "UTC")
     assert_approx_df_equality(actual, expected, 1e-9, ignore_nullable=True)
 
 
