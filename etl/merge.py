@@ -48,6 +48,8 @@ class MergeResult:
     appended: list[str] = field(default_factory=list)
     # Dates whose every trip was a superseded file's (`etl.superseded`): cleared on publish.
     emptied: list[str] = field(default_factory=list)
+    # Each input file's rejected rows were staged by one task (`MergeOptions.rejects_by_file`).
+    rejects_by_file: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,9 @@ class MergeOptions:
     # Paths of the batch's files that earlier runs recorded, read again now: their earlier
     # trips give way to the new ones (`etl.superseded`).
     superseded: tuple[str, ...] = ()
+    # Every file is small enough to send all its rejected rows to one task of the shuffle
+    # (`etl.clustering.rejects_by_file`), so that quarantine needs no shuffle of its own.
+    rejects_by_file: bool = False
 
 
 def stage_batch(
@@ -125,16 +130,21 @@ def written_dates(storage: Storage, trips: str) -> list[str]:
 
 
 def shuffled_batch(
-    checked: DataFrame, input_root: str, keys: Sequence[str], size: ShuffleSize
+    checked: DataFrame,
+    input_root: str,
+    keys: Sequence[str],
+    size: ShuffleSize,
+    rejects_by_file: bool = False,
 ) -> tuple[DataFrame, list[str]]:
     """The batch's checked rows with their files named as state names them (the path under
-    `input_root`), through the merge's one shuffle (`etl.clustering.cluster_by_date`).
+    `input_root`), through the merge's one shuffle (`etl.clustering.cluster_by_date`, which
+    sends each file's rejected rows to one task when `rejects_by_file`).
 
     Named before the shuffle, in the pass's last projection, which builds every row anyway:
     after it, the name would take a projection of its own that copies each row once more
     before the dedupe's sort (about 5% of that stage's time, for the same string work)."""
     named = checked.withColumn(SOURCE_FILE, relative_to_root(sf.col(SOURCE_FILE), input_root))
-    return cluster_by_date(named, keys, size)
+    return cluster_by_date(named, keys, size, by_file=rejects_by_file)
 
 
 def _write_batch(
@@ -144,7 +154,9 @@ def _write_batch(
     counting the batch's rows on the way (one pass, no cache)."""
     require_columns(checked, REJECT_REASON, *TRIPS_SCHEMA.names)
     keys = options.dedupe_keys
-    clustered, cluster_columns = shuffled_batch(checked, options.input_root, keys, size)
+    clustered, cluster_columns = shuffled_batch(
+        checked, options.input_root, keys, size, options.rejects_by_file
+    )
     ranked = rank_duplicates(clustered, keys, cluster_columns=cluster_columns)
     observation = Observation("merge")
     rejected = sf.col(REJECT_REASON).isNotNull()
@@ -174,4 +186,5 @@ def _write_batch(
         duplicates_dropped=int(counts["dropped"]),
         rows_replaced=0,
         dates=written_dates(storage, path),
+        rejects_by_file=options.rejects_by_file,
     )

@@ -12,7 +12,7 @@ from pyspark.sql import functions as sf
 
 from etl.batch_read import is_parquet, run_isolated
 from etl.checkpoints import STAGED, checkpoint
-from etl.clustering import estimated_rows
+from etl.clustering import estimated_rows, rejects_by_file
 from etl.columns import REJECT_REASON
 from etl.contract import PARTITION_COLUMN
 from etl.loaded_dates import trips_on
@@ -105,6 +105,7 @@ def run_pipeline(spark: SparkSession, files: Sequence[InputFile], options: RunOp
         run_id=options.run_id,
         dedupe_keys=options.dedupe_keys,
         estimated_rows=estimated_rows(files),
+        rejects_by_file=rejects_by_file(files),
     )
     batch = run_isolated(
         spark,
@@ -173,7 +174,14 @@ def _stage_quarantine(
     quarantine = quarantine_shape(rejected, options.run_id, text_rows).observe(
         observation, *(sf.count_if(sf.col(REJECT_REASON) == c).alias(c) for c in REASON_CODES)
     )
-    stage_quarantine(quarantine, options.output_root, options.run_id, merged.rows_rejected, sources)
+    stage_quarantine(
+        quarantine,
+        options.output_root,
+        options.run_id,
+        merged.rows_rejected,
+        sources,
+        clustered=merged.rejects_by_file,
+    )
     return {code: int(n) for code, n in observation.get.items() if n}
 
 

@@ -83,34 +83,50 @@ _TABLES = (TRIPS_DIR, METRICS_DIR, QUARANTINE_DIR)
 
 
 def stage_quarantine(
-    quarantine: DataFrame, output_root: str, run_id: str, rows: int, sources: Sequence[str]
+    quarantine: DataFrame,
+    output_root: str,
+    run_id: str,
+    rows: int,
+    sources: Sequence[str],
+    clustered: bool = False,
 ) -> None:
     """Stage the batch's `rows` quarantined rows, one partition folder per input file (its path
     under the input root; `sources` are the batch's files, of which a path too long for a
     folder name is shortened, see `etl.paths.quarantine_value`): reprocessing a file replaces
     its rows instead of adding to them.
 
-    Each file's rows are brought to one task first, so its folder holds one Parquet file, not
-    one from every task that read the rejected rows back (on S3, dozens of tiny objects per
-    input file, each a request to write and to read). In a batch of more than
-    QUARANTINE_ROWS_PER_FILE rejected rows, each file's rows are spread over up to one Parquet
-    file per QUARANTINE_ROWS_PER_FILE rows of the batch, so that a file of nothing but bad
-    lines is not one task's work."""
-    splits = max(1, math.ceil(rows / QUARANTINE_ROWS_PER_FILE))
-    cores = quarantine.sparkSession.sparkContext.defaultParallelism
-    split = sf.pmod(sf.xxhash64(*quarantine.columns), sf.lit(splits)) if splits > 1 else sf.lit(0)
+    Each file's rows are written by one task, so its folder holds one Parquet file, not one
+    from every task that read the rejected rows back (on S3, dozens of tiny objects per input
+    file, each a request to write and to read). `clustered`: the merge's shuffle staged each
+    file's rows in one file already (`etl.clustering.rejects_by_file`), so they are written as
+    they are read, with no shuffle (a staged file big enough to be read in parts, hundreds of
+    MB of rejected rows, can leave a file's rows in two). Otherwise they are brought together by a shuffle, and in a batch of more
+    than QUARANTINE_ROWS_PER_FILE rejected rows each file's rows are spread over up to one
+    Parquet file per QUARANTINE_ROWS_PER_FILE rows of the batch, so that a file of nothing but
+    bad lines is not one task's work."""
     values = {path: quarantine_value(path) for path in sources}
     shortened = {path: value for path, value in values.items() if value != path}
     if shortened:
         quarantine = quarantine.withColumn(
             QUARANTINE_PARTITION, _renamed(sf.col(QUARANTINE_PARTITION), shortened)
         )
-    (
+    if not clustered:
+        quarantine = _gathered_by_file(quarantine, rows)
+    quarantine.write.partitionBy(QUARANTINE_PARTITION).parquet(
+        join_path(staging_root(output_root, run_id), QUARANTINE_DIR)
+    )
+
+
+def _gathered_by_file(quarantine: DataFrame, rows: int) -> DataFrame:
+    """`quarantine` (`rows` rows) shuffled so that each input file's rows are in one task, or
+    in one of up to `rows / QUARANTINE_ROWS_PER_FILE` tasks in a batch of very many."""
+    splits = max(1, math.ceil(rows / QUARANTINE_ROWS_PER_FILE))
+    cores = quarantine.sparkSession.sparkContext.defaultParallelism
+    split = sf.pmod(sf.xxhash64(*quarantine.columns), sf.lit(splits)) if splits > 1 else sf.lit(0)
+    return (
         quarantine.withColumn(_SPLIT, split)
         .repartition(max(cores, splits), QUARANTINE_PARTITION, _SPLIT)
         .drop(_SPLIT)
-        .write.partitionBy(QUARANTINE_PARTITION)
-        .parquet(join_path(staging_root(output_root, run_id), QUARANTINE_DIR))
     )
 
 

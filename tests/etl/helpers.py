@@ -153,9 +153,9 @@ def record_shuffle_sizes(monkeypatch: pytest.MonkeyPatch, module: Any) -> list[A
     sizes: list[Any] = []
     cluster = module.cluster_by_date
 
-    def spy(trips: DataFrame, keys: Any, size: Any) -> Any:
+    def spy(trips: DataFrame, keys: Any, size: Any, **options: Any) -> Any:
         sizes.append(size)
-        return cluster(trips, keys, size)
+        return cluster(trips, keys, size, **options)
 
     monkeypatch.setattr(module, "cluster_by_date", spy)
     return sizes

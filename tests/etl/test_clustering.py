@@ -185,6 +185,45 @@ def test_rejected_rows_lose_their_date_and_spread_over_the_tasks_by_line(spark):
     assert tasks > 10
 
 
+def test_each_small_files_rejected_rows_go_to_one_task(spark):
+    rows = [(f"{name}.csv", trip_line(total_amount=f"${i}")) for name in "abc" for i in range(40)]
+    rejected = (
+        _trips(spark)
+        .drop("source_file")
+        .limit(1)
+        .crossJoin(spark.createDataFrame(rows, "source_file string, line string"))
+    )
+    rejected = rejected.withColumns(
+        {"reject_reason": sf.lit("invalid_total_amount"), "raw_line": sf.col("line")}
+    ).drop("line")
+    size = ShuffleSize(rows=40_000_000, largest_date=None, dates=None)
+
+    clustered, _ = clustering.cluster_by_date(rejected, KEYS, size, by_file=True)
+
+    tasks = (
+        clustered.withColumn("task", sf.spark_partition_id())
+        .groupBy("source_file")
+        .agg(sf.count_distinct("task").alias("tasks"), sf.count("*").alias("rows"))
+    )
+    expected = spark.createDataFrame(
+        [(name, 1, 40) for name in ("a.csv", "b.csv", "c.csv")],
+        "source_file string, tasks long, rows long",
+    )
+    assert_df_equality(tasks, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_only_a_batch_of_small_files_stages_each_files_rejected_rows_in_one_task():
+    limit = clustering.WHOLE_FILE_ROWS
+    small = [
+        InputFile("a.csv", "file:/in/a.csv", limit * 90, 0),
+        InputFile("b.parquet", "file:/in/b.parquet", limit * 15, 0),
+    ]
+    big = InputFile("c.csv.gz", "file:/in/c.csv.gz", limit * 20 + 20, 0)
+
+    assert clustering.rejects_by_file(small)
+    assert not clustering.rejects_by_file([*small, big])
+
+
 def test_a_batch_nobody_counted_is_sized_from_its_files():
     files = [
         InputFile("a.csv", "file:/in/a.csv", 90_000_000, 0),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from chispa import assert_df_equality
 
 from etl import clustering, paths, publish
@@ -42,9 +43,13 @@ def quarantined(spark, output: Path):
     return rows.select("source_file", "total_amount")
 
 
-def test_each_input_file_quarantine_is_one_parquet_file(spark, tmp_path, monkeypatch):
-    # A batch big enough for several tasks: its rejected rows are staged by each of them.
+@pytest.mark.parametrize("small_files", [True, False], ids=["staged-by-file", "shuffled"])
+def test_each_input_file_quarantine_is_one_parquet_file(spark, tmp_path, monkeypatch, small_files):
+    # A batch big enough for several tasks. Files counted as small have each file's rejected
+    # rows staged by one task, which quarantine writes as they are; other files' rows are
+    # staged by every task, and quarantine gathers them.
     monkeypatch.setattr(clustering, "MIN_ROWS_PER_TASK", 10)
+    monkeypatch.setattr(clustering, "WHOLE_FILE_ROWS", 10**6 if small_files else 0)
     write_batch(tmp_path / "in")
 
     report = run(spark, tmp_path / "in", tmp_path / "out", full_refresh=True)
@@ -60,6 +65,8 @@ def test_a_file_with_many_rejected_rows_is_split_over_several_parquet_files(
     spark, tmp_path, monkeypatch
 ):
     monkeypatch.setattr(publish, "QUARANTINE_ROWS_PER_FILE", 10)
+    # Files too big to stage each one's rejected rows in one task.
+    monkeypatch.setattr(clustering, "WHOLE_FILE_ROWS", 0)
     write_batch(tmp_path / "in")
 
     report = run(spark, tmp_path / "in", tmp_path / "out", full_refresh=True)
