@@ -100,10 +100,10 @@ def stage_quarantine(
     file, each a request to write and to read). `clustered`: the merge's shuffle staged each
     file's rows in one file already (`etl.clustering.rejects_by_file`), so they are written as
     they are read, with no shuffle (a staged file big enough to be read in parts, hundreds of
-    MB of rejected rows, can leave a file's rows in two). Otherwise they are brought together by a shuffle, and in a batch of more
-    than QUARANTINE_ROWS_PER_FILE rejected rows each file's rows are spread over up to one
-    Parquet file per QUARANTINE_ROWS_PER_FILE rows of the batch, so that a file of nothing but
-    bad lines is not one task's work."""
+    MB of rejected rows, can leave a file's rows in two). Otherwise they are brought together
+    by a shuffle, and in a batch of more than QUARANTINE_ROWS_PER_FILE rejected rows each
+    file's rows are spread over up to one Parquet file per QUARANTINE_ROWS_PER_FILE rows of the
+    batch, so that a file of nothing but bad lines is not one task's work."""
     values = {path: quarantine_value(path) for path in sources}
     shortened = {path: value for path, value in values.items() if value != path}
     if shortened:
