@@ -61,7 +61,7 @@ def test_hours_are_the_naive_times_own_whatever_the_session_zone(spark):
     )
     spark.conf.set("spark.sql.session.timeZone", "Asia/Kolkata")
     try:
-        # Collected in that zone, then compared in UTC, the zone the values were made in.
+        # Evaluated while the session is in that zone; compared once it is back in UTC.
         actual = spark.createDataFrame(
             hourly_metrics(trips).orderBy("pickup_hour").collect(), HOURLY_METRICS_SCHEMA
         )
