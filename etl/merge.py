@@ -48,8 +48,6 @@ class MergeResult:
     appended: list[str] = field(default_factory=list)
     # Dates whose every trip was a superseded file's (`etl.superseded`): cleared on publish.
     emptied: list[str] = field(default_factory=list)
-    # Each input file's rejected rows were staged by one task (`MergeOptions.rejects_by_file`).
-    rejects_by_file: bool = False
 
 
 @dataclass(frozen=True)
@@ -186,5 +184,4 @@ def _write_batch(
         duplicates_dropped=int(counts["dropped"]),
         rows_replaced=0,
         dates=written_dates(storage, path),
-        rejects_by_file=options.rejects_by_file,
     )

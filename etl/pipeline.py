@@ -129,7 +129,14 @@ def run_pipeline(spark: SparkSession, files: Sequence[InputFile], options: RunOp
     with ThreadPoolExecutor(max_workers=2) as pool:
         text_rows = not all(is_parquet(f.uri) for f in files)
         quarantined = pool.submit(
-            _stage_quarantine, spark, staged_trips, merged, options, text_rows, read
+            _stage_quarantine,
+            spark,
+            staged_trips,
+            merged,
+            options,
+            text_rows,
+            read,
+            target.rejects_by_file,
         )
         metrics = pool.submit(_stage_metrics, spark, staged, options.output_root, merged)
         reasons = quarantined.result()
@@ -163,10 +170,12 @@ def _stage_quarantine(
     options: RunOptions,
     text_rows: bool,
     sources: Sequence[str],
+    clustered: bool,
 ) -> dict[str, int]:
     """Stage the batch's rejected rows as quarantine; returns the count of each reason.
     `text_rows` False: every file of the batch is Parquet, whose strings need no decoding.
-    `sources`: the batch's files read, as paths under the input root."""
+    `sources`: the batch's files read, as paths under the input root. `clustered`: the pass
+    staged each file's rejected rows in one task (`MergeOptions.rejects_by_file`)."""
     if not merged.rows_rejected:
         return {}
     observation = Observation("quarantine")
@@ -180,7 +189,7 @@ def _stage_quarantine(
         options.run_id,
         merged.rows_rejected,
         sources,
-        clustered=merged.rejects_by_file,
+        clustered=clustered,
     )
     return {code: int(n) for code, n in observation.get.items() if n}
 
