@@ -8,6 +8,7 @@ import math
 import pytest
 from chispa import assert_approx_df_equality
 
+from bench.workloads import session_conf
 from etl.metrics import hourly_metrics, with_pickup_date
 from etl.schema import HOURLY_METRICS_SCHEMA, TRIPS_SCHEMA
 from tests.etl.helpers import TRIP_FIELDS, trip
@@ -59,14 +60,11 @@ def test_hours_are_the_naive_times_own_whatever_the_session_zone(spark):
         ],
         HOURLY_METRICS_SCHEMA,
     )
-    spark.conf.set("spark.sql.session.timeZone", "Asia/Kolkata")
-    try:
+    with session_conf(spark, {"spark.sql.session.timeZone": "Asia/Kolkata"}):
         # Evaluated while the session is in that zone; compared once it is back in UTC.
         actual = spark.createDataFrame(
             hourly_metrics(trips).orderBy("pickup_hour").collect(), HOURLY_METRICS_SCHEMA
         )
-    finally:
-        spark.conf.set("spark.sql.session.timeZone", "UTC")
     assert_approx_df_equality(actual, expected, 1e-9, ignore_nullable=True)
 
 
